@@ -1,0 +1,12 @@
+// Test runner configuration: unit and protocol tests run in parallel; the end-to-end
+// tests drive real gdb-multiarch processes and get longer time limits.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+  },
+});
