@@ -1,0 +1,91 @@
+// The contract between the RSP layer and whatever it debugs.
+//
+// The protocol layer knows nothing of Arm: it sees registers as numbered byte strings (in
+// target byte order), memory as bytes at 64-bit addresses, and execution as resume/stop
+// events. The machine-side adapter (src/debug/) implements this interface; tests implement
+// small fakes of it. Handlers never format `E..` replies themselves: they throw TargetError
+// and the session maps it to the reply GDB expects for that packet.
+
+/** errno-style codes carried in `E NN` replies (GDB only shows the number). */
+export const TargetErrno = {
+  EPERM: 0x01,
+  ENOENT: 0x02,
+  EIO: 0x05,
+  EACCES: 0x0d,
+  EFAULT: 0x0e,
+  EBUSY: 0x10,
+  EINVAL: 0x16,
+  ENOSPC: 0x1c,
+  EROFS: 0x1e,
+} as const;
+export type TargetErrnoValue = (typeof TargetErrno)[keyof typeof TargetErrno];
+
+/** A refusal from the target, with a human explanation kept for `monitor` and logs. */
+export class TargetError extends Error {
+  constructor(
+    readonly errno: TargetErrnoValue,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TargetError';
+  }
+}
+
+/** Why the target stopped. `signal` is a GDB signal number (2 = SIGINT, 5 = SIGTRAP, 11 = SIGSEGV). */
+export interface StopEvent {
+  readonly signal: number;
+  /** Extra `key:value` pairs for the T stop reply, e.g. `{ swbreak: '' }` or `{ watch: '1000' }`. */
+  readonly pairs?: ReadonlyArray<readonly [string, string]>;
+}
+
+export type ResumeAction = 'continue' | 'step';
+export type BreakpointType = 'software' | 'hardware';
+
+/** Text sink for `monitor` output: each call becomes one `O` console packet (or part of one). */
+export type MonitorOutput = (text: string) => void;
+
+export interface DebugTarget {
+  /** Annexes served by `qXfer:features:read`; `target.xml` must exist. Undefined = unknown annex. */
+  featureDocument(annex: string): string | undefined;
+
+  /** `g`: the registers of the g layout, concatenated in register-number order. */
+  readRegisterBlock(): Uint8Array;
+  /** `G`: a prefix of the g layout (GDB may send fewer bytes than `g` returned). */
+  writeRegisterBlock(bytes: Uint8Array): void;
+  /** `p`: one register's bytes; throws TargetError(ENOENT) for an unknown number. */
+  readRegister(regnum: number): Uint8Array;
+  /** `P`: throws TargetError (ENOENT unknown, EROFS read-only, EINVAL wrong size). */
+  writeRegister(regnum: number, bytes: Uint8Array): void;
+
+  /**
+   * `m`/`x`: read up to `length` bytes. Returns fewer bytes when the access is refused part
+   * way (a partial read, as GDB allows); throws TargetError when not even the first byte
+   * can be read.
+   */
+  readMemory(address: bigint, length: number): Uint8Array;
+  /** `M`/`X`: all or nothing; throws TargetError when any byte is refused. */
+  writeMemory(address: bigint, data: Uint8Array): void;
+
+  /**
+   * `c`/`s`/`vCont`: resume. The target reports the stop later through `onStop` (exactly once
+   * per resume). `onStop` may be called synchronously for a step.
+   */
+  resume(action: ResumeAction, onStop: (stop: StopEvent) => void): void;
+  /** Ctrl-C while running: the target must stop and report SIGINT through the resume callback. */
+  interrupt(): void;
+  /** The reason of the last stop, for `?`. */
+  lastStop(): StopEvent;
+
+  /** `Z0`/`Z1`; throws TargetError when refused. */
+  insertBreakpoint(type: BreakpointType, address: bigint, kind: number): void;
+  /** `z0`/`z1`; removing an unknown breakpoint is not an error (GDB may retry). */
+  removeBreakpoint(type: BreakpointType, address: bigint, kind: number): void;
+
+  /** `qRcmd`: run a monitor command, writing text through `out`. Throws TargetError on failure. */
+  monitor(command: string, out: MonitorOutput): void | Promise<void>;
+
+  /** A new GDB connection was accepted (the board keeps its state). */
+  attached(): void;
+  /** `D` or `k` or a dropped connection: the debugger is gone; the target must not stay halted forever. */
+  detached(reason: 'detach' | 'kill' | 'disconnect'): void;
+}

@@ -1,0 +1,24 @@
+// The hardware that the map service programs, seen exactly as Xen sees it on an Armv8-R core:
+// a handful of EL2 system registers and two barriers. The machine implements this interface
+// (src/debug/ wires it); tests implement a recording fake. Nothing else of the board is
+// reachable from src/xen/, so the port can only do what Xen itself can do.
+
+/** The EL2 system registers Xen's MPU code touches. `n` is 0..15 (0 = PRBAR_EL2/PRLAR_EL2). */
+export type XenSysreg =
+  | { readonly name: 'MPUIR_EL2' }
+  | { readonly name: 'PRSELR_EL2' }
+  | { readonly name: 'PRENR_EL2' }
+  | { readonly name: 'SCTLR_EL2' }
+  | { readonly name: 'PRBAR_EL2'; readonly n: number }
+  | { readonly name: 'PRLAR_EL2'; readonly n: number };
+
+export interface MpuHardware {
+  /** MRS */
+  read(register: XenSysreg): bigint;
+  /** MSR */
+  write(register: XenSysreg, value: bigint): void;
+  /** ISB: a context synchronisation event. */
+  isb(): void;
+  /** DSB SY */
+  dsb(): void;
+}
