@@ -1,0 +1,205 @@
+// The adapter between the protocol layer's DebugTarget and the simulated board: register
+// numbers and bytes come from the register table, memory goes through the machine's one
+// checked access path, and refusals become TargetErrors with the reason kept by the machine.
+// Execution model until an interpreter exists: a resumed core idles until Ctrl-C (or until
+// something such as the map service's catch raises a stop); a step stops at once.
+
+import { buildTargetXml } from '../arch/aarch64/targetXml.js';
+import { G_PACKET_REGISTERS, registerByNumber, type RegisterSpec } from '../arch/aarch64/registers.js';
+import { PHYS_ADDR_LIMIT } from '../machine/access.js';
+import { faultAddressOf, type Machine, type MachineFault } from '../machine/machine.js';
+import { RegisterAccessError } from '../machine/sysregs.js';
+import {
+  TargetErrno,
+  TargetError,
+  type BreakpointType,
+  type DebugTarget,
+  type MonitorOutput,
+  type ResumeAction,
+  type StopEvent,
+} from '../rsp/target.js';
+import type { MonitorRegistry } from './monitor.js';
+
+export const SIGINT = 2;
+export const SIGTRAP = 5;
+
+/** Cortex-R82 has 6 hardware breakpoint comparators (DBGBCR<n>_EL1, n = 0..5). */
+const HARDWARE_BREAKPOINTS = 6;
+
+export function describeFault(fault: MachineFault): string {
+  const at = `0x${faultAddressOf(fault).toString(16)}`;
+  if (fault.kind === 'unmapped') return `${fault.access.kind} at ${at} refused: ${fault.reason}`;
+  const f = fault.fault;
+  const regions = f.regions.length ? ` (region${f.regions.length > 1 ? 's' : ''} ${f.regions.join(', ')})` : '';
+  return `${f.access.kind} at ${at} from EL${f.access.el} refused by the ${f.regime === 'el2' ? 'EL2' : 'EL1&0'} MPU${f.stage2 ? ' (stage 2)' : ''}: ${f.rule}${regions}: ${f.reason}`;
+}
+
+function toBytes(value: bigint, bytes: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  let v = value;
+  for (let i = 0; i < bytes; i++) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}
+
+function fromBytes(bytes: Uint8Array): bigint {
+  let v = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]!);
+  return v;
+}
+
+export class BoardTarget implements DebugTarget {
+  private readonly targetXml = buildTargetXml();
+  private readonly breakpoints = new Map<string, { type: BreakpointType; address: bigint; kind: number }>();
+  private pendingStop: ((stop: StopEvent) => void) | undefined;
+  private stop: StopEvent = { signal: SIGTRAP };
+
+  constructor(
+    readonly machine: Machine,
+    private readonly monitors: MonitorRegistry,
+  ) {}
+
+  get running(): boolean {
+    return this.pendingStop !== undefined;
+  }
+
+  featureDocument(annex: string): string | undefined {
+    return annex === 'target.xml' ? this.targetXml : undefined;
+  }
+
+  readRegisterBlock(): Uint8Array {
+    const parts = G_PACKET_REGISTERS.map((reg) => toBytes(this.machine.readRegister(reg), reg.bitsize / 8));
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+
+  writeRegisterBlock(bytes: Uint8Array): void {
+    // Validate the whole block first so that a malformed G changes nothing.
+    let at = 0;
+    const writes: Array<[RegisterSpec, bigint]> = [];
+    for (const reg of G_PACKET_REGISTERS) {
+      const size = reg.bitsize / 8;
+      if (at + size > bytes.length) break;
+      writes.push([reg, fromBytes(bytes.subarray(at, at + size))]);
+      at += size;
+    }
+    if (at !== bytes.length) {
+      throw new TargetError(TargetErrno.EINVAL, `G packet of ${bytes.length} bytes does not end on a register boundary`);
+    }
+    for (const [reg, value] of writes) this.machine.writeRegister(reg, value, 'debugger');
+  }
+
+  private spec(regnum: number): RegisterSpec {
+    const reg = registerByNumber(regnum);
+    if (!reg) throw new TargetError(TargetErrno.ENOENT, `no register number ${regnum} (0x${regnum.toString(16)})`);
+    return reg;
+  }
+
+  readRegister(regnum: number): Uint8Array {
+    const reg = this.spec(regnum);
+    return toBytes(this.machine.readRegister(reg), reg.bitsize / 8);
+  }
+
+  writeRegister(regnum: number, bytes: Uint8Array): void {
+    const reg = this.spec(regnum);
+    if (bytes.length !== reg.bitsize / 8) {
+      throw new TargetError(TargetErrno.EINVAL, `${reg.name} is ${reg.bitsize / 8} bytes, got ${bytes.length}`);
+    }
+    try {
+      this.machine.writeRegister(reg, fromBytes(bytes), 'debugger');
+    } catch (err) {
+      if (err instanceof RegisterAccessError) {
+        throw new TargetError(err.kind === 'read-only' ? TargetErrno.EROFS : TargetErrno.ENOENT, err.message);
+      }
+      throw err;
+    }
+  }
+
+  private physical(address: bigint, what: string): number {
+    if (address >= BigInt(PHYS_ADDR_LIMIT)) {
+      throw new TargetError(TargetErrno.EFAULT, `${what} at 0x${address.toString(16)} is beyond the 48-bit physical address space`);
+    }
+    return Number(address);
+  }
+
+  readMemory(address: bigint, length: number): Uint8Array {
+    const outcome = this.machine.readMemory(this.physical(address, 'read'), length, { origin: 'debugger' });
+    if (outcome.fault && outcome.data.length === 0) throw new TargetError(TargetErrno.EFAULT, describeFault(outcome.fault));
+    return outcome.data;
+  }
+
+  writeMemory(address: bigint, data: Uint8Array): void {
+    const fault = this.machine.writeMemory(this.physical(address, 'write'), data, { origin: 'debugger' });
+    if (fault) throw new TargetError(TargetErrno.EFAULT, describeFault(fault));
+  }
+
+  resume(action: ResumeAction, onStop: (stop: StopEvent) => void): void {
+    if (action === 'step') {
+      // No instructions execute yet: a step completes at once, leaving pc where it was.
+      this.stop = { signal: SIGTRAP };
+      onStop(this.stop);
+      return;
+    }
+    this.pendingStop = onStop;
+  }
+
+  interrupt(): void {
+    this.raiseStop({ signal: SIGINT });
+  }
+
+  /** Stops a running core with `stop` (Ctrl-C, a caught map failure). No-op when halted. */
+  raiseStop(stop: StopEvent): boolean {
+    const report = this.pendingStop;
+    if (!report) return false;
+    this.pendingStop = undefined;
+    this.stop = stop;
+    report(stop);
+    return true;
+  }
+
+  lastStop(): StopEvent {
+    return this.stop;
+  }
+
+  insertBreakpoint(type: BreakpointType, address: bigint, kind: number): void {
+    const key = `${type}:${address}`;
+    if (type === 'hardware' && !this.breakpoints.has(key)) {
+      const used = [...this.breakpoints.values()].filter((b) => b.type === 'hardware').length;
+      if (used >= HARDWARE_BREAKPOINTS) {
+        throw new TargetError(TargetErrno.ENOSPC, `all ${HARDWARE_BREAKPOINTS} hardware breakpoints are in use`);
+      }
+    }
+    this.breakpoints.set(key, { type, address, kind });
+  }
+
+  removeBreakpoint(type: BreakpointType, address: bigint): void {
+    this.breakpoints.delete(`${type}:${address}`);
+  }
+
+  listBreakpoints(): ReadonlyArray<{ type: BreakpointType; address: bigint; kind: number }> {
+    return [...this.breakpoints.values()];
+  }
+
+  monitor(command: string, out: MonitorOutput): Promise<void> {
+    return this.monitors.run(command, out);
+  }
+
+  attached(): void {
+    // A new debugger finds the core halted where the last one left it.
+    this.pendingStop = undefined;
+  }
+
+  detached(reason: 'detach' | 'kill' | 'disconnect'): void {
+    // Breakpoints belong to the debugger that planted them; the board's state stays.
+    this.breakpoints.clear();
+    this.pendingStop = undefined;
+    if (reason === 'kill') this.stop = { signal: SIGTRAP };
+  }
+}

@@ -1,0 +1,39 @@
+// The core's architectural state outside the system registers: x0..x30, the stack pointers,
+// pc, PSTATE (as cpsr), and the SIMD&FP registers. An instruction interpreter will operate on
+// exactly this state; the debugger reads and writes it through the same object.
+
+/** EL2h: EL2 using SP_EL2, with D, A, I, F masked (the state Armv8-R cores reset into). */
+export const RESET_CPSR_EL2H = 0x3c9;
+
+export class CoreState {
+  /** x0..x30 */
+  readonly x = new BigUint64Array(31);
+  /** SP_EL2; SP_EL0 and SP_EL1 are system registers (see spSelect in machine.ts). */
+  spEl2 = 0n;
+  pc = 0n;
+  cpsr = RESET_CPSR_EL2H;
+  /** v0..v31, 16 bytes each, little-endian. */
+  readonly v = new Uint8Array(32 * 16);
+  fpsr = 0;
+  fpcr = 0;
+
+  /** PSTATE.EL */
+  get el(): 0 | 1 | 2 | 3 {
+    return ((this.cpsr >> 2) & 3) as 0 | 1 | 2 | 3;
+  }
+
+  /** PSTATE.SP: 1 = SP_ELx of the current EL, 0 = SP_EL0. */
+  get spSelect(): number {
+    return this.cpsr & 1;
+  }
+
+  reset(pc: bigint, sp: bigint): void {
+    this.x.fill(0n);
+    this.spEl2 = sp;
+    this.pc = pc;
+    this.cpsr = RESET_CPSR_EL2H;
+    this.v.fill(0);
+    this.fpsr = 0;
+    this.fpcr = 0;
+  }
+}

@@ -1,0 +1,287 @@
+// The simulated board: core state, system registers, physical memory and the MPU, and the ONE
+// access path every memory access takes — the debugger's today, the interpreter's later.
+// An access is checked by the MPU (unless the debugger asked to bypass it), then by the board's
+// memory map; a refusal becomes a fault record carrying the syndrome the core would take.
+// Knows nothing of RSP or GDB.
+
+import { registerByName, type RegisterSpec } from '../arch/aarch64/registers.js';
+import { PHYS_ADDR_LIMIT, type Access, type AccessKind, type AccessOrigin, type ExceptionLevel } from './access.js';
+import type { BoardConfig } from './board.js';
+import { CoreState } from './core.js';
+import { PhysicalMemory } from './memory.js';
+import type { FaultSyndrome, MpuControl, MpuFault, MpuModel, RegimeControl } from './mpu/types.js';
+import { RegisterAccessError, SystemRegisters } from './sysregs.js';
+
+export type MachineFault =
+  | { readonly kind: 'mpu'; readonly origin: AccessOrigin; readonly fault: MpuFault; readonly syndrome: FaultSyndrome }
+  | {
+      readonly kind: 'unmapped';
+      readonly origin: AccessOrigin;
+      readonly access: Access;
+      readonly faultAddress: number;
+      readonly reason: string;
+      readonly syndrome: FaultSyndrome;
+    };
+
+export interface AccessOptions {
+  readonly origin: AccessOrigin;
+  readonly kind?: AccessKind;
+  /** Defaults to the core's current EL. */
+  readonly el?: ExceptionLevel;
+}
+
+export interface ReadOutcome {
+  /** The bytes read: all of them, or those before the first refused byte. */
+  readonly data: Uint8Array;
+  readonly fault?: MachineFault;
+}
+
+const MASK64 = 0xffff_ffff_ffff_ffffn;
+const SCTLR_M = 1n << 0n;
+const SCTLR_A = 1n << 1n;
+const SCTLR_BR = 1n << 17n;
+const SCTLR_WXN = 1n << 19n;
+const HCR_VM = 1n << 0n;
+
+const SCTLR_EL2 = registerByName('SCTLR_EL2')!;
+const SCTLR_EL1 = registerByName('SCTLR_EL1')!;
+const HCR_EL2 = registerByName('HCR_EL2')!;
+const SP_EL0 = registerByName('SP_EL0')!;
+const SP_EL1 = registerByName('SP_EL1')!;
+
+/** Synchronous external abort: what the bus answers for an address no device decodes. */
+const FSC_EXTERNAL_ABORT = 0x10;
+
+export interface MachineOptions {
+  /** Debugger accesses skip the MPU (like QEMU's PhyMemMode). */
+  debuggerBypassesMpu: boolean;
+  /** A refused debugger access also latches ESR_EL2/FAR_EL2 (HPFAR_EL2), as a guest access would. */
+  latchDebuggerFaults: boolean;
+}
+
+export class Machine {
+  readonly core = new CoreState();
+  readonly memory: PhysicalMemory;
+  readonly sysregs: SystemRegisters;
+  readonly options: MachineOptions = { debuggerBypassesMpu: false, latchDebuggerFaults: false };
+  /** The last refused access, whoever made it; kept for `monitor fault`. */
+  lastFault: MachineFault | undefined;
+
+  private control: MpuControl | undefined;
+  /** MPU writes made since the last DSB: an ISB alone does not make them effective. */
+  private mpuWritesAwaitingDsb = false;
+  private readonly listeners = new Set<(text: string) => void>();
+
+  constructor(
+    readonly board: BoardConfig,
+    readonly mpu: MpuModel,
+  ) {
+    this.memory = new PhysicalMemory(board.memory, (line) => this.listeners.forEach((l) => l(line)));
+    this.sysregs = new SystemRegisters(board, mpu, () => this.core.el);
+    this.core.reset(board.reset.pc, board.reset.sp);
+  }
+
+  /** Lines written to the board's UART. */
+  onConsoleLine(listener: (text: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get currentEl(): ExceptionLevel {
+    const el = this.core.el;
+    return el === 3 ? 2 : el;
+  }
+
+  // ---- Registers (by table entry) ----
+
+  /** The register's value; 128-bit for v0..v31. */
+  readRegister(reg: RegisterSpec): bigint {
+    if (reg.behaviour.kind === 'core') return this.readCoreRegister(reg.regnum);
+    if (reg.behaviour.kind === 'fpu') return this.readFpuRegister(reg.regnum);
+    return this.sysregs.read(reg.regnum);
+  }
+
+  /**
+   * Writes a register with MSR semantics. `origin` 'debugger' makes MPU writes effective at
+   * once: leaving debug state is a context synchronisation event.
+   */
+  writeRegister(reg: RegisterSpec, value: bigint, origin: AccessOrigin): void {
+    if (reg.behaviour.kind === 'core') return this.writeCoreRegister(reg.regnum, value);
+    if (reg.behaviour.kind === 'fpu') return this.writeFpuRegister(reg.regnum, value);
+    this.sysregs.write(reg.regnum, value);
+    this.control = undefined;
+    if (reg.behaviour.kind === 'mpu') {
+      if (origin === 'debugger') this.mpu.synchronize();
+      else this.mpuWritesAwaitingDsb = true;
+    }
+  }
+
+  private readCoreRegister(regnum: number): bigint {
+    if (regnum <= 30) return this.core.x[regnum]!;
+    if (regnum === 31) return this.readStackPointer();
+    if (regnum === 32) return this.core.pc;
+    if (regnum === 33) return BigInt(this.core.cpsr >>> 0);
+    throw new RegisterAccessError('unknown', `no core register ${regnum}`);
+  }
+
+  private writeCoreRegister(regnum: number, value: bigint): void {
+    const v = value & MASK64;
+    if (regnum <= 30) this.core.x[regnum] = v;
+    else if (regnum === 31) this.writeStackPointer(v);
+    else if (regnum === 32) this.core.pc = v;
+    else if (regnum === 33) {
+      this.core.cpsr = Number(v & 0xffff_ffffn);
+      this.control = undefined;
+    } else throw new RegisterAccessError('unknown', `no core register ${regnum}`);
+  }
+
+  /** `sp` is SP_EL0 when PSTATE.SP = 0 or at EL0, else the current EL's own stack pointer. */
+  private readStackPointer(): bigint {
+    if (this.core.spSelect === 0 || this.core.el === 0) return this.sysregs.read(SP_EL0.regnum);
+    if (this.core.el === 1) return this.sysregs.read(SP_EL1.regnum);
+    return this.core.spEl2;
+  }
+
+  private writeStackPointer(value: bigint): void {
+    if (this.core.spSelect === 0 || this.core.el === 0) this.sysregs.write(SP_EL0.regnum, value);
+    else if (this.core.el === 1) this.sysregs.write(SP_EL1.regnum, value);
+    else this.core.spEl2 = value;
+  }
+
+  private readFpuRegister(regnum: number): bigint {
+    if (regnum >= 34 && regnum <= 65) {
+      const at = (regnum - 34) * 16;
+      let value = 0n;
+      for (let i = 15; i >= 0; i--) value = (value << 8n) | BigInt(this.core.v[at + i]!);
+      return value;
+    }
+    if (regnum === 66) return BigInt(this.core.fpsr >>> 0);
+    if (regnum === 67) return BigInt(this.core.fpcr >>> 0);
+    throw new RegisterAccessError('unknown', `no FPU register ${regnum}`);
+  }
+
+  private writeFpuRegister(regnum: number, value: bigint): void {
+    if (regnum >= 34 && regnum <= 65) {
+      const at = (regnum - 34) * 16;
+      let v = value;
+      for (let i = 0; i < 16; i++) {
+        this.core.v[at + i] = Number(v & 0xffn);
+        v >>= 8n;
+      }
+    } else if (regnum === 66) this.core.fpsr = Number(value & 0xffff_ffffn);
+    else if (regnum === 67) this.core.fpcr = Number(value & 0xffff_ffffn);
+    else throw new RegisterAccessError('unknown', `no FPU register ${regnum}`);
+  }
+
+  // ---- Barriers ----
+
+  /** DSB: MPU register writes made so far are complete. */
+  dsb(): void {
+    this.mpuWritesAwaitingDsb = false;
+  }
+
+  /** ISB (or any context synchronisation event): completed MPU writes become effective. */
+  isb(): boolean {
+    if (this.mpuWritesAwaitingDsb) return false;
+    this.mpu.synchronize();
+    return true;
+  }
+
+  /** A context synchronisation forced from outside (the monitor command): everything becomes effective. */
+  forceSynchronize(): void {
+    this.mpuWritesAwaitingDsb = false;
+    this.mpu.synchronize();
+  }
+
+  // ---- Memory ----
+
+  private mpuControl(): MpuControl {
+    if (!this.control) {
+      const regime = (sctlr: bigint): RegimeControl => ({
+        enabled: (sctlr & SCTLR_M) !== 0n,
+        background: (sctlr & SCTLR_BR) !== 0n,
+        wxn: (sctlr & SCTLR_WXN) !== 0n,
+        alignment: (sctlr & SCTLR_A) !== 0n,
+      });
+      this.control = {
+        el2: regime(this.sysregs.read(SCTLR_EL2.regnum)),
+        el10: regime(this.sysregs.read(SCTLR_EL1.regnum)),
+        stage2: (this.sysregs.read(HCR_EL2.regnum) & HCR_VM) !== 0n,
+      };
+    }
+    return this.control;
+  }
+
+  /**
+   * Checks an access without performing it. Returns the fault of the first refused byte, or
+   * undefined when every byte may be accessed.
+   */
+  check(access: Access, origin: AccessOrigin): MachineFault | undefined {
+    const bypass = origin === 'debugger' && this.options.debuggerBypassesMpu;
+    let mpuFault: MpuFault | undefined;
+    if (!bypass) {
+      const decision = this.mpu.check(access, this.mpuControl());
+      if (!decision.allowed) mpuFault = decision.fault;
+    }
+    const inRange = access.address < PHYS_ADDR_LIMIT ? this.memory.mappedLength(access.address, access.size) : 0;
+    const unmappedAt = inRange < access.size ? access.address + inRange : undefined;
+    if (mpuFault && (unmappedAt === undefined || mpuFault.faultAddress <= unmappedAt)) {
+      return { kind: 'mpu', origin, fault: mpuFault, syndrome: this.mpu.syndrome(mpuFault, access.el) };
+    }
+    if (unmappedAt !== undefined) {
+      return {
+        kind: 'unmapped',
+        origin,
+        access,
+        faultAddress: unmappedAt,
+        reason: `0x${unmappedAt.toString(16)} is not mapped by the board (no RAM or device there)`,
+        syndrome: externalAbortSyndrome(access, unmappedAt),
+      };
+    }
+    return undefined;
+  }
+
+  readMemory(address: number, length: number, options: AccessOptions): ReadOutcome {
+    const access: Access = { address, size: length, kind: options.kind ?? 'read', el: options.el ?? this.currentEl };
+    const fault = this.check(access, options.origin);
+    const readable = fault ? faultAddressOf(fault) - address : length;
+    const data = new Uint8Array(readable);
+    if (readable > 0) this.memory.read(address, data);
+    if (fault) this.recordFault(fault);
+    return fault ? { data, fault } : { data };
+  }
+
+  /** All or nothing: when any byte is refused, nothing is written. */
+  writeMemory(address: number, data: Uint8Array, options: AccessOptions): MachineFault | undefined {
+    const access: Access = { address, size: data.length, kind: 'write', el: options.el ?? this.currentEl };
+    const fault = this.check(access, options.origin);
+    if (fault) {
+      this.recordFault(fault);
+      return fault;
+    }
+    this.memory.write(address, data);
+    return undefined;
+  }
+
+  private recordFault(fault: MachineFault): void {
+    this.lastFault = fault;
+    if (fault.origin === 'core' || this.options.latchDebuggerFaults) {
+      this.sysregs.setStored('ESR_EL2', fault.syndrome.esr);
+      this.sysregs.setStored('FAR_EL2', fault.syndrome.far);
+      if (fault.syndrome.hpfar !== undefined) this.sysregs.setStored('HPFAR_EL2', fault.syndrome.hpfar);
+    }
+  }
+}
+
+export function faultAddressOf(fault: MachineFault): number {
+  return fault.kind === 'mpu' ? fault.fault.faultAddress : fault.faultAddress;
+}
+
+/** ESR_EL2 for a synchronous external abort taken to EL2 (DDI0487 D17.2.37, ISS encoding for aborts). */
+function externalAbortSyndrome(access: Access, address: number): FaultSyndrome {
+  const sameEl = access.el === 2;
+  const ec = access.kind === 'fetch' ? (sameEl ? 0x21 : 0x20) : sameEl ? 0x25 : 0x24;
+  const wnr = access.kind === 'write' ? 1 << 6 : 0;
+  const esr = BigInt(((ec << 26) | (1 << 25) | wnr | FSC_EXTERNAL_ABORT) >>> 0);
+  return { esr, far: BigInt(address) };
+}

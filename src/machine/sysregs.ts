@@ -1,0 +1,90 @@
+// MRS/MSR semantics of the system registers, driven by the register table's `behaviour`,
+// `access`, `res0` and `reset`. Plain registers are stored here; MPU registers are forwarded to
+// the MPU model; CurrentEL and the identification registers are computed.
+
+import { REGISTERS, registerByName, registerByNumber, type RegisterSpec } from '../arch/aarch64/registers.js';
+import type { BoardConfig } from './board.js';
+import type { MpuModel, MpuRegisterRole } from './mpu/types.js';
+
+export class RegisterAccessError extends Error {
+  constructor(
+    readonly kind: 'unknown' | 'read-only',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RegisterAccessError';
+  }
+}
+
+const MASK64 = 0xffff_ffff_ffff_ffffn;
+
+export class SystemRegisters {
+  private readonly stored = new Map<number, bigint>();
+
+  constructor(
+    private readonly board: BoardConfig,
+    private readonly mpu: MpuModel,
+    /** PSTATE.EL, for CurrentEL. */
+    private readonly currentEl: () => number,
+  ) {
+    for (const reg of REGISTERS) {
+      if (reg.behaviour.kind === 'stored') this.stored.set(reg.regnum, reg.reset ?? 0n);
+    }
+  }
+
+  spec(regnum: number): RegisterSpec {
+    const reg = registerByNumber(regnum);
+    if (!reg || !reg.encoding) throw new RegisterAccessError('unknown', `no system register with number 0x${regnum.toString(16)}`);
+    return reg;
+  }
+
+  read(regnum: number): bigint {
+    const reg = this.spec(regnum);
+    const b = reg.behaviour;
+    switch (b.kind) {
+      case 'stored':
+        return this.stored.get(regnum) ?? 0n;
+      case 'mpu':
+        return this.mpu.readRegister(b.regime, roleOf(b.role, b.alias));
+      case 'current-el':
+        return BigInt(this.currentEl() << 2);
+      case 'board-id':
+        return this.board.cpu[b.key];
+      case 'core':
+      case 'fpu':
+        throw new RegisterAccessError('unknown', `${reg.name} is not a system register`);
+    }
+  }
+
+  /** MSR. Throws for read-only registers; RES0 bits are dropped. */
+  write(regnum: number, value: bigint): void {
+    const reg = this.spec(regnum);
+    if (reg.access === 'ro') throw new RegisterAccessError('read-only', `${reg.name} is read-only`);
+    const masked = value & MASK64 & ~(reg.res0 ?? 0n);
+    const b = reg.behaviour;
+    if (b.kind === 'stored') this.stored.set(regnum, masked);
+    else if (b.kind === 'mpu') this.mpu.writeRegister(b.regime, roleOf(b.role, b.alias), masked);
+    else throw new RegisterAccessError('read-only', `${reg.name} cannot be written`);
+  }
+
+  /** Direct access to a stored register by name, for the machine's own bookkeeping (ESR/FAR latching). */
+  setStored(name: string, value: bigint): void {
+    const reg = storedSpec(name);
+    this.stored.set(reg.regnum, value & MASK64 & ~(reg.res0 ?? 0n));
+  }
+
+  getStored(name: string): bigint {
+    return this.stored.get(storedSpec(name).regnum) ?? 0n;
+  }
+}
+
+function storedSpec(name: string): RegisterSpec {
+  const reg = registerByName(name);
+  if (!reg || reg.behaviour.kind !== 'stored') throw new RegisterAccessError('unknown', `no stored register ${name}`);
+  return reg;
+}
+
+function roleOf(role: 'MPUIR' | 'PRSELR' | 'PRENR' | 'PRBAR' | 'PRLAR', alias: number): MpuRegisterRole {
+  if (role === 'PRBAR' || role === 'PRLAR') return { kind: role, alias };
+  return { kind: role };
+}
