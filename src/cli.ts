@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// The `mpustub` command line: `serve` starts the stub (and, beside it, the map service);
+// the map-service client commands talk to a running stub over HTTP. Argument parsing only:
+// src/wiring.ts builds what runs.
+
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createLogger, LOG_LEVELS, type LogLevel } from './log.js';
+import { startStub } from './wiring.js';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function parsePort(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('a port is a number from 0 to 65535 (0 = any free port)');
+  const port = Number(value);
+  if (port > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535 (0 = any free port)');
+  return port;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+interface ServeOptions {
+  host: string;
+  port: number;
+  board?: string;
+  logLevel: LogLevel;
+  traceRsp: boolean;
+}
+
+async function serve(options: ServeOptions): Promise<void> {
+  const logger = createLogger(options.logLevel);
+  if (!LOOPBACK.has(options.host)) {
+    logger.warn(`listening on ${options.host}: anyone who can reach this address can read and write the simulated board`);
+  }
+  const stub = await startStub({
+    host: options.host,
+    port: options.port,
+    traceRsp: options.traceRsp,
+    logger,
+    ...(options.board !== undefined ? { boardFile: options.board } : {}),
+  });
+  const shownHost = stub.gdbAddress.host.includes(':') ? `[${stub.gdbAddress.host}]` : stub.gdbAddress.host;
+  process.stdout.write(`gdb: target remote ${shownHost}:${stub.gdbAddress.port}\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: shutting down`);
+    stub.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error(`shutdown: ${(err as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+export function buildProgram(): Command {
+  const program = new Command('mpustub')
+    .description('GDB remote stub simulating an Armv8-R AArch64 board (Cortex-R82-like) with its EL2 MPU, and Xen\'s MPU map service')
+    .version(packageVersion(), '-V, --version')
+    .showHelpAfterError();
+
+  program
+    .command('serve', { isDefault: true })
+    .description('start the simulated board and wait for GDB (target remote HOST:PORT)')
+    .addOption(new Option('--host <address>', 'address to listen on (loopback unless you mean it)').default('127.0.0.1'))
+    .addOption(new Option('--port <port>', 'GDB port (0 = any free port)').default(1234).argParser(parsePort))
+    .addOption(new Option('--board <file>', 'board description (JSON); the embedded Cortex-R82 board by default'))
+    .addOption(new Option('--log-level <level>', 'how much to log on stderr').choices(LOG_LEVELS).default('info'))
+    .addOption(new Option('--trace-rsp', 'print every packet in and out on stderr').default(false))
+    .action(async (options: ServeOptions) => {
+      try {
+        await serve(options);
+      } catch (err) {
+        process.stderr.write(`mpustub: error: ${(err as Error).message}\n`);
+        process.exit(2);
+      }
+    });
+
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);

@@ -1,0 +1,68 @@
+# End to end: the register view a GDB user gets — core and system registers, field decoding,
+# PRSELR-selected PRBAR/PRLAR with their aliases, PRENR, and refused writes.
+import gdb
+from harness import check, check_equal, connect, error_of, finish, reg, run
+
+connect()
+
+arch = run("show architecture")
+check("architecture is aarch64", "aarch64" in arch, arch)
+
+general = run("info registers")
+for name in ("x0", "x30", "sp", "pc", "cpsr"):
+    check("info registers shows " + name, ("\n" + name + " ") in ("\n" + general), general[:200])
+check("cpsr decoded (EL=2)", "EL=0x2" in general, general)
+
+system = run("info registers system")
+for name in ("MPUIR_EL2", "PRSELR_EL2", "PRBAR_EL2", "PRLAR_EL2", "PRBAR15_EL2", "PRENR_EL2",
+             "MPUIR_EL1", "PRBAR_EL1", "SCTLR_EL2", "HCR_EL2", "MAIR_EL2", "ESR_EL2", "FAR_EL2",
+             "HPFAR_EL2", "ELR_EL2", "SPSR_EL2", "VBAR_EL2", "VSCTLR_EL2", "MIDR_EL1", "MPIDR_EL1",
+             "ID_AA64MMFR0_EL1"):
+    check("info registers system lists " + name, name in system)
+check("system registers are not in the general group", "PRBAR_EL2" not in general)
+
+check_equal("MPUIR_EL2 reports 32 regions", reg("MPUIR_EL2"), 32)
+check_equal("MIDR_EL1 is Cortex-R82 (part 0xd15)", (reg("MIDR_EL1") >> 4) & 0xFFF, 0xD15)
+check_equal("CurrentEL is EL2", reg("CurrentEL"), 2 << 2)
+
+# Program region 3 through PRSELR + PRBAR/PRLAR, as Xen does.
+run("set $PRSELR_EL2 = 3")
+run("set $PRBAR_EL2 = 0x100032")
+run("set $PRLAR_EL2 = 0x1fffcf")
+check_equal("PRBAR_EL2 reads back", reg("PRBAR_EL2"), 0x100032)
+check_equal("PRLAR_EL2 reads back", reg("PRLAR_EL2"), 0x1FFFCF)
+check_equal("PRBAR3_EL2 aliases region 3", reg("PRBAR3_EL2"), 0x100032)
+check_equal("PRENR_EL2 bit 3 shows region 3 enabled", reg("PRENR_EL2") & 0xF, 0x8)
+
+prlar = run("info registers PRLAR_EL2")
+check("PRLAR_EL2 fields decoded", "EN" in prlar and "AttrIndx=0x7" in prlar and "LIMIT=" in prlar, prlar)
+prbar = run("info registers PRBAR_EL2")
+check("PRBAR_EL2 fields decoded", "XN=0x2" in prbar and "AP=0x0" in prbar and "SH=0x3" in prbar, prbar)
+
+run("set $PRSELR_EL2 = 0")
+check_equal("selecting region 0 changes what PRBAR_EL2 reads", reg("PRBAR_EL2"), 0)
+run("set $PRSELR_EL2 = 3")
+check_equal("reselecting region 3 shows it again", reg("PRBAR_EL2"), 0x100032)
+
+run("set $PRENR_EL2 = 0")
+check_equal("clearing PRENR_EL2 disables region 3", reg("PRLAR3_EL2") & 1, 0)
+run("set $PRENR_EL2 = 8")
+check_equal("setting PRENR_EL2 re-enables region 3", reg("PRLAR3_EL2") & 1, 1)
+
+run("set $PRBAR_EL2 = 0xffff000000100032")
+check_equal("PRBAR_EL2 RES0 bits [63:48] are dropped", reg("PRBAR_EL2"), 0x100032)
+
+err = error_of("set $MPUIR_EL2 = 5")
+check("writing MPUIR_EL2 is an error", err is not None, "write was accepted")
+check_equal("MPUIR_EL2 unchanged after the refused write", reg("MPUIR_EL2"), 32)
+err = error_of("set $MIDR_EL1 = 0")
+check("writing MIDR_EL1 is an error", err is not None)
+
+run("set $x5 = 0x1122334455667788")
+check_equal("x5 round-trips", reg("x5"), 0x1122334455667788)
+run("set $pc = 0x4000")
+check_equal("pc round-trips", reg("pc"), 0x4000)
+run("set $v3.d.u[1] = 0xdeadbeef")
+check_equal("v3 lane round-trips", int(gdb.parse_and_eval("$v3.d.u[1]")), 0xDEADBEEF)
+
+finish()
