@@ -93,3 +93,12 @@ describe('target description', () => {
     expect(xml).toMatch(/<flags id="prbar_flags" size="8"><field name="XN" start="0" end="1"\/><field name="AP" start="2" end="3"\/>/);
   });
 });
+
+describe('docs/registers.md', () => {
+  it('is the table rendered (run `npm run docs:registers` after changing the table)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { registersMarkdown } = await import('../../../src/arch/aarch64/registersDoc.js');
+    const onDisk = readFileSync(new URL('../../../docs/registers.md', import.meta.url), 'utf8');
+    expect(onDisk).toBe(registersMarkdown());
+  });
+});
