@@ -11,7 +11,7 @@
 //   modifyAfterInitMappings      <-> modify_after_init_mappings() (mpu/setup.c)
 
 import { errnoName, XEN_ERRNO } from './errno.js';
-import type { MpuHardware, XenSysreg } from './hardware.js';
+import type { MpuHardware } from './hardware.js';
 import { PAGE_HYPERVISOR_RW } from './flags.js';
 import { BOOT_REGION_OVERFLOW_MESSAGE, bootRegions, SCTLR_EL2_SET, sctlrAfterEnableMpu, ZEROED_BOOT_REGION } from './boot.js';
 import type { XenImageLayout } from './layout.js';
@@ -29,11 +29,13 @@ export interface XenMpuMapOptions {
   readonly disableMode?: DisableMode;
 }
 
-/** Reads go to the real hardware, writes and barriers are dropped: for rehearsals. */
+/**
+ * Hardware for rehearsals: nothing is read from or written to the real MPU. Decisions never
+ * depend on register values (only the shadow), so reads can answer 0.
+ */
 class DiscardingHardware implements MpuHardware {
-  constructor(private readonly real: MpuHardware) {}
-  read(register: XenSysreg): bigint {
-    return this.real.read(register);
+  read(): bigint {
+    return 0n;
   }
   write(): void {}
   isb(): void {}
@@ -60,7 +62,7 @@ export class XenMpuMap {
   disableMode: DisableMode;
 
   constructor(
-    private readonly hardware: MpuHardware,
+    hardware: MpuHardware,
     options: XenMpuMapOptions = {},
     shadow?: ShadowTable,
   ) {
@@ -233,7 +235,7 @@ export class XenMpuMap {
    * does it run them for real (same shadow, same inputs: the same outcome).
    */
   private rehearsed(steps: (map: XenMpuMap) => PortResult): PortResult {
-    const rehearsal = new XenMpuMap(new DiscardingHardware(this.hardware), { disableMode: this.disableMode }, this.shadow.clone());
+    const rehearsal = new XenMpuMap(new DiscardingHardware(), { disableMode: this.disableMode }, this.shadow.clone());
     const outcome = steps(rehearsal);
     if (outcome.rc !== 0) return outcome;
     return steps(this);
