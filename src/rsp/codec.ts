@@ -1,0 +1,156 @@
+// Byte-level encodings of the Remote Serial Protocol: checksums, hex, the `}` escape used by
+// binary packets and replies, and `*` run-length decoding. Pure functions, no I/O, so that the
+// framer, the handlers and the tests all agree on one implementation.
+
+const HEX_DIGITS = '0123456789abcdef';
+
+/** Sum of the bytes modulo 256: the two hex digits after `#`. */
+export function checksum(bytes: Uint8Array): number {
+  let sum = 0;
+  for (const b of bytes) sum = (sum + b) & 0xff;
+  return sum;
+}
+
+export function hexByte(value: number): string {
+  return HEX_DIGITS[(value >> 4) & 0xf]! + HEX_DIGITS[value & 0xf]!;
+}
+
+export function bytesToHex(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += hexByte(b);
+  return out;
+}
+
+/** Malformed hex or numbers in a packet: the session answers with an error reply. */
+export class MalformedPacketError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedPacketError';
+  }
+}
+
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x61 && code <= 0x66) return code - 0x57;
+  if (code >= 0x41 && code <= 0x46) return code - 0x37;
+  return -1;
+}
+
+/** Decodes an even-length hex string; throws MalformedPacketError on anything else. */
+export function hexToBytes(hex: string, what = 'hex data'): Uint8Array {
+  if (hex.length % 2 !== 0) throw new MalformedPacketError(`${what} has an odd number of hex digits`);
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) {
+    const hi = hexValue(hex.charCodeAt(2 * i));
+    const lo = hexValue(hex.charCodeAt(2 * i + 1));
+    if (hi < 0 || lo < 0) throw new MalformedPacketError(`${what} is not hexadecimal at offset ${2 * i}`);
+    out[i] = (hi << 4) | lo;
+  }
+  return out;
+}
+
+/** A hex number of up to 64 bits (addresses, lengths, register numbers). */
+export function parseHexNumber(text: string, what: string): bigint {
+  if (!/^[0-9a-fA-F]{1,16}$/.test(text)) throw new MalformedPacketError(`${what} "${text}" is not a hex number of at most 64 bits`);
+  return BigInt(`0x${text}`);
+}
+
+/** A hex number that must also fit comfortably in a JS number (lengths, offsets, counts). */
+export function parseHexSmall(text: string, what: string, max = 0x7fff_ffff): number {
+  const value = parseHexNumber(text, what);
+  if (value > BigInt(max)) throw new MalformedPacketError(`${what} 0x${value.toString(16)} is larger than 0x${max.toString(16)}`);
+  return Number(value);
+}
+
+export function textToHex(text: string): string {
+  return bytesToHex(new TextEncoder().encode(text));
+}
+
+export function hexToText(hex: string, what = 'hex text'): string {
+  return new TextDecoder().decode(hexToBytes(hex, what));
+}
+
+const ESCAPE = 0x7d; // '}'
+const MUST_ESCAPE = new Set([0x23, 0x24, 0x7d, 0x2a]); // '#', '$', '}', '*'
+
+/** Escapes binary data for a reply: `#`, `$`, `}` and `*` become `}` + (byte ^ 0x20). */
+export function escapeBinary(data: Uint8Array): Uint8Array {
+  let extra = 0;
+  for (const b of data) if (MUST_ESCAPE.has(b)) extra++;
+  if (extra === 0) return data;
+  const out = new Uint8Array(data.length + extra);
+  let at = 0;
+  for (const b of data) {
+    if (MUST_ESCAPE.has(b)) {
+      out[at++] = ESCAPE;
+      out[at++] = b ^ 0x20;
+    } else out[at++] = b;
+  }
+  return out;
+}
+
+/** Undoes `}` escapes. A trailing lone `}` is malformed. */
+export function unescapeBinary(data: Uint8Array): Uint8Array {
+  if (!data.includes(ESCAPE)) return data;
+  const out = new Uint8Array(data.length);
+  let at = 0;
+  for (let i = 0; i < data.length; i++) {
+    const b = data[i]!;
+    if (b === ESCAPE) {
+      i++;
+      if (i >= data.length) throw new MalformedPacketError('binary data ends with a lone "}" escape');
+      out[at++] = data[i]! ^ 0x20;
+    } else out[at++] = b;
+  }
+  return out.subarray(0, at);
+}
+
+const RUN = 0x2a; // '*'
+
+/**
+ * Expands `X*n` runs (X repeated n - 29 more times) in a raw payload. The byte before `*` is
+ * the raw byte as sent, which is what the sender counted. `limit` bounds the expanded size.
+ */
+export function expandRuns(raw: Uint8Array, limit: number): Uint8Array {
+  if (!raw.includes(RUN)) return raw;
+  const out: number[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const b = raw[i]!;
+    if (b === RUN && raw[i - 1] !== ESCAPE) {
+      if (out.length === 0) throw new MalformedPacketError('run-length "*" with no byte to repeat');
+      const count = raw[i + 1];
+      if (count === undefined) throw new MalformedPacketError('run-length "*" without a count');
+      const repeat = count - 29;
+      if (repeat < 0) throw new MalformedPacketError(`run-length count byte 0x${count.toString(16)} is below 29`);
+      if (out.length + repeat > limit) throw new MalformedPacketError('run-length expansion exceeds the packet size');
+      const last = out[out.length - 1]!;
+      for (let k = 0; k < repeat; k++) out.push(last);
+      i++;
+    } else out.push(b);
+  }
+  return Uint8Array.from(out);
+}
+
+/** Frames a payload: `$payload#cc`. */
+export function frame(payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(payload.length + 4);
+  out[0] = 0x24;
+  out.set(payload, 1);
+  out[payload.length + 1] = 0x23;
+  const cs = hexByte(checksum(payload));
+  out[payload.length + 2] = cs.charCodeAt(0);
+  out[payload.length + 3] = cs.charCodeAt(1);
+  return out;
+}
+
+/** Printable rendering of protocol bytes for traces and logs: non-printables as \xNN. */
+export function printable(bytes: Uint8Array, max = 512): string {
+  let out = '';
+  const n = Math.min(bytes.length, max);
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i]!;
+    out += b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${hexByte(b)}`;
+  }
+  if (bytes.length > max) out += `... (${bytes.length} bytes)`;
+  return out;
+}

@@ -1,0 +1,317 @@
+// The packet table: every packet the stub understands, its handler and the reply forms it
+// produces. Lookup is longest prefix first; anything not in the table gets the empty reply,
+// which is how GDB learns a packet is unsupported. Handlers speak only in terms of the
+// DebugTarget contract and throw TargetError / MalformedPacketError; the session turns those
+// into `E NN` replies in one place (src/rsp/session.ts).
+
+import {
+  bytesToHex,
+  escapeBinary,
+  hexToBytes,
+  hexToText,
+  MalformedPacketError,
+  parseHexNumber,
+  parseHexSmall,
+  unescapeBinary,
+} from './codec.js';
+import { TargetErrno, TargetError, type BreakpointType, type DebugTarget, type ResumeAction, type StopEvent } from './target.js';
+
+/** What a handler answers. `none` = no reply now (a resume answers later with a stop reply). */
+export type Reply =
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'binary'; readonly bytes: Uint8Array }
+  | { readonly kind: 'none' };
+
+/** Features GDB announced in its qSupported; they change a few reply forms. */
+export interface ClientFeatures {
+  swbreak: boolean;
+  hwbreak: boolean;
+  /** GDB accepts `E.text` replies everywhere. */
+  errorMessage: boolean;
+}
+
+/** What the session offers handlers beyond the target. */
+export interface PacketContext {
+  readonly target: DebugTarget;
+  readonly features: ClientFeatures;
+  /** Largest packet GDB may send us, frame and checksum included (advertised as PacketSize). */
+  readonly packetSize: number;
+  /** Turn acks off once the reply to QStartNoAckMode has gone out. */
+  enterNoAckMode(): void;
+  /** Resume the target; the stop reply is sent when it stops. */
+  resume(action: ResumeAction): void;
+  /** The `T` stop reply for a stop event. */
+  stopReply(stop: StopEvent): string;
+  /** Send console text now (an `O` packet), ahead of the final reply. */
+  console(text: string): void;
+  /** The debugger leaves (D) or kills (k): the session ends after the reply, the server lives on. */
+  endSession(reason: 'detach' | 'kill'): void;
+}
+
+type Handler = (ctx: PacketContext, args: string, payload: Uint8Array) => Reply | Promise<Reply>;
+
+interface PacketSpec {
+  /** The prefix that selects this handler. */
+  readonly prefix: string;
+  /** True when the whole packet must equal the prefix (e.g. `?`, `g`, `vCont?`). */
+  readonly exact?: boolean;
+  readonly handler: Handler;
+}
+
+export const text = (t: string): Reply => ({ kind: 'text', text: t });
+const OK = text('OK');
+const EMPTY = text('');
+const NONE: Reply = { kind: 'none' };
+
+/** Our single thread's id; GDB shows it as "Thread 1". */
+export const THREAD_ID = 1;
+
+function splitOnce(s: string, sep: string, what: string): [string, string] {
+  const at = s.indexOf(sep);
+  if (at < 0) throw new MalformedPacketError(`${what}: expected "${sep}" in "${s}"`);
+  return [s.slice(0, at), s.slice(at + 1)];
+}
+
+/** `addr,length` as used by m, M, X, x. */
+function addressAndLength(s: string, what: string): { address: bigint; length: number } {
+  const [a, l] = splitOnce(s, ',', what);
+  return { address: parseHexNumber(a, `${what} address`), length: parseHexSmall(l, `${what} length`) };
+}
+
+/** The most data bytes an `m` reply may carry so that it fits our own packet size. */
+function maxHexReadLength(ctx: PacketContext): number {
+  return Math.floor((ctx.packetSize - 4) / 2);
+}
+
+function readMemoryHandler(binary: boolean): Handler {
+  return (ctx, args) => {
+    const { address, length } = addressAndLength(args, binary ? 'x' : 'm');
+    const wanted = Math.min(length, binary ? ctx.packetSize - 5 : maxHexReadLength(ctx));
+    if (wanted === 0) return binary ? { kind: 'binary', bytes: Uint8Array.of(0x62) } : EMPTY;
+    const data = ctx.target.readMemory(address, wanted);
+    if (!binary) return text(bytesToHex(data));
+    const escaped = escapeBinary(data);
+    const reply = new Uint8Array(escaped.length + 1);
+    reply[0] = 0x62; // 'b'
+    reply.set(escaped, 1);
+    return { kind: 'binary', bytes: reply };
+  };
+}
+
+const writeMemoryHex: Handler = (ctx, args) => {
+  const [where, hex] = splitOnce(args, ':', 'M');
+  const { address, length } = addressAndLength(where, 'M');
+  const data = hexToBytes(hex, 'M data');
+  if (data.length !== length) throw new MalformedPacketError(`M announces ${length} bytes but carries ${data.length}`);
+  if (length > 0) ctx.target.writeMemory(address, data);
+  return OK;
+};
+
+const writeMemoryBinary: Handler = (ctx, args, payload) => {
+  const colon = payload.indexOf(0x3a);
+  if (colon < 0) throw new MalformedPacketError('X: expected ":" before the data');
+  const { address, length } = addressAndLength(args.slice(0, args.indexOf(':')), 'X');
+  const data = unescapeBinary(payload.subarray(colon + 1));
+  if (data.length !== length) throw new MalformedPacketError(`X announces ${length} bytes but carries ${data.length}`);
+  // `X addr,0:` is GDB's probe for X support: answer OK without touching memory.
+  if (length > 0) ctx.target.writeMemory(address, data);
+  return OK;
+};
+
+function breakpointHandler(insert: boolean): Handler {
+  return (ctx, args) => {
+    const parts = args.split(';')[0]!.split(',');
+    if (parts.length !== 3) throw new MalformedPacketError(`${insert ? 'Z' : 'z'}: expected type,addr,kind`);
+    const typeCode = parts[0];
+    // Watchpoints (2, 3, 4) are not offered: the empty reply makes GDB use software watchpoints.
+    if (typeCode !== '0' && typeCode !== '1') return EMPTY;
+    const type: BreakpointType = typeCode === '0' ? 'software' : 'hardware';
+    const address = parseHexNumber(parts[1]!, 'breakpoint address');
+    const kind = parseHexSmall(parts[2]!, 'breakpoint kind');
+    if (insert) ctx.target.insertBreakpoint(type, address, kind);
+    else ctx.target.removeBreakpoint(type, address, kind);
+    return OK;
+  };
+}
+
+/** Parses a thread id of H/T/vCont: `-1` (all), `0` (any), or hex, optionally `pPID.TID`. */
+function threadIdOf(s: string): number {
+  const tid = s.startsWith('p') ? (s.split('.')[1] ?? '-1') : s;
+  if (tid === '-1') return -1;
+  return parseHexSmall(tid, 'thread id');
+}
+
+function threadIsOurs(id: number): boolean {
+  return id === -1 || id === 0 || id === THREAD_ID;
+}
+
+const vCont: Handler = (ctx, args) => {
+  // args: ";action[:thread];action..." — the first action that applies to our thread wins.
+  const actions = args.split(';').slice(1);
+  if (actions.length === 0) throw new MalformedPacketError('vCont without an action');
+  for (const item of actions) {
+    const [action, thread] = item.split(':') as [string, string | undefined];
+    if (thread !== undefined && !threadIsOurs(threadIdOf(thread))) continue;
+    const verb = action[0];
+    if (verb === 'c' || verb === 'C') return resumeReply(ctx, 'continue');
+    if (verb === 's' || verb === 'S') return resumeReply(ctx, 'step');
+    if (verb === 't') return OK; // stopping an already-stopped thread
+    throw new MalformedPacketError(`vCont action "${action}" is not supported (offered: c, C, s, S)`);
+  }
+  throw new TargetError(TargetErrno.ENOENT, `vCont names no thread of this target (only thread ${THREAD_ID})`);
+};
+
+function resumeReply(ctx: PacketContext, action: ResumeAction): Reply {
+  ctx.resume(action);
+  return NONE;
+}
+
+function legacyResume(action: ResumeAction): Handler {
+  return (ctx, args) => {
+    // `c ADDR` / `s ADDR`: resuming elsewhere is not offered; GDB itself never sends it.
+    if (args.length > 0) throw new MalformedPacketError(`${action === 'continue' ? 'c' : 's'} with an address is not supported`);
+    return resumeReply(ctx, action);
+  };
+}
+
+const qSupported: Handler = (ctx, args) => {
+  const offered = new Set(args.replace(/^:/, '').split(';'));
+  ctx.features.swbreak = offered.has('swbreak+');
+  ctx.features.hwbreak = offered.has('hwbreak+');
+  ctx.features.errorMessage = offered.has('error-message+');
+  const ours = [
+    `PacketSize=${ctx.packetSize.toString(16)}`,
+    'QStartNoAckMode+',
+    'qXfer:features:read+',
+    'vContSupported+',
+    'binary-upload+',
+  ];
+  if (ctx.features.swbreak) ours.push('swbreak+');
+  if (ctx.features.hwbreak) ours.push('hwbreak+');
+  return text(ours.join(';'));
+};
+
+const qXferFeatures: Handler = (ctx, args) => {
+  // args: "annex:offset,length"
+  const [annex, range] = splitOnce(args, ':', 'qXfer:features:read');
+  const { address: offset, length } = addressAndLength(range, 'qXfer:features:read');
+  const document = ctx.target.featureDocument(annex);
+  // E00 is the reply the GDB manual gives for an unknown annex.
+  if (document === undefined) return text('E00');
+  const bytes = new TextEncoder().encode(document);
+  const start = Number(offset > BigInt(bytes.length) ? BigInt(bytes.length) : offset);
+  const chunk = bytes.subarray(start, start + Math.min(length, ctx.packetSize - 5));
+  const last = start + chunk.length >= bytes.length;
+  const escaped = escapeBinary(chunk);
+  const reply = new Uint8Array(escaped.length + 1);
+  reply[0] = last ? 0x6c : 0x6d; // 'l' last chunk, 'm' more to come
+  reply.set(escaped, 1);
+  return { kind: 'binary', bytes: reply };
+};
+
+const qRcmd: Handler = async (ctx, args) => {
+  const command = hexToText(args, 'monitor command');
+  await ctx.target.monitor(command, (out) => ctx.console(out));
+  return OK;
+};
+
+const registerRead: Handler = (ctx, args) => text(bytesToHex(ctx.target.readRegister(parseHexSmall(args, 'register number'))));
+
+const registerWrite: Handler = (ctx, args) => {
+  const [num, value] = splitOnce(args, '=', 'P');
+  ctx.target.writeRegister(parseHexSmall(num, 'register number'), hexToBytes(value, 'register value'));
+  return OK;
+};
+
+const PACKETS: readonly PacketSpec[] = [
+  { prefix: 'qSupported', handler: qSupported },
+  { prefix: 'vMustReplyEmpty', exact: true, handler: () => EMPTY },
+  {
+    prefix: 'QStartNoAckMode',
+    exact: true,
+    handler: (ctx) => {
+      ctx.enterNoAckMode();
+      return OK;
+    },
+  },
+  { prefix: 'qXfer:features:read:', handler: qXferFeatures },
+  { prefix: '?', exact: true, handler: (ctx) => text(ctx.stopReply(ctx.target.lastStop())) },
+  { prefix: 'g', exact: true, handler: (ctx) => text(bytesToHex(ctx.target.readRegisterBlock())) },
+  {
+    prefix: 'G',
+    handler: (ctx, args) => {
+      ctx.target.writeRegisterBlock(hexToBytes(args, 'G data'));
+      return OK;
+    },
+  },
+  { prefix: 'p', handler: registerRead },
+  { prefix: 'P', handler: registerWrite },
+  { prefix: 'm', handler: readMemoryHandler(false) },
+  { prefix: 'x', handler: readMemoryHandler(true) },
+  { prefix: 'M', handler: writeMemoryHex },
+  { prefix: 'X', handler: writeMemoryBinary },
+  { prefix: 'c', handler: legacyResume('continue') },
+  { prefix: 's', handler: legacyResume('step') },
+  { prefix: 'vCont?', exact: true, handler: () => text('vCont;c;C;s;S;t') },
+  { prefix: 'vCont', handler: vCont },
+  { prefix: 'Z', handler: breakpointHandler(true) },
+  { prefix: 'z', handler: breakpointHandler(false) },
+  { prefix: 'qRcmd,', handler: qRcmd },
+  // 1: we attached to something that already existed, so GDB detaches (never kills) on quit.
+  { prefix: 'qAttached', handler: () => text('1') },
+  { prefix: 'qC', exact: true, handler: () => text(`QC${THREAD_ID.toString(16)}`) },
+  { prefix: 'qfThreadInfo', exact: true, handler: () => text(`m${THREAD_ID.toString(16)}`) },
+  { prefix: 'qsThreadInfo', exact: true, handler: () => text('l') },
+  {
+    prefix: 'H',
+    handler: (_ctx, args) => {
+      if (args.length < 2 || !'gcm'.includes(args[0]!)) throw new MalformedPacketError(`H: expected Hg, Hc or Hm with a thread id`);
+      if (!threadIsOurs(threadIdOf(args.slice(1)))) throw new TargetError(TargetErrno.ENOENT, `no thread ${args.slice(1)}`);
+      return OK;
+    },
+  },
+  {
+    prefix: 'T',
+    handler: (_ctx, args) => {
+      if (threadIdOf(args) !== THREAD_ID) throw new TargetError(TargetErrno.ENOENT, `no thread ${args}`);
+      return OK;
+    },
+  },
+  {
+    prefix: 'D',
+    handler: (ctx) => {
+      ctx.endSession('detach');
+      return OK;
+    },
+  },
+  {
+    prefix: 'k',
+    exact: true,
+    handler: (ctx) => {
+      // `k` has no reply; the session ends and the board waits for the next debugger.
+      ctx.endSession('kill');
+      return NONE;
+    },
+  },
+];
+
+/** Longest prefix first, so `vCont?` wins over `vCont` and `qSupported` over `q...`. */
+const BY_PREFIX_LENGTH = [...PACKETS].sort((a, b) => b.prefix.length - a.prefix.length);
+
+export interface PacketMatch {
+  readonly name: string;
+  readonly run: (ctx: PacketContext, payload: Uint8Array) => Reply | Promise<Reply>;
+}
+
+/** Finds the handler for a packet, or undefined (→ empty reply). */
+export function lookupPacket(packet: string): PacketMatch | undefined {
+  for (const spec of BY_PREFIX_LENGTH) {
+    if (spec.exact ? packet === spec.prefix : packet.startsWith(spec.prefix)) {
+      return { name: spec.prefix, run: (ctx, payload) => spec.handler(ctx, packet.slice(spec.prefix.length), payload) };
+    }
+  }
+  return undefined;
+}
+
+/** The packet names in the table, for docs and tests. */
+export const PACKET_NAMES: readonly string[] = PACKETS.map((p) => p.prefix);

@@ -1,0 +1,243 @@
+// One GDB connection: ack / no-ack mode, resend on `-`, the order of replies, Ctrl-C, stop
+// replies, and the single place where handler failures become `E NN` replies. The session
+// owns no Arm knowledge; it drives a DebugTarget through the packet table. Everything here
+// is reset by constructing a new session, which the server does on every accept.
+
+import { frame, hexByte, MalformedPacketError, printable, textToHex } from './codec.js';
+import { PacketFramer, type FrameEvent } from './framer.js';
+import { lookupPacket, THREAD_ID, type ClientFeatures, type PacketContext, type Reply } from './packets.js';
+import { TargetErrno, TargetError, type DebugTarget, type ResumeAction, type StopEvent } from './target.js';
+
+/** PacketSize we advertise: bounds every packet GDB sends, `$`, `#` and checksum included. */
+export const PACKET_SIZE = 0x20000;
+
+/** E2BIG: the reply to a packet longer than PacketSize. */
+const E2BIG = 0x07;
+
+export interface SessionIo {
+  write(bytes: Uint8Array): void;
+  /** Close the connection after pending writes. */
+  end(): void;
+}
+
+export interface SessionHooks {
+  log(message: string): void;
+  trace?(direction: 'in' | 'out', text: string): void;
+}
+
+/** A packet to handle, or a framing problem to answer with an error in its turn. */
+type QueuedWork =
+  | { readonly kind: 'packet'; readonly payload: Uint8Array }
+  | { readonly kind: 'refuse'; readonly errno: number; readonly reason: string };
+
+export class RspSession {
+  private readonly framer = new PacketFramer(PACKET_SIZE - 4);
+  private ackMode = true;
+  private lastSent: Uint8Array | undefined;
+  private running = false;
+  private ended = false;
+  /** Work waits here while an earlier (asynchronous) handler is still running, to keep replies in order. */
+  private readonly queue: QueuedWork[] = [];
+  private busy = false;
+  private readonly features: ClientFeatures = { swbreak: false, hwbreak: false, errorMessage: false };
+  private readonly context: PacketContext;
+
+  constructor(
+    private readonly target: DebugTarget,
+    private readonly io: SessionIo,
+    private readonly hooks: SessionHooks,
+  ) {
+    this.context = {
+      target,
+      features: this.features,
+      packetSize: PACKET_SIZE,
+      enterNoAckMode: () => {
+        this.pendingNoAck = true;
+      },
+      resume: (action) => this.resume(action),
+      stopReply: (stop) => this.stopReply(stop),
+      console: (text) => this.sendConsole(text),
+      endSession: (reason) => {
+        this.pendingEnd = reason;
+      },
+    };
+    target.attached();
+  }
+
+  private pendingNoAck = false;
+  private pendingEnd: 'detach' | 'kill' | undefined;
+
+  /** Bytes from the client. */
+  receive(chunk: Uint8Array): void {
+    if (this.ended) return;
+    this.hooks.trace?.('in', printable(chunk));
+    for (const event of this.framer.push(chunk)) this.onFrameEvent(event);
+  }
+
+  /** The connection dropped without D or k. */
+  disconnected(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.running = false;
+    this.target.detached('disconnect');
+  }
+
+  private onFrameEvent(event: FrameEvent): void {
+    switch (event.kind) {
+      case 'packet':
+        this.acknowledge(true);
+        this.queue.push({ kind: 'packet', payload: event.payload });
+        void this.pump();
+        return;
+      case 'bad-checksum':
+        this.hooks.log(`rsp: bad checksum (got "${event.received}", expected ${hexByte(event.expected)})${this.ackMode ? '; asked for a resend' : ''}`);
+        this.acknowledge(false);
+        return;
+      case 'oversized':
+        // Acknowledged (so GDB does not resend it forever) and refused.
+        this.hooks.log(`rsp: packet of ${event.length} bytes exceeds PacketSize 0x${PACKET_SIZE.toString(16)}; dropped`);
+        this.acknowledge(true);
+        this.queue.push({ kind: 'refuse', errno: E2BIG, reason: `packet longer than PacketSize 0x${PACKET_SIZE.toString(16)}` });
+        void this.pump();
+        return;
+      case 'malformed':
+        this.hooks.log(`rsp: malformed packet: ${event.reason}`);
+        this.acknowledge(true);
+        this.queue.push({ kind: 'refuse', errno: TargetErrno.EINVAL, reason: event.reason });
+        void this.pump();
+        return;
+      case 'nak':
+        if (this.ackMode && this.lastSent) this.writeRaw(this.lastSent);
+        return;
+      case 'interrupt':
+        if (this.running) this.target.interrupt();
+        else this.hooks.log('rsp: Ctrl-C while the target is stopped; ignored');
+        return;
+      case 'ack':
+      case 'noise':
+        return;
+    }
+  }
+
+  private acknowledge(good: boolean): void {
+    if (this.ackMode) this.writeRaw(Uint8Array.of(good ? 0x2b : 0x2d));
+  }
+
+  private async pump(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while (this.queue.length > 0 && !this.ended) {
+        const work = this.queue.shift()!;
+        if (work.kind === 'refuse') this.sendText(this.errorReply(work.errno, work.reason));
+        else await this.handle(work.payload);
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async handle(payload: Uint8Array): Promise<void> {
+    const packet = Buffer.from(payload).toString('latin1');
+    if (this.running) {
+      // All-stop mode: GDB waits for the stop reply before sending anything but Ctrl-C.
+      this.hooks.log(`rsp: "${printable(payload, 40)}" received while the target runs; refused`);
+      this.sendText(this.errorReply(TargetErrno.EBUSY, 'the target is running; interrupt it first'));
+      return;
+    }
+    const match = lookupPacket(packet);
+    let reply: Reply;
+    if (!match) {
+      reply = { kind: 'text', text: '' };
+    } else {
+      try {
+        reply = await match.run(this.context, payload);
+      } catch (err) {
+        reply = { kind: 'text', text: this.failure(match.name, err) };
+      }
+    }
+    if (this.ended) return;
+    if (reply.kind === 'text') this.sendText(reply.text);
+    else if (reply.kind === 'binary') this.send(reply.bytes);
+    if (this.pendingNoAck) {
+      this.pendingNoAck = false;
+      this.ackMode = false;
+      this.lastSent = undefined;
+    }
+    if (this.pendingEnd) this.end(this.pendingEnd);
+  }
+
+  /** The one mapping from a handler's failure to the reply GDB expects. */
+  private failure(packetName: string, err: unknown): string {
+    if (err instanceof TargetError) {
+      this.hooks.log(`rsp: ${packetName}: ${err.message}`);
+      if (packetName === 'qRcmd,') this.sendConsole(`error: ${err.message}\n`);
+      return this.errorReply(err.errno, err.message);
+    }
+    if (err instanceof MalformedPacketError) {
+      this.hooks.log(`rsp: malformed ${packetName} packet: ${err.message}`);
+      return this.errorReply(TargetErrno.EINVAL, err.message);
+    }
+    // A bug of ours: say so, keep serving.
+    const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    this.hooks.log(`rsp: internal error while handling ${packetName}: ${message}`);
+    if (packetName === 'qRcmd,') this.sendConsole(`internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return this.errorReply(TargetErrno.EIO, 'internal error in the stub');
+  }
+
+  /** `E NN`, or `E.text` when GDB announced error-message+ (GDB 13 does not). */
+  private errorReply(errno: number, message: string): string {
+    if (this.features.errorMessage) return `E.${message.replace(/[#$}*]/g, ' ')}`;
+    return `E${hexByte(errno)}`;
+  }
+
+  private resume(action: ResumeAction): void {
+    this.running = true;
+    this.target.resume(action, (stop) => {
+      if (!this.running || this.ended) return;
+      this.running = false;
+      this.sendText(this.stopReply(stop));
+    });
+  }
+
+  private stopReply(stop: StopEvent): string {
+    let reply = `T${hexByte(stop.signal)}`;
+    for (const [key, value] of stop.pairs ?? []) {
+      if (key === 'swbreak' && !this.features.swbreak) continue;
+      if (key === 'hwbreak' && !this.features.hwbreak) continue;
+      reply += `${key}:${value};`;
+    }
+    return `${reply}thread:${THREAD_ID.toString(16)};`;
+  }
+
+  private sendConsole(text: string): void {
+    if (text.length === 0 || this.ended) return;
+    // Split so that no O packet exceeds what GDB comfortably buffers.
+    const chunk = 2048;
+    for (let at = 0; at < text.length; at += chunk) this.sendText(`O${textToHex(text.slice(at, at + chunk))}`);
+  }
+
+  private sendText(text: string): void {
+    this.send(Buffer.from(text, 'latin1'));
+  }
+
+  private send(payload: Uint8Array): void {
+    const framed = frame(payload);
+    if (this.ackMode) this.lastSent = framed;
+    this.writeRaw(framed);
+  }
+
+  private writeRaw(bytes: Uint8Array): void {
+    if (this.ended) return;
+    this.hooks.trace?.('out', printable(bytes));
+    this.io.write(bytes);
+  }
+
+  private end(reason: 'detach' | 'kill'): void {
+    this.ended = true;
+    this.running = false;
+    this.target.detached(reason);
+    this.hooks.log(`rsp: debugger ${reason === 'detach' ? 'detached' : 'sent kill; the board keeps running for the next debugger'}`);
+    this.io.end();
+  }
+}

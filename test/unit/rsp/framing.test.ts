@@ -1,0 +1,141 @@
+// Framing and encodings of the RSP layer: checksums, hex, `}` escapes, `*` run-length
+// decoding, and the byte-at-a-time framer under every split, Ctrl-C placement and abuse.
+
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  bytesToHex,
+  checksum,
+  escapeBinary,
+  expandRuns,
+  frame,
+  hexToBytes,
+  MalformedPacketError,
+  parseHexNumber,
+  unescapeBinary,
+} from '../../../src/rsp/codec.js';
+import { PacketFramer, type FrameEvent } from '../../../src/rsp/framer.js';
+
+const bytes = (s: string) => Buffer.from(s, 'latin1');
+const str = (b: Uint8Array) => Buffer.from(b).toString('latin1');
+
+function packets(events: FrameEvent[]): string[] {
+  return events.flatMap((e) => (e.kind === 'packet' ? [str(e.payload)] : []));
+}
+
+describe('codec', () => {
+  it('computes checksums modulo 256', () => {
+    expect(checksum(bytes('qSupported'))).toBe(0x37);
+    expect(checksum(bytes(''))).toBe(0);
+    expect(str(frame(bytes('OK')))).toBe('$OK#9a');
+  });
+
+  it('round-trips hex and rejects odd or non-hex input', () => {
+    expect(bytesToHex(Uint8Array.of(0, 0xab, 0xff))).toBe('00abff');
+    expect(Array.from(hexToBytes('00ABff'))).toEqual([0, 0xab, 0xff]);
+    expect(() => hexToBytes('abc')).toThrow(MalformedPacketError);
+    expect(() => hexToBytes('zz')).toThrow(/not hexadecimal/);
+  });
+
+  it('parses hex numbers of up to 64 bits only', () => {
+    expect(parseHexNumber('ffffffffffffffff', 'a')).toBe(0xffff_ffff_ffff_ffffn);
+    expect(() => parseHexNumber('1ffffffffffffffff', 'address')).toThrow(/at most 64 bits/);
+    expect(() => parseHexNumber('', 'address')).toThrow(MalformedPacketError);
+  });
+
+  it('escapes #, $, } and * and nothing else', () => {
+    expect(str(escapeBinary(bytes('a#b$c}d*e')))).toBe('a}\x03b}\x04c}]d}\x0ae');
+    expect(str(unescapeBinary(bytes('a}\x03b}\x04c}]d}\x0ae')))).toBe('a#b$c}d*e');
+    expect(() => unescapeBinary(bytes('abc}'))).toThrow(/lone/);
+  });
+
+  it('escape and unescape are inverse on any bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (data) => {
+        const escaped = escapeBinary(data);
+        for (const b of escaped) expect([0x23, 0x24, 0x2a].includes(b)).toBe(false);
+        expect(Array.from(unescapeBinary(escaped))).toEqual(Array.from(data));
+      }),
+    );
+  });
+
+  it('expands run-length encoding', () => {
+    // '0* ' = '0' repeated 32 - 29 = 3 more times.
+    expect(str(expandRuns(bytes('0* '), 100))).toBe('0000');
+    expect(str(expandRuns(bytes('ab*"c'), 100))).toBe('abbbbbbc');
+    expect(() => expandRuns(bytes('*!'), 100)).toThrow(/no byte to repeat/);
+    expect(() => expandRuns(bytes('a*'), 100)).toThrow(/without a count/);
+    expect(() => expandRuns(bytes('a*~'), 10)).toThrow(/exceeds/);
+  });
+});
+
+describe('PacketFramer', () => {
+  it('finds packets, acks, naks and Ctrl-C in one chunk', () => {
+    const f = new PacketFramer(1000);
+    const events = f.push(bytes('+$g#67-\x03$?#3f'));
+    expect(events.map((e) => e.kind)).toEqual(['ack', 'packet', 'nak', 'interrupt', 'packet']);
+    expect(packets(events)).toEqual(['g', '?']);
+  });
+
+  it('treats 0x03 inside a packet as data', () => {
+    const payload = 'X0,1:\x03';
+    const events = new PacketFramer(100).push(frame(bytes(payload)));
+    expect(packets(events)).toEqual([payload]);
+  });
+
+  it('gives the same packets whatever way the bytes are split', () => {
+    const stream = Buffer.concat([frame(bytes('m0,4')), bytes('+'), frame(bytes('X10,2:}]}\x03')), bytes('\x03'), frame(bytes('qSupported:swbreak+'))]);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: stream.length - 1 }), { maxLength: 8 }), (cuts) => {
+        const f = new PacketFramer(1000);
+        const sorted = [...new Set(cuts)].sort((a, b) => a - b);
+        const events: FrameEvent[] = [];
+        let from = 0;
+        for (const at of [...sorted, stream.length]) {
+          events.push(...f.push(stream.subarray(from, at)));
+          from = at;
+        }
+        expect(events.map((e) => e.kind)).toEqual(['packet', 'ack', 'packet', 'interrupt', 'packet']);
+        expect(packets(events)).toEqual(['m0,4', 'X10,2:}]}\x03', 'qSupported:swbreak+']);
+      }),
+    );
+  });
+
+  it('does not end a packet at an escaped #', () => {
+    const payload = bytes('X0,1:}\x03');
+    expect(packets(new PacketFramer(100).push(frame(payload)))).toEqual(['X0,1:}\x03']);
+  });
+
+  it('reports a bad checksum with the expected value', () => {
+    const [event] = new PacketFramer(100).push(bytes('$g#00'));
+    expect(event).toEqual({ kind: 'bad-checksum', expected: 0x67, received: '00' });
+    const [junk] = new PacketFramer(100).push(bytes('$g#zz'));
+    expect(junk?.kind).toBe('bad-checksum');
+  });
+
+  it('drains an oversized packet without buffering it and recovers', () => {
+    const f = new PacketFramer(64);
+    const big = 'M0,1000:' + '00'.repeat(50_000);
+    const events = f.push(Buffer.concat([frame(bytes(big)), frame(bytes('g'))]));
+    expect(events[0]).toEqual({ kind: 'oversized', length: big.length });
+    expect(packets(events)).toEqual(['g']);
+  });
+
+  it('restarts on an unescaped $ inside a packet', () => {
+    const events = new PacketFramer(100).push(bytes('$m0,4$g#67'));
+    expect(packets(events)).toEqual(['g']);
+  });
+
+  it('expands run-length encoded payloads and flags broken ones', () => {
+    const events = new PacketFramer(100).push(frame(bytes('M0,2:0* ')));
+    expect(packets(events)).toEqual(['M0,2:0000']);
+    const [bad] = new PacketFramer(100).push(frame(bytes('*x')));
+    expect(bad?.kind).toBe('malformed');
+  });
+
+  it('skips noise between packets', () => {
+    const events = new PacketFramer(100).push(bytes('hello$g#67'));
+    expect(events.filter((e) => e.kind === 'noise')).toHaveLength(5);
+    expect(packets(events)).toEqual(['g']);
+  });
+});
