@@ -51,23 +51,30 @@ export class RspServer {
       return;
     }
     this.hooks.log(`rsp: debugger connected from ${peer}`);
+    // The slot is freed as soon as the session ends (D, k) so that the next debugger is not
+    // refused while this socket finishes closing.
+    const release = (): void => {
+      if (this.active?.socket === socket) this.active = undefined;
+    };
     const session = new RspSession(
       this.target,
       {
         write: (bytes) => {
           if (!socket.destroyed) socket.write(bytes);
         },
-        end: () => socket.end(),
+        end: () => {
+          release();
+          socket.end();
+        },
       },
       this.hooks,
     );
-    const active = { socket, session, peer };
-    this.active = active;
+    this.active = { socket, session, peer };
     socket.on('data', (chunk: Buffer) => session.receive(chunk));
     socket.on('error', (err) => this.hooks.log(`rsp: connection ${peer}: ${err.message}`));
     socket.on('close', () => {
       session.disconnected();
-      if (this.active === active) this.active = undefined;
+      release();
       this.hooks.log(`rsp: debugger ${peer} disconnected; waiting for the next one`);
     });
   }

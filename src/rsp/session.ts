@@ -14,6 +14,9 @@ export const PACKET_SIZE = 0x20000;
 /** E2BIG: the reply to a packet longer than PacketSize. */
 const E2BIG = 0x07;
 
+/** Leaving works even while the core runs: GDB may detach or kill without interrupting first. */
+const ALLOWED_WHILE_RUNNING = /^(D|D;.*|k)$/;
+
 export interface SessionIo {
   write(bytes: Uint8Array): void;
   /** Close the connection after pending writes. */
@@ -139,7 +142,7 @@ export class RspSession {
 
   private async handle(payload: Uint8Array): Promise<void> {
     const packet = Buffer.from(payload).toString('latin1');
-    if (this.running) {
+    if (this.running && !ALLOWED_WHILE_RUNNING.test(packet)) {
       // All-stop mode: GDB waits for the stop reply before sending anything but Ctrl-C.
       this.hooks.log(`rsp: "${printable(payload, 40)}" received while the target runs; refused`);
       this.sendText(this.errorReply(TargetErrno.EBUSY, 'the target is running; interrupt it first'));

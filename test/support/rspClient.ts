@@ -134,10 +134,14 @@ export class RspClient {
   }
 
   /** True when nothing arrives within `ms`. */
+  /** True when no packet arrives within `ms` (acks and naks are collected into `acks`). */
   async silentFor(ms: number): Promise<boolean> {
-    const before = this.buffer.length;
     await new Promise((r) => setTimeout(r, ms));
-    return this.buffer.length === before;
+    while (this.buffer[0] === 0x2b || this.buffer[0] === 0x2d) {
+      this.acks.push(String.fromCharCode(this.buffer[0]));
+      this.buffer = this.buffer.subarray(1);
+    }
+    return this.buffer.length === 0;
   }
 
   close(): void {
