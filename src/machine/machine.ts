@@ -195,7 +195,8 @@ export class Machine {
 
   // ---- Memory ----
 
-  private mpuControl(): MpuControl {
+  /** The SCTLR/HCR bits that steer MPU checks, cached until one of those registers changes. */
+  mpuControl(): MpuControl {
     if (!this.control) {
       const regime = (sctlr: bigint): RegimeControl => ({
         enabled: (sctlr & SCTLR_M) !== 0n,

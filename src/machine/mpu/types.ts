@@ -37,7 +37,8 @@ export type MpuRegisterRole =
   | { readonly kind: 'PRBAR'; readonly alias: number }
   | { readonly kind: 'PRLAR'; readonly alias: number };
 
-export type FaultStatus = 'permission' | 'alignment' | 'translation';
+/** Fault status classes the MPU can report; each maps to one FSC value (see syndrome()). */
+export type FaultStatus = 'permission' | 'alignment' | 'translation' | 'address-size';
 
 /** Names of the rules that decide an access; docs/mpu.md cites the architecture for each. */
 export type MpuRule =
@@ -47,7 +48,7 @@ export type MpuRule =
   | 'no-region'
   | 'multiple-regions'
   | 'ap-read-only'
-  | 'ap-el2-only'
+  | 'ap-privileged-only'
   | 'execute-never'
   | 'wxn'
   | 'alignment'
@@ -108,6 +109,8 @@ export interface MpuModel {
   effectiveRegion(regime: Regime, index: number): DecodedRegion;
   /** Regions whose programmed and effective values differ. */
   pendingRegions(regime: Regime): readonly number[];
+  /** Pairs of overlapping enabled effective regions, with where they first overlap. */
+  overlaps(regime: Regime): ReadonlyArray<{ readonly a: number; readonly b: number; readonly start: number; readonly end: number }>;
   /** Context synchronisation: programmed values become effective. */
   synchronize(): void;
   /** Check an access of `access.size` bytes starting at `access.address`. */

@@ -1,0 +1,92 @@
+// The protocol layer serving the real board in-process (startStub, as the CLI does): the
+// target description agrees with the g layout, system registers are reached with p/P with
+// MSR semantics, memory goes through the MPU, and refusals carry the errors GDB expects.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { registerByName } from '../../src/arch/aarch64/registers.js';
+import { createLogger } from '../../src/log.js';
+import { startStub, type RunningStub } from '../../src/wiring.js';
+import { RspClient } from '../support/rspClient.js';
+
+let stub: RunningStub;
+let gdb: RspClient;
+const logLines: string[] = [];
+
+const regnum = (name: string) => registerByName(name)!.regnum.toString(16);
+const le64 = (v: bigint) => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE(v);
+  return b.toString('hex');
+};
+const fromLe = (hex: string) => Buffer.from(hex, 'hex').readBigUInt64LE();
+
+beforeEach(async () => {
+  stub = await startStub({ host: '127.0.0.1', port: 0, traceRsp: false, logger: createLogger('debug', (l) => logLines.push(l)) });
+  gdb = await RspClient.connect(stub.gdbAddress.port);
+});
+
+afterEach(async () => {
+  gdb.close();
+  await stub.close();
+});
+
+async function readXml(annex: string): Promise<string> {
+  let doc = '';
+  for (;;) {
+    const reply = await gdb.request(`qXfer:features:read:${annex}:${doc.length.toString(16)},800`);
+    doc += reply.slice(1).replace(/\}([\s\S])/g, (_m, ch: string) => String.fromCharCode(ch.charCodeAt(0) ^ 0x20));
+    if (reply[0] === 'l') return doc;
+  }
+}
+
+describe('the board over RSP', () => {
+  it('describes an aarch64 target whose g layout matches the g reply', async () => {
+    const xml = await readXml('target.xml');
+    expect(xml).toContain('<architecture>aarch64</architecture>');
+    expect(xml).toContain('org.gnu.gdb.aarch64.core');
+    const g = await gdb.request('g');
+    expect(g.length / 2).toBe(788);
+  });
+
+  it('reads and writes system registers with p/P, refusing read-only ones', async () => {
+    expect(fromLe(await gdb.request(`p${regnum('MPUIR_EL2')}`))).toBe(32n);
+    expect(await gdb.request(`P${regnum('MPUIR_EL2')}=${le64(4n)}`)).toBe('E1e');
+    expect(fromLe(await gdb.request(`p${regnum('MPUIR_EL2')}`))).toBe(32n);
+    expect(await gdb.request(`P${regnum('PRSELR_EL2')}=${le64(5n)}`)).toBe('OK');
+    expect(await gdb.request(`P${regnum('PRBAR_EL2')}=${le64(0x10_0032n)}`)).toBe('OK');
+    expect(fromLe(await gdb.request(`p${regnum('PRBAR5_EL2')}`))).toBe(0x10_0032n);
+    expect(await gdb.request('pffffff')).toBe('E02');
+  });
+
+  it('checks memory accesses with the MPU and explains refusals through the monitor', async () => {
+    expect(await gdb.request('M1000,4:11223344')).toBe('OK');
+    expect(await gdb.request('m1000,4')).toBe('11223344');
+    // Region 0 = [0, 0x1fff] RW at EL2; MPU on, no background region.
+    await gdb.request(`P${regnum('PRSELR_EL2')}=${le64(0n)}`);
+    await gdb.request(`P${regnum('PRBAR_EL2')}=${le64(0x32n)}`);
+    await gdb.request(`P${regnum('PRLAR_EL2')}=${le64(0x1fcfn)}`);
+    const sctlr = fromLe(await gdb.request(`p${regnum('SCTLR_EL2')}`));
+    expect(await gdb.request(`P${regnum('SCTLR_EL2')}=${le64((sctlr | 1n) & ~(1n << 17n))}`)).toBe('OK');
+    expect(await gdb.request('m1ffe,4')).toBe('0000'); // partial: stops at the region's end
+    expect(await gdb.request('m2000,4')).toBe('E0e');
+    expect(await gdb.request('M1ffe,4:ffffffff')).toBe('E0e');
+    expect(await gdb.request('m1ffe,2')).toBe('0000'); // the refused write changed nothing
+    gdb.send(`qRcmd,${Buffer.from('fault').toString('hex')}`);
+    const fault = await gdb.reply();
+    expect(fault.payload).toBe('OK');
+    expect(fault.console).toMatch(/0x2000/);
+  });
+
+  it('refuses addresses beyond the board and the physical address space', async () => {
+    expect(await gdb.request('m90000000,4')).toBe('E0e');
+    expect(await gdb.request('mffffffffffff0000,4')).toBe('E0e');
+  });
+
+  it('keeps the board across reconnects', async () => {
+    await gdb.request(`P${regnum('x5')}=${le64(0x55n)}`);
+    gdb.close();
+    await new Promise((r) => setTimeout(r, 50));
+    gdb = await RspClient.connect(stub.gdbAddress.port);
+    expect(fromLe(await gdb.request('p5'))).toBe(0x55n);
+  });
+});

@@ -1,0 +1,125 @@
+// The machine's one access path and its register semantics: MSR/MRS through the register
+// table, the MPU's programmed/effective split as the core and the debugger see it, partial
+// reads, all-or-nothing writes, and fault records with their syndromes.
+
+import { describe, expect, it } from 'vitest';
+import { registerByName } from '../../../src/arch/aarch64/registers.js';
+import { DEFAULT_BOARD } from '../../../src/machine/board.js';
+import { RegisterAccessError } from '../../../src/machine/sysregs.js';
+import { createMachine } from '../../../src/wiring.js';
+
+const reg = (name: string) => registerByName(name)!;
+
+function machineWithRegion0(limit = 0x1f_ffc0n) {
+  const m = createMachine(DEFAULT_BOARD);
+  m.writeRegister(reg('PRSELR_EL2'), 0n, 'debugger');
+  m.writeRegister(reg('PRBAR_EL2'), 0x32n, 'debugger'); // RW at EL2, XN, inner shareable
+  m.writeRegister(reg('PRLAR_EL2'), limit | 0xfn, 'debugger'); // AttrIndx 7, EN
+  const sctlr = m.readRegister(reg('SCTLR_EL2'));
+  m.writeRegister(reg('SCTLR_EL2'), (sctlr | 1n) & ~(1n << 17n), 'debugger');
+  return m;
+}
+
+describe('system registers', () => {
+  it('resets at EL2h with the MPU off', () => {
+    const m = createMachine(DEFAULT_BOARD);
+    expect(m.readRegister(reg('CurrentEL'))).toBe(8n);
+    expect(m.readRegister(reg('SCTLR_EL2')) & 1n).toBe(0n);
+    expect(m.readRegister(reg('MPUIR_EL2'))).toBe(32n);
+  });
+
+  it('refuses writes to read-only registers and leaves them unchanged', () => {
+    const m = createMachine(DEFAULT_BOARD);
+    expect(() => m.writeRegister(reg('MPUIR_EL2'), 4n, 'debugger')).toThrow(RegisterAccessError);
+    expect(() => m.writeRegister(reg('MIDR_EL1'), 0n, 'debugger')).toThrow(/read-only/);
+    expect(m.readRegister(reg('MPUIR_EL2'))).toBe(32n);
+  });
+
+  it('drops RES0 bits', () => {
+    const m = createMachine(DEFAULT_BOARD);
+    m.writeRegister(reg('PRSELR_EL2'), 0x1_05n, 'debugger');
+    expect(m.readRegister(reg('PRSELR_EL2'))).toBe(5n);
+    m.writeRegister(reg('VBAR_EL2'), 0x8_07ffn, 'debugger');
+    expect(m.readRegister(reg('VBAR_EL2'))).toBe(0x8_0000n);
+  });
+
+  it('selects sp by PSTATE: SP_EL2 at EL2h, SP_EL0 at EL2t', () => {
+    const m = createMachine(DEFAULT_BOARD);
+    m.writeRegister(reg('sp'), 0x1000n, 'debugger');
+    m.writeRegister(reg('cpsr'), 0x3c8n, 'debugger'); // EL2t
+    expect(m.readRegister(reg('sp'))).toBe(0n);
+    m.writeRegister(reg('SP_EL0'), 0x2000n, 'debugger');
+    expect(m.readRegister(reg('sp'))).toBe(0x2000n);
+    m.writeRegister(reg('cpsr'), 0x3c9n, 'debugger');
+    expect(m.readRegister(reg('sp'))).toBe(0x1000n);
+  });
+});
+
+describe('the checked access path', () => {
+  it('reads and writes freely with the MPU off', () => {
+    const m = createMachine(DEFAULT_BOARD);
+    expect(m.writeMemory(0x7000_0000, Uint8Array.of(1, 2, 3), { origin: 'debugger' })).toBeUndefined();
+    expect([...m.readMemory(0x7000_0000, 3, { origin: 'debugger' }).data]).toEqual([1, 2, 3]);
+  });
+
+  it('refuses an unmapped address with an external abort syndrome', () => {
+    const m = createMachine(DEFAULT_BOARD);
+    const outcome = m.readMemory(0x9000_0000, 4, { origin: 'debugger' });
+    expect(outcome.data.length).toBe(0);
+    expect(outcome.fault?.kind).toBe('unmapped');
+    expect(outcome.fault?.syndrome.esr).toBe(BigInt((0x25 << 26) | (1 << 25) | 0x10));
+  });
+
+  it('returns the bytes before the first refused byte (a partial read)', () => {
+    const m = machineWithRegion0();
+    const outcome = m.readMemory(0x1f_fff0, 0x20, { origin: 'debugger' });
+    expect(outcome.data.length).toBe(0x10);
+    expect(outcome.fault?.kind).toBe('mpu');
+  });
+
+  it('writes nothing when any byte is refused', () => {
+    const m = machineWithRegion0();
+    m.options.debuggerBypassesMpu = true;
+    m.writeMemory(0x1f_fff8, new Uint8Array(16), { origin: 'debugger' });
+    m.options.debuggerBypassesMpu = false;
+    const fault = m.writeMemory(0x1f_fff8, new Uint8Array(16).fill(0xaa), { origin: 'debugger' });
+    expect(fault).toBeDefined();
+    m.options.debuggerBypassesMpu = true;
+    expect([...m.readMemory(0x1f_fff8, 16, { origin: 'debugger' }).data]).toEqual(new Array(16).fill(0));
+  });
+
+  it('latches ESR_EL2/FAR_EL2 for core accesses, and for debugger accesses only when asked', () => {
+    const m = machineWithRegion0();
+    m.readMemory(0x30_0000, 4, { origin: 'debugger' });
+    expect(m.readRegister(reg('FAR_EL2'))).toBe(0n);
+    expect(m.lastFault).toBeDefined();
+    m.readMemory(0x30_0000, 4, { origin: 'core' });
+    expect(m.readRegister(reg('FAR_EL2'))).toBe(0x30_0000n);
+    m.options.latchDebuggerFaults = true;
+    m.writeMemory(0x40_0000, Uint8Array.of(1), { origin: 'debugger' });
+    expect(m.readRegister(reg('FAR_EL2'))).toBe(0x40_0000n);
+    expect((m.readRegister(reg('ESR_EL2')) >> 6n) & 1n).toBe(1n);
+  });
+});
+
+describe('programmed versus effective MPU state', () => {
+  it('makes core writes effective only after DSB then ISB', () => {
+    const m = machineWithRegion0();
+    // Enlarge region 0 to 4 MiB as code running on the core would.
+    m.writeRegister(reg('PRLAR_EL2'), 0x3f_ffc0n | 0xfn, 'core');
+    expect(m.readMemory(0x30_0000, 4, { origin: 'debugger' }).fault).toBeDefined();
+    expect(m.mpu.pendingRegions('el2')).toEqual([0]);
+    expect(m.isb()).toBe(false); // ISB without a DSB first: not guaranteed, not effective
+    expect(m.readMemory(0x30_0000, 4, { origin: 'debugger' }).fault).toBeDefined();
+    m.dsb();
+    expect(m.isb()).toBe(true);
+    expect(m.readMemory(0x30_0000, 4, { origin: 'debugger' }).fault).toBeUndefined();
+    expect(m.mpu.pendingRegions('el2')).toEqual([]);
+  });
+
+  it('makes debugger writes effective at once', () => {
+    const m = machineWithRegion0();
+    m.writeRegister(reg('PRLAR_EL2'), 0x3f_ffc0n | 0xfn, 'debugger');
+    expect(m.readMemory(0x30_0000, 4, { origin: 'debugger' }).fault).toBeUndefined();
+  });
+});
