@@ -28,6 +28,52 @@ def error_of(command):
     return None
 
 
+def failing_output(command):
+    """Runs a command that must fail; returns (error text or None, everything it printed).
+
+    GDB drops the captured output of a command that raises, so the output is logged to a
+    file instead."""
+    import tempfile
+    path = tempfile.mktemp(suffix=".log")
+    gdb.execute("set logging file " + path)
+    gdb.execute("set logging overwrite on")
+    gdb.execute("set logging redirect on")
+    gdb.execute("set logging enabled on")
+    error = None
+    try:
+        gdb.execute(command)
+    except gdb.error as err:
+        error = str(err)
+    finally:
+        gdb.execute("set logging enabled off")
+    with open(path) as f:
+        printed = f.read()
+    os.unlink(path)
+    return error, printed
+
+
+_stops = []
+
+
+def _on_stop(event):
+    _stops.append(getattr(event, "stop_signal", "breakpoint" if hasattr(event, "breakpoints") else "other"))
+
+
+gdb.events.stop.connect(_on_stop)
+
+
+def resume_and_interrupt(command="continue", after=0.5):
+    """Resumes the idle core and sends GDB a SIGINT (the Ctrl-C path); returns the stop signal."""
+    import signal
+    import threading
+    del _stops[:]
+    timer = threading.Timer(after, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    gdb.execute(command)
+    timer.join()
+    return _stops[-1] if _stops else None
+
+
 def reg(name):
     return int(gdb.parse_and_eval("$" + name)) & 0xFFFFFFFFFFFFFFFF
 

@@ -28,9 +28,9 @@ err = error_of("x/xw 0x90000000")
 check("a read outside the memory map fails", err is not None and "Cannot access memory at address 0x90000000" in err, err)
 
 # Enable the MPU with one region covering [0, 2 MiB) RW at EL2, background region off.
-run("set $PRSELR_EL2 = 0")
-run("set $PRBAR_EL2 = 0x32")
-run("set $PRLAR_EL2 = 0x1fffcf")
+run("set $PRSELR_EL2 = 0L")
+run("set $PRBAR_EL2 = 0x32L")
+run("set $PRLAR_EL2 = 0x1fffcfL")
 run("set $SCTLR_EL2 = ($SCTLR_EL2 | 1) & ~(1 << 17)")
 check_equal("SCTLR_EL2.M is set", reg("SCTLR_EL2") & 1, 1)
 check_equal("inside the region still reads", int(gdb.parse_and_eval("*(unsigned long long *)0x1000")), 0x0123456789ABCDEF)
@@ -42,9 +42,9 @@ check("monitor fault gives the syndrome", "ESR_EL2" in fault and "permission fau
 check_equal("debugger faults do not latch FAR_EL2 by default", reg("FAR_EL2"), 0)
 
 # A read-only region refuses writes.
-run("set $PRSELR_EL2 = 1")
-run("set $PRBAR_EL2 = 0x30003a")
-run("set $PRLAR_EL2 = 0x3fffcf")
+run("set $PRSELR_EL2 = 1L")
+run("set $PRBAR_EL2 = 0x30003aL")
+run("set $PRLAR_EL2 = 0x3fffcfL")
 check_equal("read-only region reads", int(gdb.parse_and_eval("*(unsigned int *)0x300000")), 0)
 err = error_of("set {unsigned int}0x300000 = 1")
 check("a write to a read-only region is refused", err is not None and "Cannot access memory at address 0x300000" in err, err)

@@ -1,10 +1,7 @@
 # End to end: the session around the board — monitor commands, Ctrl-C while "running",
 # detach and reconnect, kill and reconnect, with the board keeping its state throughout.
-import os
-import signal
-import threading
 import gdb
-from harness import check, check_equal, connect, error_of, finish, reg, run
+from harness import check, check_equal, connect, failing_output, finish, reg, resume_and_interrupt, run
 
 connect()
 
@@ -15,32 +12,30 @@ info = run("monitor info")
 check("monitor info shows the memory map", "dram" in info and "0x9c090000" in info, info)
 regtext = run("monitor reg SCTLR_EL2")
 check("monitor reg decodes fields", "SCTLR_EL2 = 0x30c50830" in regtext, regtext)
-err = error_of("monitor no-such-command")
-check("an unknown monitor command is an error", err is not None)
-out = run("monitor no-such-command-2") if err is None else err
-check("the error names the command", "no-such-command" in (err or out), err)
+err, printed = failing_output("monitor no-such-command")
+check("an unknown monitor command is an error", err is not None, printed)
+check("the console says which command is unknown", 'unknown monitor command "no-such-command"' in printed, printed)
+err, printed = failing_output("monitor mpu check")
+check("a monitor command with a missing argument says what is missing", "address: missing" in printed, printed)
 
 # Ctrl-C: continue blocks while the core idles; a SIGINT to GDB makes it send 0x03.
 run("set $x7 = 0x77")
-timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
-timer.start()
-stopped = run("continue")
-timer.join()
-check("continue then Ctrl-C stops with SIGINT", "SIGINT" in stopped, stopped)
+check_equal("continue then Ctrl-C stops with SIGINT", resume_and_interrupt(), "SIGINT")
 check_equal("registers survive the interrupt", reg("x7"), 0x77)
 
-out = run("stepi")
+run("stepi")
 check_equal("stepi returns at once (nothing executes yet)", reg("x7"), 0x77)
 
+run("set breakpoint always-inserted on")
 run("break *0x2000")
 run("hbreak *0x3000")
 # GDB inserts breakpoints (Z0/Z1) when it resumes: an error there would abort the continue.
-timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
-timer.start()
-stopped = run("continue")
-timer.join()
-check("continue with a software and a hardware breakpoint planted", "SIGINT" in stopped, stopped)
+check_equal("continue with a software and a hardware breakpoint planted", resume_and_interrupt(), "SIGINT")
+planted = run("monitor breakpoints")
+check("the stub holds both breakpoints (Z0 and Z1)", "software 0x2000" in planted and "hardware 0x3000" in planted, planted)
 run("delete")
+check("deleting them sends z0/z1", "no breakpoints" in run("monitor breakpoints"))
+run("set breakpoint always-inserted off")
 
 run("set $x9 = 0x99")
 run("detach")

@@ -67,7 +67,7 @@ describe('the checked access path', () => {
     const outcome = m.readMemory(0x9000_0000, 4, { origin: 'debugger' });
     expect(outcome.data.length).toBe(0);
     expect(outcome.fault?.kind).toBe('unmapped');
-    expect(outcome.fault?.syndrome.esr).toBe(BigInt((0x25 << 26) | (1 << 25) | 0x10));
+    expect(outcome.fault?.syndrome.esr).toBe(BigInt(((0x25 << 26) | (1 << 25) | 0x10) >>> 0));
   });
 
   it('returns the bytes before the first refused byte (a partial read)', () => {
