@@ -38,6 +38,21 @@ function sctlrOf(machine: Machine, regime: Regime): bigint {
 const ACCESS_KINDS: Record<string, AccessKind> = { r: 'read', read: 'read', w: 'write', write: 'write', x: 'fetch', fetch: 'fetch', exec: 'fetch' };
 const LEVELS: Record<string, ExceptionLevel> = { el2: 2, el1: 1, el0: 0 };
 
+function regionJson(region: DecodedRegion): Record<string, unknown> {
+  return {
+    index: region.index,
+    prbar: hex(region.prbar),
+    prlar: hex(region.prlar),
+    enabled: region.enabled,
+    base: hex(region.base),
+    limit: hex(region.limit),
+    ap: region.ap,
+    xn: region.xn,
+    sh: region.sh,
+    attrIndx: region.attrIndx,
+  };
+}
+
 export function registerMpuCommands(monitors: MonitorRegistry, machine: Machine): void {
   monitors.add({
     name: 'mpu',
@@ -70,17 +85,35 @@ export function registerMpuCommands(monitors: MonitorRegistry, machine: Machine)
   });
 
   monitors.add({
+    name: 'mpu json',
+    usage: 'mpu json [el2|el1]',
+    help: 'every region, programmed and effective, as JSON (for GDB Python scripts)',
+    run: (args, out) => {
+      const regime = parseRegime(args[0], 'mpu json');
+      const sctlr = sctlrOf(machine, regime);
+      const regions = [];
+      for (let i = 0; i < machine.mpu.regionCount(regime); i++) {
+        regions.push({ programmed: regionJson(machine.mpu.programmedRegion(regime, i)), effective: regionJson(machine.mpu.effectiveRegion(regime, i)) });
+      }
+      const overlaps = machine.mpu.overlaps(regime).map((o) => ({ regions: [o.a, o.b], start: hex(o.start), end: hex(o.end - 1) }));
+      out(`${JSON.stringify({ regime, regionCount: machine.mpu.regionCount(regime), sctlr: hex(sctlr), enabled: (sctlr & 1n) === 1n, regions, overlaps, pending: machine.mpu.pendingRegions(regime) })}\n`);
+    },
+  });
+
+  monitors.add({
     name: 'mpu check',
-    usage: 'mpu check ADDR [r|w|x] [el2|el1|el0] [SIZE]',
+    usage: 'mpu check ADDR [r|w|x] [el2|el1|el0] [SIZE] [json]',
     help: 'would this access be allowed? which regions match, and the rule that decides',
     run: (args, out) => {
       const address = parseNumber(args[0], 'mpu check: address');
       let kind: AccessKind = 'read';
       let el: ExceptionLevel = machine.currentEl;
       let size = 1n;
+      let json = false;
       for (const word of args.slice(1)) {
         const w = word.toLowerCase();
-        if (ACCESS_KINDS[w]) kind = ACCESS_KINDS[w];
+        if (w === 'json') json = true;
+        else if (ACCESS_KINDS[w]) kind = ACCESS_KINDS[w];
         else if (LEVELS[w] !== undefined) el = LEVELS[w];
         else size = parseNumber(word, 'mpu check: size');
       }
@@ -88,6 +121,28 @@ export function registerMpuCommands(monitors: MonitorRegistry, machine: Machine)
       if (address + size > 1n << 48n) throw new TargetError(TargetErrno.EINVAL, `mpu check: ${hex(address)} + ${hex(size)} is beyond the 48-bit physical address space`);
       const access = { address: Number(address), size: Number(size), kind, el };
       const fault = machine.check(access, 'core');
+      if (json) {
+        const regime: Regime = el === 2 ? 'el2' : 'el10';
+        const decision = machine.mpu.check(access, machine.mpuControl());
+        out(
+          `${JSON.stringify({
+            allowed: fault === undefined,
+            kind,
+            el,
+            address: hex(address),
+            size: Number(size),
+            rule: fault ? (fault.kind === 'mpu' ? fault.fault.rule : 'unmapped') : decision.allowed ? decision.rule : null,
+            regions: fault ? (fault.kind === 'mpu' ? fault.fault.regions : []) : decision.allowed ? decision.regions : [],
+            regime: fault?.kind === 'mpu' ? fault.fault.regime : regime,
+            reason: fault ? describeFault(fault) : null,
+            faultAddress: fault ? hex(faultAddressOf(fault)) : null,
+            esr: fault ? hex(fault.syndrome.esr) : null,
+            far: fault ? hex(fault.syndrome.far) : null,
+            hpfar: fault?.syndrome.hpfar !== undefined ? hex(fault.syndrome.hpfar) : null,
+          })}\n`,
+        );
+        return;
+      }
       const what = `${kind} of ${size} byte${size === 1n ? '' : 's'} at ${hex(address)} from EL${el}`;
       if (!fault) {
         const decision = machine.mpu.check(access, machine.mpuControl());

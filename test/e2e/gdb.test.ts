@@ -10,6 +10,7 @@ const cases: Array<{ script: string; minimumPasses: number }> = [
   { script: 'registers.py', minimumPasses: 40 },
   { script: 'memory.py', minimumPasses: 15 },
   { script: 'session.py', minimumPasses: 14 },
+  { script: 'userscripts.py', minimumPasses: 13 },
 ];
 
 describe('real gdb-multiarch against mpustub', () => {
