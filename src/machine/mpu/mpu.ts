@@ -241,7 +241,8 @@ export class Mpu implements MpuModel {
     if (!control.enabled) return { allowed: true, rule: 'mpu-disabled', regions: [] };
     const state = this.regimes[regime];
     const end = access.address + access.size;
-    const matched = new Set<number>();
+    // Segments are visited in address order, so a region can only repeat back to back.
+    const matched: number[] = [];
     let rule: MpuRule = 'region-permits';
     let address = access.address;
     while (address < end) {
@@ -263,12 +264,12 @@ export class Mpu implements MpuModel {
         const region = state.byIndex[regions[0]!]!;
         const refusal = this.permission(access, region, regime, control);
         if (refusal) return this.refuse(access, address, regime, stage2, 'permission', refusal.rule, [region.index], refusal.reason);
-        matched.add(region.index);
+        if (matched[matched.length - 1] !== region.index) matched.push(region.index);
         rule = 'region-permits';
       }
       address = Math.min(end, segment.end);
     }
-    return { allowed: true, rule: matched.size > 0 ? 'region-permits' : rule, regions: [...matched].sort((a, b) => a - b) };
+    return { allowed: true, rule: matched.length > 0 ? 'region-permits' : rule, regions: matched };
   }
 
   private permission(access: Access, region: CheckRegion, regime: Regime, control: RegimeControl): { rule: MpuRule; reason: string } | undefined {
