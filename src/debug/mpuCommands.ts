@@ -8,6 +8,7 @@ import type { AccessKind, ExceptionLevel } from '../machine/access.js';
 import { faultAddressOf, type Machine } from '../machine/machine.js';
 import { describeAp } from '../machine/mpu/mpu.js';
 import type { DecodedRegion, Regime } from '../machine/mpu/types.js';
+import { RegisterAccessError } from '../machine/sysregs.js';
 import { TargetErrno, TargetError } from '../rsp/target.js';
 import { describeFault } from './boardTarget.js';
 import { describeEsr } from './boardCommands.js';
@@ -161,6 +162,46 @@ export function registerMpuCommands(monitors: MonitorRegistry, machine: Machine)
       lines.push(`first refused byte: ${hex(faultAddressOf(fault))}`);
       lines.push(`would latch ESR_EL2 ${hex(fault.syndrome.esr)} (${describeEsr(fault.syndrome.esr)}), FAR_EL2 ${hex(fault.syndrome.far)}${fault.syndrome.hpfar !== undefined ? `, HPFAR_EL2 ${hex(fault.syndrome.hpfar)}` : ''}`);
       out(`${lines.join('\n')}\n`);
+    },
+  });
+
+  monitors.add({
+    name: 'core msr',
+    usage: 'core msr NAME VALUE',
+    help: 'write a system register as code on the core would: MPU writes wait for a DSB then an ISB',
+    run: (args, out) => {
+      const reg = args[0] === undefined ? undefined : registerByName(args[0]);
+      if (!reg || reg.encoding === undefined) throw new TargetError(TargetErrno.ENOENT, `core msr: no system register named "${args[0] ?? ''}"`);
+      const value = parseNumber(args[1], 'core msr: value');
+      if (value >= 1n << 64n) throw new TargetError(TargetErrno.EINVAL, `core msr: ${hex(value)} does not fit in 64 bits`);
+      try {
+        machine.writeRegister(reg, value, 'core');
+      } catch (err) {
+        if (err instanceof RegisterAccessError) throw new TargetError(err.kind === 'read-only' ? TargetErrno.EROFS : TargetErrno.ENOENT, `core msr: ${err.message}`);
+        throw err;
+      }
+      const pending = reg.behaviour.kind === 'mpu' ? '; not effective until "monitor core dsb" then "monitor core isb"' : '';
+      out(`MSR ${reg.name}, ${hex(value)}${pending}\n`);
+    },
+  });
+
+  monitors.add({
+    name: 'core dsb',
+    usage: 'core dsb',
+    help: 'a DSB as the core would execute it: MPU writes so far are complete',
+    run: (_args, out) => {
+      machine.dsb();
+      out('DSB: MPU register writes so far are complete; an ISB makes them effective\n');
+    },
+  });
+
+  monitors.add({
+    name: 'core isb',
+    usage: 'core isb',
+    help: 'an ISB as the core would execute it: completed MPU writes become effective',
+    run: (_args, out) => {
+      const synchronised = machine.isb();
+      out(synchronised ? 'ISB: completed MPU writes are now effective\n' : 'ISB: MPU writes are still in flight (no DSB since the last write); nothing changed\n');
     },
   });
 

@@ -11,6 +11,7 @@ const cases: Array<{ script: string; minimumPasses: number }> = [
   { script: 'memory.py', minimumPasses: 15 },
   { script: 'session.py', minimumPasses: 14 },
   { script: 'userscripts.py', minimumPasses: 13 },
+  { script: 'mpu.py', minimumPasses: 23 },
 ];
 
 describe('real gdb-multiarch against mpustub', () => {
