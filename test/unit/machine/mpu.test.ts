@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import type { Access, AccessKind, ExceptionLevel } from '../../../src/machine/access.js';
 import { Mpu } from '../../../src/machine/mpu/mpu.js';
 import type { MpuControl, MpuRule, Regime, RegimeControl } from '../../../src/machine/mpu/types.js';
+import { referenceCheck, type ReferenceRegion } from './mpuReference.js';
 
 const ON: RegimeControl = { enabled: true, background: false, wxn: false, alignment: false };
 const OFF: RegimeControl = { enabled: false, background: false, wxn: false, alignment: false };
@@ -300,6 +301,60 @@ describe('segment index against a per-byte reference', () => {
         }
       }),
       { numRuns: 400 },
+    );
+  });
+});
+
+describe('the whole check against the reference checker', () => {
+  const region = fc.record({
+    enabled: fc.boolean(),
+    start: fc.integer({ min: 0, max: 31 }),
+    length: fc.integer({ min: 0, max: 8 }),
+    ap: fc.integer({ min: 0, max: 3 }),
+    xn: fc.boolean(),
+  });
+  const regimeControl = fc.record({ enabled: fc.boolean(), background: fc.boolean(), wxn: fc.boolean(), alignment: fc.boolean() });
+
+  it('agrees on random tables, addresses, sizes, ELs, kinds and controls, in both regimes and at stage 2', () => {
+    fc.assert(
+      fc.property(
+        fc.array(region, { maxLength: 8 }),
+        fc.array(region, { maxLength: 8 }),
+        fc.record({ el2: regimeControl, el10: regimeControl, stage2: fc.boolean() }),
+        fc.integer({ min: 0, max: 40 * 64 }),
+        fc.constantFrom(1, 2, 4, 8, 16, 64, 200, 700),
+        fc.constantFrom<AccessKind>('read', 'write', 'fetch'),
+        fc.constantFrom<ExceptionLevel>(0, 1, 2),
+        (el2Table, el10Table, mpuControl, address, size, kind, el) => {
+          const mpu = new Mpu({ el2: 8, el10: 8 });
+          const toReference = (table: typeof el2Table, regime: Regime): ReferenceRegion[] =>
+            table.map((r, i) => {
+              const base = r.start * 64;
+              if (r.length === 0) {
+                // An enabled region whose limit is below its base matches nothing.
+                program(mpu, regime, i, prbar(base + 64, r.ap, r.xn), r.enabled ? BigInt(base) | 0xfn : 0n);
+                return { enabled: false, base, limit: base, ap: r.ap, xn: r.xn };
+              }
+              const limit = base + r.length * 64 - 1;
+              program(mpu, regime, i, prbar(base, r.ap, r.xn), r.enabled ? prlar(limit) : 0n);
+              return { enabled: r.enabled, base, limit, ap: r.ap, xn: r.xn };
+            });
+          const el2Regions = toReference(el2Table, 'el2');
+          const el10Regions = toReference(el10Table, 'el10');
+          mpu.synchronize();
+          const a = access(address, kind, el, size);
+          const expected = referenceCheck(a, el2Regions, el10Regions, mpuControl);
+          const actual = mpu.check(a, mpuControl);
+          if (expected.allowed) expect(actual.allowed, JSON.stringify(actual)).toBe(true);
+          else {
+            expect(actual.allowed).toBe(false);
+            if (!actual.allowed) {
+              expect([actual.fault.rule, actual.fault.faultAddress, actual.fault.stage2]).toEqual([expected.rule, expected.at, expected.stage2]);
+            }
+          }
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 });
