@@ -20,6 +20,10 @@ function parsePort(value: string): number {
   return port;
 }
 
+function parseApiPort(value: string): number | null {
+  return value === 'off' ? null : parsePort(value);
+}
+
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 interface ServeOptions {
@@ -28,6 +32,8 @@ interface ServeOptions {
   board?: string;
   logLevel: LogLevel;
   traceRsp: boolean;
+  apiPort: number | null;
+  scenario: string;
 }
 
 async function serve(options: ServeOptions): Promise<void> {
@@ -40,10 +46,13 @@ async function serve(options: ServeOptions): Promise<void> {
     port: options.port,
     traceRsp: options.traceRsp,
     logger,
+    apiPort: options.apiPort,
+    scenario: options.scenario,
     ...(options.board !== undefined ? { boardFile: options.board } : {}),
   });
   const shownHost = stub.gdbAddress.host.includes(':') ? `[${stub.gdbAddress.host}]` : stub.gdbAddress.host;
   process.stdout.write(`gdb: target remote ${shownHost}:${stub.gdbAddress.port}\n`);
+  if (stub.apiAddress) process.stdout.write(`api: http://${stub.apiAddress.host}:${stub.apiAddress.port}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -76,6 +85,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--board <file>', 'board description (JSON); the embedded Cortex-R82 board by default'))
     .addOption(new Option('--log-level <level>', 'how much to log on stderr').choices(LOG_LEVELS).default('info'))
     .addOption(new Option('--trace-rsp', 'print every packet in and out on stderr').default(false))
+    .addOption(new Option('--api-port <port>', 'map service HTTP API port on 127.0.0.1 (0 = any free port, "off" = no API)').default(1235).argParser(parseApiPort))
+    .addOption(new Option('--scenario <file>', 'map operations applied at start: "default" (Xen boot), "none" (reset state), or a JSON file').default('default'))
     .action(async (options: ServeOptions) => {
       try {
         await serve(options);

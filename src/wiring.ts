@@ -1,6 +1,8 @@
 // The one place that wires the layers together: a board description becomes a machine with
 // its MPU, the machine is wrapped in the debug adapter and its monitor commands, and the
-// adapter is served to GDB by the protocol layer. The CLI and the tests start stubs here.
+// adapter is served to GDB by the protocol layer. Beside it the map service programs the same
+// machine through its registers, reached over HTTP and from GDB's monitor; a failed request
+// can stop the core so that a waiting GDB wakes up. The CLI and the tests start stubs here.
 
 import { readFileSync } from 'node:fs';
 import { DEFAULT_BOARD, parseBoard, type BoardConfig } from './machine/board.js';
@@ -10,7 +12,13 @@ import { registerBoardCommands } from './debug/boardCommands.js';
 import { BoardTarget } from './debug/boardTarget.js';
 import { MonitorRegistry } from './debug/monitor.js';
 import { registerMpuCommands } from './debug/mpuCommands.js';
+import { MachineMpuHardware } from './debug/machineMpuHardware.js';
+import { registerXenCommands, type CatchControl } from './debug/xenCommands.js';
+import { SIGTRAP } from './debug/boardTarget.js';
 import { RspServer } from './rsp/server.js';
+import { MapApiServer } from './xen/api/httpApi.js';
+import { DEFAULT_BOOT_SCENARIO, loadScenarioFile, runScenario, type Scenario } from './xen/scenario.js';
+import { MapService } from './xen/service.js';
 import type { Logger } from './log.js';
 
 export interface StubOptions {
@@ -21,14 +29,27 @@ export interface StubOptions {
   readonly board?: BoardConfig;
   readonly traceRsp: boolean;
   readonly logger: Logger;
+  /** Port of the map service's HTTP API on 127.0.0.1 (0 = any free port); null = no API. */
+  readonly apiPort?: number | null;
+  /** 'default' (the embedded boot), 'none' (reset state), or a scenario file. */
+  readonly scenario?: string;
 }
 
 export interface RunningStub {
   readonly machine: Machine;
   readonly target: BoardTarget;
   readonly monitors: MonitorRegistry;
+  readonly service: MapService;
+  readonly catchControl: CatchControl;
   readonly gdbAddress: { readonly host: string; readonly port: number };
+  readonly apiAddress: { readonly host: string; readonly port: number } | null;
   close(): Promise<void>;
+}
+
+export function loadScenario(choice: string | undefined): Scenario | null {
+  if (choice === undefined || choice === 'default') return DEFAULT_BOOT_SCENARIO;
+  if (choice === 'none') return null;
+  return loadScenarioFile(choice);
 }
 
 export function loadBoard(path: string | undefined): BoardConfig {
@@ -52,23 +73,57 @@ export function createMachine(board: BoardConfig): Machine {
 
 export async function startStub(options: StubOptions): Promise<RunningStub> {
   const board = options.board ?? loadBoard(options.boardFile);
+  const scenario = loadScenario(options.scenario);
   const machine = createMachine(board);
+  const logger = options.logger;
   const monitors = new MonitorRegistry();
   const target = new BoardTarget(machine, monitors);
   registerBoardCommands(monitors, target);
   registerMpuCommands(monitors, machine);
-  machine.onConsoleLine((line) => options.logger.info(`uart: ${line}`));
+  machine.onConsoleLine((line) => logger.info(`uart: ${line}`));
+
+  const service = new MapService(new MachineMpuHardware(machine), { logger });
+  const catchControl: CatchControl = { enabled: true };
+  registerXenCommands(monitors, service, catchControl);
+  service.onOperation((result) => {
+    if (result.rc === 0 || !catchControl.enabled) return;
+    // A running core stops as if it had hit a breakpoint at the failing call.
+    if (target.raiseStop({ signal: SIGTRAP })) logger.info(`map request #${result.sequence} failed (rc ${result.rc}); core stopped for GDB`);
+  });
+
+  if (scenario) {
+    const outcome = await runScenario(service, scenario);
+    const failed = outcome.results.find((r) => r.rc !== 0);
+    logger.info(`scenario ${scenario.name}: ${outcome.results.length} operation(s), rc ${outcome.rc}${outcome.skipped ? `, ${outcome.skipped} skipped after the failure` : ''}`);
+    if (failed) logger.warn(`scenario ${scenario.name}: operation #${failed.sequence} (${failed.request.op}) failed with rc ${failed.rc} (${failed.errno ?? '?'}); "monitor xen last-error" shows it`);
+  }
 
   const server = new RspServer(target, {
-    log: (message) => options.logger.info(message),
-    ...(options.traceRsp ? { trace: (direction, text) => process.stderr.write(`rsp ${direction === 'in' ? '<-' : '->'} ${text}\n`) } : {}),
+    log: (message) => logger.info(message),
+    ...(options.traceRsp ? { trace: (direction: 'in' | 'out', text: string) => process.stderr.write(`rsp ${direction === 'in' ? '<-' : '->'} ${text}\n`) } : {}),
   });
-  const gdbAddress = await server.listen(options.host, options.port);
+  const api = options.apiPort === null ? null : new MapApiServer(service, { log: (message) => logger.error(message) });
+  let gdbAddress: { host: string; port: number };
+  let apiAddress: { host: string; port: number } | null = null;
+  try {
+    gdbAddress = await server.listen(options.host, options.port);
+    if (api) apiAddress = await api.listen('127.0.0.1', options.apiPort ?? DEFAULT_API_PORT);
+  } catch (err) {
+    await server.close().catch(() => undefined);
+    throw err;
+  }
   return {
     machine,
     target,
     monitors,
+    service,
+    catchControl,
     gdbAddress,
-    close: () => server.close(),
+    apiAddress,
+    close: async () => {
+      await Promise.all([server.close(), api?.close()]);
+    },
   };
 }
+
+export const DEFAULT_API_PORT = 1235;

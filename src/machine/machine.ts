@@ -110,7 +110,8 @@ export class Machine {
     if (reg.behaviour.kind === 'fpu') return this.writeFpuRegister(reg.regnum, value);
     this.sysregs.write(reg.regnum, value);
     this.control = undefined;
-    if (reg.behaviour.kind === 'mpu') {
+    // PRSELR only selects; writes that change regions (PRBAR, PRLAR, PRENR) await DSB + ISB.
+    if (reg.behaviour.kind === 'mpu' && reg.behaviour.role !== 'PRSELR') {
       if (origin === 'debugger') this.mpu.synchronize();
       else this.mpuWritesAwaitingDsb = true;
     }

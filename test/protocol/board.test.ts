@@ -21,7 +21,7 @@ const le64 = (v: bigint) => {
 const fromLe = (hex: string) => Buffer.from(hex, 'hex').readBigUInt64LE();
 
 beforeEach(async () => {
-  stub = await startStub({ host: '127.0.0.1', port: 0, traceRsp: false, logger: createLogger('debug', (l) => logLines.push(l)) });
+  stub = await startStub({ host: '127.0.0.1', port: 0, apiPort: null, scenario: 'none', traceRsp: false, logger: createLogger('debug', (l) => logLines.push(l)) });
   gdb = await RspClient.connect(stub.gdbAddress.port);
 });
 

@@ -10,24 +10,28 @@ export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 export interface StubProcess {
   readonly child: ChildProcess;
   readonly port: number;
+  /** The map service's API base URL, e.g. http://127.0.0.1:40123 (null with --api-port off). */
+  readonly apiUrl: string | null;
   /** Everything the stub wrote to stderr so far. */
   stderr(): string;
   stop(): Promise<number | null>;
 }
 
 export async function startStubProcess(args: string[] = [], timeoutMs = 10_000): Promise<StubProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--api-port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const port = await new Promise<number>((resolve, reject) => {
+  const wantsApi = !args.join(' ').includes('--api-port off');
+  const { port, apiUrl } = await new Promise<{ port: number; apiUrl: string | null }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`stub not ready after ${timeoutMs} ms; stderr:\n${stderr}`)), timeoutMs);
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
-      const match = /^gdb: target remote [^\s]+:(\d+)$/m.exec(stdout);
-      if (match) {
+      const gdb = /^gdb: target remote [^\s]+:(\d+)$/m.exec(stdout);
+      const api = /^api: (http:\/\/\S+)$/m.exec(stdout);
+      if (gdb && (api || !wantsApi)) {
         clearTimeout(timer);
-        resolve(Number(match[1]));
+        resolve({ port: Number(gdb[1]), apiUrl: api ? api[1]! : null });
       }
     });
     child.once('exit', (code) => {
@@ -38,6 +42,7 @@ export async function startStubProcess(args: string[] = [], timeoutMs = 10_000):
   return {
     child,
     port,
+    apiUrl,
     stderr: () => stderr,
     async stop() {
       if (child.exitCode !== null) return child.exitCode;

@@ -231,8 +231,11 @@ export class Mpu implements MpuModel {
       return this.refuse(access, access.address, stage1Regime, false, 'alignment', 'alignment', [], `a ${access.size}-byte access at ${hex(access.address)} is misaligned and SCTLR_${access.el === 2 ? 'EL2' : 'EL1'}.A is set`);
     }
     const first = this.checkRegime(access, stage1Regime, stage1Control, false);
-    if (!first.allowed || access.el === 2 || !control.stage2 || !control.el2.enabled) return first;
+    if (access.el === 2 || !control.stage2 || !control.el2.enabled) return first;
     const second = this.checkRegime(access, 'el2', control.el2, true);
+    // Bytes are translated in order: the fault reported is the one at the lowest address, and
+    // for the same byte stage 1 comes before stage 2.
+    if (!first.allowed) return second.allowed || first.fault.faultAddress <= second.fault.faultAddress ? first : second;
     if (!second.allowed) return second;
     return { allowed: true, rule: first.rule === 'mpu-disabled' ? second.rule : first.rule, regions: first.regions };
   }

@@ -1,0 +1,170 @@
+// The map service's HTTP JSON API on loopback: one route per Xen entry point, scenarios,
+// the region view, the shadow/hardware diff, the last failure, and a server-sent event stream
+// of every operation. Bad requests get a 4xx with a precise message; nothing reaches the
+// service unless the whole request is valid, so a bad request never changes the board.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { InputError, isPlainObject } from '../input.js';
+import { OPERATIONS, requestFromJson } from '../requests.js';
+import { parseScenario, runScenario } from '../scenario.js';
+import type { MapService } from '../service.js';
+import { diffJson, regionsJson, resultJson } from '../views.js';
+
+/** Largest request body accepted (a scenario of a few thousand operations fits easily). */
+export const MAX_BODY_BYTES = 1 << 20;
+
+export interface MapApiOptions {
+  log(message: string): void;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+type Handler = (body: unknown) => Promise<unknown>;
+
+interface Route {
+  readonly method: 'GET' | 'POST';
+  readonly handler: Handler;
+}
+
+export class MapApiServer {
+  private readonly server: Server;
+  private readonly routes = new Map<string, Route>();
+  private readonly sockets = new Set<Socket>();
+  private readonly streams = new Set<ServerResponse>();
+
+  constructor(
+    private readonly service: MapService,
+    private readonly options: MapApiOptions,
+  ) {
+    for (const spec of OPERATIONS) {
+      this.routes.set(`/v1/${spec.op}`, { method: 'POST', handler: async (body) => resultJson(await service.execute(requestFromJson(spec.op, body))) });
+    }
+    for (const op of ['boot', 'free-init', 'after-init'] as const) {
+      this.routes.set(`/v1/${op}`, { method: 'POST', handler: async (body) => resultJson(await service.execute(requestFromJson(op, body ?? {}))) });
+    }
+    this.routes.set('/v1/scenario', {
+      method: 'POST',
+      handler: async (body) => {
+        const outcome = await runScenario(service, parseScenario(body));
+        return { scenario: outcome.scenario, rc: outcome.rc, skipped: outcome.skipped, results: outcome.results.map(resultJson) };
+      },
+    });
+    this.routes.set('/v1/regions', { method: 'GET', handler: async () => regionsJson(await service.regions()) });
+    this.routes.set('/v1/diff', { method: 'GET', handler: async () => ({ disagreements: diffJson(await service.diff()) }) });
+    this.routes.set('/v1/last-error', {
+      method: 'GET',
+      handler: () => {
+        const failure = service.lastFailure();
+        return Promise.resolve({ lastError: failure === null ? null : resultJson(failure) });
+      },
+    });
+    this.server = createServer((request, response) => {
+      void this.handle(request, response);
+    });
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  listen(host: string, port: number): Promise<{ host: string; port: number }> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        const address = this.server.address() as AddressInfo;
+        resolve({ host: address.address, port: address.port });
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    for (const stream of this.streams) stream.end();
+    for (const socket of this.sockets) socket.destroy();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?')[0]!;
+    try {
+      if (path === '/v1/events') {
+        if (request.method !== 'GET') throw new HttpError(405, `${path} answers GET only`, { Allow: 'GET' });
+        this.stream(request, response);
+        return;
+      }
+      const route = this.routes.get(path);
+      if (!route) throw new HttpError(404, `no route ${path}; routes: ${[...this.routes.keys(), '/v1/events'].join(', ')}`);
+      if (request.method !== route.method) throw new HttpError(405, `${path} answers ${route.method} only`, { Allow: route.method });
+      const body = route.method === 'POST' ? await readJsonBody(request) : undefined;
+      const answer = await route.handler(body);
+      send(response, 200, answer);
+    } catch (err) {
+      if (err instanceof HttpError) return send(response, err.status, { error: err.message }, err.headers);
+      if (err instanceof InputError) return send(response, 400, { error: err.message, field: err.field });
+      this.options.log(`api: internal error on ${request.method ?? '?'} ${path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      send(response, 500, { error: 'internal error in the map service; the stub log has the details' });
+    }
+  }
+
+  /** Server-sent events: one `operation` event per completed operation. */
+  private stream(request: IncomingMessage, response: ServerResponse): void {
+    response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+    response.write(': mpustub map service events\n\n');
+    this.streams.add(response);
+    const stop = this.service.onOperation((result) => {
+      response.write(`event: operation\ndata: ${JSON.stringify(resultJson(result))}\n\n`);
+    });
+    request.on('close', () => {
+      stop();
+      this.streams.delete(response);
+    });
+  }
+}
+
+function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (response.headersSent) return;
+  const text = `${JSON.stringify(body, null, 2)}\n`;
+  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  response.end(text);
+}
+
+function readJsonBody(request: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    request.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        refused = true;
+        reject(new HttpError(413, `request body larger than ${MAX_BODY_BYTES} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('error', reject);
+    request.on('end', () => {
+      if (refused) return;
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text.trim() === '') return resolve(undefined);
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (!isPlainObject(parsed)) return reject(new HttpError(400, 'the body must be a JSON object'));
+        resolve(parsed);
+      } catch (err) {
+        reject(new HttpError(400, `the body is not valid JSON: ${(err as Error).message}`));
+      }
+    });
+  });
+}

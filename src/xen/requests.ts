@@ -1,0 +1,118 @@
+// Operation requests from outside, in one place: a JSON object (HTTP API, scenario files) or
+// words (GDB monitor, CLI) become an OperationRequest with every field checked. Each operation
+// names its fields once here, in the order the Xen function takes them, so the API, the
+// monitor and the CLI cannot disagree about them.
+
+import { parseFlags } from './flags.js';
+import { checkFields, InputError, isPlainObject, parseAddress, parseBounded, parseLimit } from './input.js';
+import { parseLayout } from './layout.js';
+import type { OperationName, OperationRequest } from './result.js';
+
+type FieldKind = 'address' | 'limit' | 'count' | 'flags';
+
+interface OperationSpec {
+  readonly op: OperationName;
+  /** The Xen function the request calls. */
+  readonly xenFunction: string;
+  readonly fields: readonly (readonly [string, FieldKind])[];
+  readonly summary: string;
+}
+
+/** mfn and nr are page numbers and counts: bounded so that mfn + nr pages stays in 48 bits. */
+const PAGE_NUMBER_MAX = (1n << 36n) - 1n;
+
+export const OPERATIONS: readonly OperationSpec[] = [
+  { op: 'update', xenFunction: 'xen_mpumap_update', fields: [['base', 'address'], ['limit', 'limit'], ['flags', 'flags']], summary: 'create, update or destroy [base, limit) with flags' },
+  { op: 'map', xenFunction: 'map_pages_to_xen', fields: [['virt', 'address'], ['mfn', 'count'], ['nr', 'count'], ['flags', 'flags']], summary: 'map nr pages at mfn (virt must equal mfn << 12)' },
+  { op: 'destroy', xenFunction: 'destroy_xen_mappings', fields: [['start', 'address'], ['end', 'limit']], summary: 'remove [start, end)' },
+  { op: 'modify', xenFunction: 'modify_xen_mappings', fields: [['start', 'address'], ['end', 'limit'], ['flags', 'flags']], summary: 'change the permissions of [start, end)' },
+  { op: 'ioremap', xenFunction: 'ioremap_attr', fields: [['start', 'address'], ['len', 'limit'], ['flags', 'flags']], summary: 'map a device range' },
+  { op: 'destroy-containing', xenFunction: 'destroy_xen_mapping_containing', fields: [['addr', 'address']], summary: 'remove the region containing addr' },
+];
+
+export function operationSpec(op: string): OperationSpec | undefined {
+  return OPERATIONS.find((o) => o.op === op);
+}
+
+function parseField(kind: FieldKind, value: unknown, field: string): bigint | number {
+  switch (kind) {
+    case 'address':
+      return parseAddress(value, field);
+    case 'limit':
+      return parseLimit(value, field);
+    case 'count':
+      return parseBounded(value, field, PAGE_NUMBER_MAX);
+    case 'flags':
+      return parseFlags(value, field);
+  }
+}
+
+function build(op: OperationName, values: Record<string, bigint | number>): OperationRequest {
+  const big = (k: string): bigint => values[k] as bigint;
+  const num = (k: string): number => values[k] as number;
+  switch (op) {
+    case 'update':
+      return { op, base: big('base'), limit: big('limit'), flags: num('flags') };
+    case 'map':
+      return { op, virt: big('virt'), mfn: big('mfn'), nr: big('nr'), flags: num('flags') };
+    case 'destroy':
+      return { op, start: big('start'), end: big('end') };
+    case 'modify':
+      return { op, start: big('start'), end: big('end'), flags: num('flags') };
+    case 'ioremap':
+      return { op, start: big('start'), len: big('len'), flags: num('flags') };
+    case 'destroy-containing':
+      return { op, addr: big('addr') };
+    case 'boot':
+    case 'free-init':
+    case 'after-init':
+      throw new InputError('op', `"${op}" takes a layout, not fields`);
+  }
+}
+
+/** The body of `POST /v1/<op>` (or one entry of a scenario, without its "op"). */
+export function requestFromJson(op: string, body: unknown, where = ''): OperationRequest {
+  const at = (k: string): string => (where === '' ? k : `${where}.${k}`);
+  if (op === 'boot' || op === 'free-init' || op === 'after-init') {
+    if (body !== undefined && !isPlainObject(body)) throw new InputError(where === '' ? 'body' : where, 'expected an object');
+    const object = (body ?? {}) as Record<string, unknown>;
+    checkFields(object, ['layout'], [], where);
+    return { op, layout: parseLayout(object['layout'], at('layout')) };
+  }
+  const spec = operationSpec(op);
+  if (!spec) throw new InputError(at('op'), `unknown operation "${op}" (known: ${[...OPERATIONS.map((o) => o.op), 'boot', 'free-init', 'after-init'].join(', ')})`);
+  if (!isPlainObject(body)) throw new InputError(where === '' ? 'body' : where, `expected a JSON object with ${spec.fields.map(([f]) => `"${f}"`).join(', ')}`);
+  const names = spec.fields.map(([f]) => f);
+  checkFields(body, names, names, where);
+  const values: Record<string, bigint | number> = {};
+  for (const [name, kind] of spec.fields) values[name] = parseField(kind, body[name], at(name));
+  return build(spec.op, values);
+}
+
+/** One scenario entry: `{"op": "...", ...fields}`. */
+export function requestFromScenarioEntry(entry: unknown, where: string): OperationRequest {
+  if (!isPlainObject(entry)) throw new InputError(where, 'expected an object with "op"');
+  const { op, ...rest } = entry;
+  if (typeof op !== 'string') throw new InputError(`${where}.op`, op === undefined ? 'missing' : 'expected a string');
+  return requestFromJson(op, rest, where);
+}
+
+/** Words after the operation name, in the Xen function's argument order (monitor and CLI). */
+export function requestFromWords(op: string, words: readonly string[]): OperationRequest {
+  const spec = operationSpec(op);
+  if (!spec) throw new InputError('operation', `unknown operation "${op}"`);
+  const usage = `${op} ${spec.fields.map(([f]) => f.toUpperCase()).join(' ')}`;
+  if (words.length !== spec.fields.length) {
+    throw new InputError(op, `expected ${spec.fields.length} argument${spec.fields.length === 1 ? '' : 's'} (${usage}), got ${words.length}`);
+  }
+  const values: Record<string, bigint | number> = {};
+  spec.fields.forEach(([name, kind], i) => {
+    values[name] = parseField(kind, words[i], name);
+  });
+  return build(spec.op, values);
+}
+
+export function usageOf(op: string): string {
+  const spec = operationSpec(op);
+  return spec ? `${op} ${spec.fields.map(([f]) => f.toUpperCase()).join(' ')}` : op;
+}
