@@ -15,6 +15,7 @@ const cases: Array<{ script: string; minimumPasses: number; args: string[] }> = 
   { script: 'session.py', minimumPasses: 14, args: RESET },
   { script: 'userscripts.py', minimumPasses: 13, args: RESET },
   { script: 'mpu.py', minimumPasses: 23, args: RESET },
+  { script: 'xen.py', minimumPasses: 17, args: [] },
 ];
 
 describe('real gdb-multiarch against mpustub', () => {
@@ -31,7 +32,7 @@ describe('real gdb-multiarch against mpustub', () => {
       });
 
       it('passes every check', async () => {
-        const run = await runGdbScript(script, stub.port);
+        const run = await runGdbScript(script, stub.port, { MPUSTUB_API: stub.apiUrl ?? '' });
         const report = `stdout:\n${run.stdout}\nstderr:\n${run.stderr}\nstub stderr:\n${stub.stderr()}`;
         expect(run.failed, report).toEqual([]);
         expect(run.code, report).toBe(0);
