@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger, LOG_LEVELS, type LogLevel } from './log.js';
 import { startStub } from './wiring.js';
+import { registerMapCommands } from './xen/api/client.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -96,6 +97,7 @@ export function buildProgram(): Command {
       }
     });
 
+  registerMapCommands(program);
   return program;
 }
 

@@ -1,0 +1,131 @@
+// The `mpustub map|unmap|modify|update|ioremap|destroy-containing|regions|diff|scenario`
+// commands: a thin client of a running stub's HTTP API. Human tables by default, the API's
+// JSON with --json; the exit status is 0 only when Xen's rc is 0 (1 for a refusal, 2 when the
+// request could not be made at all).
+
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { OPERATIONS } from '../requests.js';
+import { formatDiff, formatRegions, formatResult, type DisagreementJson, type RegionsJson, type ResultJson } from '../views.js';
+
+export const DEFAULT_API_URL = 'http://127.0.0.1:1235';
+
+/** Exit statuses of the client commands. */
+export const EXIT_OK = 0;
+export const EXIT_REFUSED = 1;
+export const EXIT_FAILED = 2;
+
+export interface ClientIo {
+  out(text: string): void;
+  err(text: string): void;
+  exit(code: number): void;
+}
+
+const processIo: ClientIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  exit: (code) => {
+    process.exitCode = code;
+  },
+};
+
+interface ClientOptions {
+  api: string;
+  json: boolean;
+}
+
+class ClientError extends Error {}
+
+async function call(api: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, api), {
+      method,
+      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } } : {}),
+    });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code;
+    throw new ClientError(`cannot reach the map service at ${api}${cause ? ` (${cause})` : ''}; is "mpustub serve" running? (--api URL)`);
+  }
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ClientError(`${method} ${path}: HTTP ${response.status} with a body that is not JSON`);
+  }
+  if (!response.ok) {
+    const message = typeof json === 'object' && json !== null && 'error' in json ? String((json as { error: unknown }).error) : text;
+    throw new ClientError(`${method} ${path}: HTTP ${response.status}: ${message}`);
+  }
+  return json;
+}
+
+function withApiOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--api <url>', 'the map service of a running stub').default(DEFAULT_API_URL))
+    .addOption(new Option('--json', 'print the API\'s JSON answer').default(false));
+}
+
+function run(io: ClientIo, work: () => Promise<number>): Promise<void> {
+  return work().then(
+    (code) => io.exit(code),
+    (err: unknown) => {
+      io.err(`mpustub: ${err instanceof ClientError ? err.message : (err as Error).message}\n`);
+      io.exit(EXIT_FAILED);
+    },
+  );
+}
+
+/** Adds the client commands to the `mpustub` program. */
+export function registerMapCommands(program: Command, io: ClientIo = processIo): void {
+  const names: Record<string, string> = { destroy: 'unmap' };
+  for (const spec of OPERATIONS) {
+    const name = names[spec.op] ?? spec.op;
+    const command = program.command(`${name} ${spec.fields.map(([f]) => `<${f}>`).join(' ')}`).description(`${spec.xenFunction}(): ${spec.summary}`);
+    withApiOptions(command).action((...args: unknown[]) => {
+      const values = args.slice(0, spec.fields.length) as string[];
+      const options = args[spec.fields.length] as ClientOptions;
+      return run(io, async () => {
+        const body = Object.fromEntries(spec.fields.map(([f], i) => [f, values[i]]));
+        const result = (await call(options.api, 'POST', `/v1/${spec.op}`, body)) as ResultJson;
+        io.out(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatResult(result));
+        return result.rc === 0 ? EXIT_OK : EXIT_REFUSED;
+      });
+    });
+  }
+
+  withApiOptions(program.command('regions').description('the shadow table xen_mpumap and the MPU registers')).action((options: ClientOptions) =>
+    run(io, async () => {
+      const view = (await call(options.api, 'GET', '/v1/regions')) as RegionsJson;
+      io.out(options.json ? `${JSON.stringify(view, null, 2)}\n` : formatRegions(view));
+      return EXIT_OK;
+    }),
+  );
+
+  withApiOptions(program.command('diff').description('every region where the shadow and the MPU registers disagree')).action((options: ClientOptions) =>
+    run(io, async () => {
+      const answer = (await call(options.api, 'GET', '/v1/diff')) as { disagreements: DisagreementJson[] };
+      io.out(options.json ? `${JSON.stringify(answer, null, 2)}\n` : formatDiff(answer.disagreements));
+      return EXIT_OK;
+    }),
+  );
+
+  withApiOptions(program.command('scenario <file>').description('apply a scenario file (JSON list of operations) as one unit')).action((file: string, options: ClientOptions) =>
+    run(io, async () => {
+      let body: unknown;
+      try {
+        body = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (err) {
+        throw new ClientError(`scenario ${file}: ${(err as Error).message}`);
+      }
+      const outcome = (await call(options.api, 'POST', '/v1/scenario', body)) as { scenario: string; rc: number; skipped: number; results: ResultJson[] };
+      if (options.json) io.out(`${JSON.stringify(outcome, null, 2)}\n`);
+      else {
+        for (const result of outcome.results) io.out(formatResult(result));
+        io.out(`scenario ${outcome.scenario}: rc ${outcome.rc}${outcome.skipped ? `, ${outcome.skipped} operation(s) skipped after the failure` : ''}\n`);
+      }
+      return outcome.rc === 0 ? EXIT_OK : EXIT_REFUSED;
+    }),
+  );
+}
