@@ -38,7 +38,7 @@ export function registerXenCommands(monitors: MonitorRegistry, service: MapServi
         help: `${spec.xenFunction}(): ${spec.summary}`,
         run: async (args, out) => {
           const result = await service.execute(parseRequest(spec.op, args));
-          out(formatResult(resultJson(result)));
+          out(formatResult(resultJson(result, await service.diff())));
         },
       });
     }

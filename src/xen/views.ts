@@ -27,6 +27,8 @@ export interface ResultJson {
   readonly sequence: number;
   readonly request: Record<string, unknown>;
   readonly address?: string | null;
+  /** Regions where the MPU enforces something the shadow does not say, right after the operation. */
+  readonly disagreements?: readonly DisagreementJson[];
 }
 
 export interface RegionsJson {
@@ -48,8 +50,10 @@ export interface DisagreementJson {
   readonly hardware: { readonly prbar: string; readonly prlar: string };
 }
 
-export function resultJson(result: OperationResult): ResultJson {
-  return resultToJson(result) as unknown as ResultJson;
+export function resultJson(result: OperationResult, disagreements?: readonly Disagreement[]): ResultJson {
+  const json = resultToJson(result) as unknown as ResultJson;
+  const effective = (disagreements ?? []).filter((d) => d.effective);
+  return effective.length > 0 ? { ...json, disagreements: diffJson(effective) } : json;
 }
 
 export function regionsJson(view: RegionsView): RegionsJson {
@@ -95,6 +99,9 @@ export function formatResult(result: ResultJson): string {
   if (result.conflict) {
     const c = result.conflict;
     lines.push(`conflicting region ${c.index}: [${c.base}, ${c.limit}) ${attributes(c.prbar, c.prlar)} refcount ${c.refcount}`);
+  }
+  for (const d of result.disagreements ?? []) {
+    lines.push(`warning: region ${d.index} is ${d.kind === 'enabled-in-hardware-only' ? 'still enabled in the MPU while the shadow says it is free (upstream disable quirk, docs/xen-divergences.md)' : `${d.kind} between the shadow and the MPU`}; "xen diff" shows both`);
   }
   return `${lines.join('\n')}\n`;
 }

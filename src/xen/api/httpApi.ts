@@ -46,7 +46,13 @@ export class MapApiServer {
     private readonly options: MapApiOptions,
   ) {
     for (const spec of OPERATIONS) {
-      this.routes.set(`/v1/${spec.op}`, { method: 'POST', handler: async (body) => resultJson(await service.execute(requestFromJson(spec.op, body))) });
+      this.routes.set(`/v1/${spec.op}`, {
+        method: 'POST',
+        handler: async (body) => {
+          const result = await service.execute(requestFromJson(spec.op, body));
+          return resultJson(result, await service.diff());
+        },
+      });
     }
     for (const op of ['boot', 'free-init', 'after-init'] as const) {
       this.routes.set(`/v1/${op}`, { method: 'POST', handler: async (body) => resultJson(await service.execute(requestFromJson(op, body ?? {}))) });
@@ -55,7 +61,7 @@ export class MapApiServer {
       method: 'POST',
       handler: async (body) => {
         const outcome = await runScenario(service, parseScenario(body));
-        return { scenario: outcome.scenario, rc: outcome.rc, skipped: outcome.skipped, results: outcome.results.map(resultJson) };
+        return { scenario: outcome.scenario, rc: outcome.rc, skipped: outcome.skipped, results: outcome.results.map((r) => resultJson(r)) };
       },
     });
     this.routes.set('/v1/regions', { method: 'GET', handler: async () => regionsJson(await service.regions()) });

@@ -94,6 +94,26 @@ describe('operations', () => {
   });
 });
 
+describe('upstream disable quirk', () => {
+  it('warns in the answer when a freed region stays enabled in the MPU', async () => {
+    const { service: big } = newService(40);
+    const bigServer = new MapApiServer(big, { log: () => undefined });
+    const { port } = await bigServer.listen('127.0.0.1', 0);
+    try {
+      for (let i = 0; i < 34; i++) {
+        const base = (i * 0x10000).toString(16);
+        await fetch(`http://127.0.0.1:${port}/v1/update`, { method: 'POST', body: JSON.stringify({ base: `0x${base}`, limit: `0x${(i * 0x10000 + 0x1000).toString(16)}`, flags: 'PAGE_HYPERVISOR_RW' }) });
+      }
+      const answer = await fetch(`http://127.0.0.1:${port}/v1/destroy`, { method: 'POST', body: JSON.stringify({ start: '0x210000', end: '0x211000' }) });
+      const json = (await answer.json()) as Record<string, unknown>;
+      expect(json).toMatchObject({ rc: 0, index: 33, effect: 'removed' });
+      expect(json['disagreements']).toMatchObject([{ index: 33, kind: 'enabled-in-hardware-only', effective: true }]);
+    } finally {
+      await bigServer.close();
+    }
+  });
+});
+
 describe('bad requests', () => {
   const cases: Array<[string, unknown, RegExp]> = [
     ['/v1/update', '{not json', /not valid JSON/],
