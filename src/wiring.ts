@@ -5,6 +5,7 @@
 // can stop the core so that a waiting GDB wakes up. The CLI and the tests start stubs here.
 
 import { readFileSync } from 'node:fs';
+import { registerByName } from './arch/aarch64/registers.js';
 import { DEFAULT_BOARD, parseBoard, type BoardConfig } from './machine/board.js';
 import { Machine } from './machine/machine.js';
 import { Mpu } from './machine/mpu/mpu.js';
@@ -86,6 +87,9 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
   const catchControl: CatchControl = { enabled: true };
   registerXenCommands(monitors, service, catchControl);
   service.onOperation((result) => {
+    // Xen's cpu_init programs MAIR_EL2 before its MPU code runs; the port covers the MPU code
+    // only, so the wiring plays cpu_init's part when a boot succeeds.
+    if (result.request.op === 'boot' && result.rc === 0) machine.writeRegister(MAIR_EL2, XEN_MAIR_EL2, 'core');
     if (result.rc === 0 || !catchControl.enabled) return;
     // A running core stops as if it had hit a breakpoint at the failing call.
     if (target.raiseStop({ signal: SIGTRAP })) logger.info(`map request #${result.sequence} failed (rc ${result.rc}); core stopped for GDB`);
@@ -127,3 +131,7 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
 }
 
 export const DEFAULT_API_PORT = 1235;
+
+/** MAIR_EL2 as Xen's cpu_init sets it: index 0 Device-nGnRnE, 1 Normal NC, 2 WT, 3 WB, 4 Device-nGnRE, 7 Normal WB. */
+export const XEN_MAIR_EL2 = 0xff00_0004_eeaa_4400n;
+const MAIR_EL2 = registerByName('MAIR_EL2')!;

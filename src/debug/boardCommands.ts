@@ -67,6 +67,17 @@ export function registerBoardCommands(monitors: MonitorRegistry, target: BoardTa
   });
 
   monitors.add({
+    name: 'board json',
+    usage: 'board json',
+    help: 'the board as JSON: memory map and MPU region counts (for GDB Python scripts)',
+    run: (_args, out) => {
+      const b = machine.board;
+      const memory = b.memory.map((r) => ({ name: r.name, kind: r.kind, base: hex(r.base), limit: hex(r.base + r.size - 1), ...(r.model ? { model: r.model } : {}) }));
+      out(`${JSON.stringify({ name: b.name, mpuRegions: b.mpuRegions, memory, el: machine.core.el })}\n`);
+    },
+  });
+
+  monitors.add({
     name: 'fault',
     usage: 'fault',
     help: 'the last refused access: who, where, which rule and regions, and its syndrome',

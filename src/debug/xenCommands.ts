@@ -52,6 +52,23 @@ export function registerXenCommands(monitors: MonitorRegistry, service: MapServi
   });
 
   monitors.add({
+    name: 'xen json',
+    usage: 'xen json',
+    help: 'the map service as JSON: regions (shadow and hardware), diff, last failure, catch (for scripts)',
+    run: async (_args, out) => {
+      const failure = service.lastFailure();
+      out(
+        `${JSON.stringify({
+          regions: regionsJson(await service.regions()),
+          disagreements: diffJson(await service.diff()),
+          lastError: failure ? resultJson(failure) : null,
+          catch: catchControl.enabled,
+        })}\n`,
+      );
+    },
+  });
+
+  monitors.add({
     name: 'xen diff',
     usage: 'xen diff',
     help: 'every region where the shadow table and the MPU registers disagree',

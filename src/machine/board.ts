@@ -35,6 +35,9 @@ export const DEFAULT_BOARD: BoardConfig = {
   memory: [
     { name: 'dram', kind: 'ram', base: 0x0, size: 0x8000_0000 },
     { name: 'uart0', kind: 'device', base: 0x9c09_0000, size: 0x1000, model: 'pl011' },
+    { name: 'uart1', kind: 'device', base: 0x9c0a_0000, size: 0x1000, model: 'pl011' },
+    // GICv3 distributor and redistributors of the FVP BaseR: registers read as zero here.
+    { name: 'gic', kind: 'device', base: 0xaf00_0000, size: 0x20_0000, model: 'plain' },
   ],
   cpu: { midr: CORTEX_R82_MIDR, mpidr: 0x8000_0000n, mmfr0: ARMV8R_MMFR0 },
   reset: { pc: 0n, sp: 0n },
