@@ -1,106 +1,275 @@
-# GDB Python helpers for mpustub users. Load with `source gdbscripts/mpustub.py`, or from a
-# script: `sys.path.insert(0, "gdbscripts"); import mpustub`. They add
-#   msr REG VALUE            write a system register with any integer expression (GDB itself
-#                            only assigns values of the register's own size to flag-typed
-#                            registers, so `set $PRSELR_EL2 = 3` fails with "Invalid cast")
-#   mpu-regions [el2|el1]    the regions, programmed and effective, with pending ones marked
-#   mpu-explain ADDR [r|w|x] [el2|el1|el0] [SIZE]
-#                            why an access would be allowed or refused
-# and, for scripts, the functions mpustub.regions(), mpustub.check() and mpustub.sysreg().
-# Everything goes through the stub's monitor commands (`monitor mpu json`, `monitor mpu check
-# ... json`), so reading regions never rewrites PRSELR behind the program's back.
+# GDB commands for debugging memory protection on Armv8-R AArch64 with mpustub.
+#
+# Load with `source gdbscripts/mpustub.py` (or `gdb-multiarch -x gdbscripts/mpustub.gdb`, which
+# also connects). From a Python script: `sys.path.insert(0, "gdbscripts"); import mpustub`.
+#
+#   mpu regions [el2|el1]     the MPU regions, read live through the register API
+#   mpu layout [el2|el1]      the address space with the regions laid over the memory map
+#   mpu check ADDR [r|w|x] [el2|el1|el0] [SIZE]
+#   mpu fault                 ESR_EL2/FAR_EL2 and the stub's last refused access, in words
+#   mpu pending               regions programmed but not yet effective
+#   mpu map|unmap|modify|update|ioremap|destroy-containing ...   the map service
+#   mpu diff | mpu why | mpu catch on|off | mpu table
+#   msr REG VALUE             write a system register from any integer expression
+#   $mpu_region(ADDR)         index of the enabled region containing ADDR, or -1
+#   $mpu_allowed(ADDR, "w")   1 when the access would be allowed, else 0
+#
+# `mpu regions` and `mpu layout` read PRSELR/PRBAR/PRLAR through GDB's register API, so they work
+# against any target that exposes these registers; what only mpustub knows (effective state,
+# shadow refcounts, the board's memory map) is added when the stub's monitor commands answer.
 import json
 
 import gdb
 
+AP_WORDS_EL2 = {0: "RW", 1: "RW", 2: "RO", 3: "RO"}
+AP_WORDS_EL10 = {0: "RW EL1", 1: "RW EL1/EL0", 2: "RO EL1", 3: "RO EL1/EL0"}
+SHAREABILITY = {0: "NSH", 1: "--", 2: "OSH", 3: "ISH"}
+MAIR_TYPES = {
+    0x00: "Device-nGnRnE", 0x04: "Device-nGnRE", 0x08: "Device-nGRE", 0x0C: "Device-GRE",
+    0x44: "Normal NC", 0xAA: "Normal WT", 0xBB: "Normal WT RW-alloc", 0xEE: "Normal WB",
+    0xFF: "Normal WB RW-alloc",
+}
+U64 = 0xFFFFFFFFFFFFFFFF
 
-def _monitor_json(command):
-    text = gdb.execute("monitor " + command, to_string=True)
-    return json.loads(text)
 
+# ---- access to the target ----
 
-def regions(regime="el2"):
-    """Every region of the EL2 (or EL1&0) MPU as dicts: index, programmed and effective views."""
-    return _monitor_json("mpu json " + regime)
-
-
-def check(address, kind="r", el=None, size=1):
-    """Would an access be allowed? Returns the stub's verdict as a dict (rule, regions, reason, ...)."""
-    words = ["mpu check", hex(int(address)), kind]
-    if el is not None:
-        words.append(el)
-    words.append(str(int(size)))
-    words.append("json")
-    return _monitor_json(" ".join(words))
+def _require_target():
+    if gdb.selected_inferior().pid == 0:
+        raise gdb.GdbError("mpu: not connected to a target; use `target remote HOST:PORT` first")
 
 
 def sysreg(name):
-    """A system register's value as a Python int."""
-    return int(gdb.parse_and_eval("(unsigned long)$" + name)) & 0xFFFFFFFFFFFFFFFF
+    """A register's value as a Python int; a clear error when the target lacks it."""
+    _require_target()
+    try:
+        return int(gdb.parse_and_eval("(unsigned long)$" + name)) & U64
+    except gdb.error as err:
+        raise gdb.GdbError("mpu: this target has no register %s (%s); is it an Armv8-R AArch64 target?" % (name, err))
 
 
-_AP_TEXT = {
-    "el2": {0: "RW", 1: "RW", 2: "RO", 3: "RO"},
-    "el10": {0: "RW EL1", 1: "RW EL1+EL0", 2: "RO EL1", 3: "RO EL1+EL0"},
-}
+def _write_sysreg(name, value):
+    gdb.execute("set $%s = (unsigned long)%d" % (name, value & U64), to_string=True)
 
 
-class Msr(gdb.Command):
-    """msr REG VALUE: write a system register (VALUE is any GDB integer expression)."""
+def _monitor_json(command):
+    """A stub monitor command answering JSON, or None when the target has no such command."""
+    try:
+        return json.loads(gdb.execute("monitor " + command, to_string=True))
+    except (gdb.error, ValueError):
+        return None
+
+
+def _suffix(regime):
+    if regime in ("el2", None, ""):
+        return "EL2"
+    if regime in ("el1", "el10"):
+        return "EL1"
+    raise gdb.GdbError("mpu: expected el2 or el1, got %r" % regime)
+
+
+def decode(index, prbar, prlar):
+    base = prbar & 0x0000FFFFFFFFFFC0
+    limit = (prlar & 0x0000FFFFFFFFFFC0) | 0x3F
+    return {
+        "index": index, "prbar": prbar, "prlar": prlar, "enabled": bool(prlar & 1),
+        "base": base, "limit": limit, "size": max(0, limit - base + 1),
+        "ap": (prbar >> 2) & 3, "xn": bool((prbar >> 1) & 1), "sh": (prbar >> 4) & 3,
+        "attr": (prlar >> 1) & 7,
+    }
+
+
+def read_regions(regime="el2"):
+    """Every region as programmed, read through PRSELR and the PRBAR<n>/PRLAR<n> aliases.
+
+    PRSELR is restored afterwards; GDB's register cache is flushed around the bank switches
+    because GDB does not know that writing PRSELR changes what the aliases read."""
+    el = _suffix(regime)
+    count = sysreg("MPUIR_" + el) & 0xFF
+    original = sysreg("PRSELR_" + el)
+    regions = []
+    try:
+        for bank in range(0, count, 16):
+            _write_sysreg("PRSELR_" + el, bank)
+            gdb.execute("maintenance flush register-cache", to_string=True)
+            for n in range(min(16, count - bank)):
+                alias = "" if n == 0 else str(n)
+                regions.append(decode(bank + n, sysreg("PRBAR%s_%s" % (alias, el)), sysreg("PRLAR%s_%s" % (alias, el))))
+    finally:
+        _write_sysreg("PRSELR_" + el, original)
+        gdb.execute("maintenance flush register-cache", to_string=True)
+    return regions
+
+
+def overlaps(regions):
+    enabled = [r for r in regions if r["enabled"] and r["limit"] >= r["base"]]
+    found = []
+    for i, a in enumerate(enabled):
+        for b in enabled[i + 1:]:
+            if a["base"] <= b["limit"] and b["base"] <= a["limit"]:
+                found.append((a["index"], b["index"], max(a["base"], b["base"]), min(a["limit"], b["limit"])))
+    return found
+
+
+def regions(regime="el2"):
+    """The stub's own view: programmed and effective regions, overlaps, pending (mpustub only)."""
+    view = _monitor_json("mpu json " + ("el2" if _suffix(regime) == "EL2" else "el1"))
+    if view is None:
+        raise gdb.GdbError("mpu: the target does not answer `monitor mpu json` (not mpustub?)")
+    return view
+
+
+def check(address, kind="r", el=None, size=1):
+    """The stub's verdict on an access, as a dict (allowed, rule, regions, reason, esr, far)."""
+    words = ["mpu check", hex(int(address)), kind]
+    if el:
+        words.append(el)
+    words += [str(int(size)), "json"]
+    verdict = _monitor_json(" ".join(words))
+    if verdict is None:
+        raise gdb.GdbError("mpu: the target does not answer `monitor mpu check` (not mpustub?)")
+    return verdict
+
+
+def xen():
+    """The map service's state (regions, diff, last failure, catch), or None without one."""
+    return _monitor_json("xen json")
+
+
+# ---- commands ----
+
+class Mpu(gdb.Command):
+    """Inspect the Armv8-R MPU and drive the map service.
+
+Subcommands: regions, layout, check, fault, pending, map, unmap, modify, update, ioremap,
+destroy-containing, table, diff, why, catch. `help mpu SUBCOMMAND` for each."""
 
     def __init__(self):
-        super(Msr, self).__init__("msr", gdb.COMMAND_DATA)
-
-    def invoke(self, argument, from_tty):
-        parts = argument.split(None, 1)
-        if len(parts) != 2:
-            raise gdb.GdbError("usage: msr REG VALUE, e.g. msr PRSELR_EL2 3")
-        name, value = parts
-        gdb.execute("set $%s = (unsigned long)(%s)" % (name, value), to_string=True)
+        super(Mpu, self).__init__("mpu", gdb.COMMAND_DATA, gdb.COMPLETE_COMMAND, True)
 
 
-class MpuRegions(gdb.Command):
-    """mpu-regions [el2|el1]: the enabled regions (programmed, and effective when they differ)."""
+class _Sub(gdb.Command):
+    words = ()
+
+    def __init__(self, name):
+        super(_Sub, self).__init__("mpu " + name, gdb.COMMAND_DATA)
+
+    def complete(self, text, word):
+        return [w for w in self.words if w.startswith(word or "")]
+
+
+class MpuRegions(_Sub):
+    """mpu regions [el2|el1]: the MPU regions, read live from PRSELR/PRBAR/PRLAR.
+
+Columns: index, base, inclusive limit, size, access (AP in words), XN, shareability, AttrIndx
+with the memory type MAIR selects, and with mpustub's map service the shadow refcount.
+Overlapping enabled regions and regions programmed but not yet effective are flagged."""
+    words = ("el2", "el1")
 
     def __init__(self):
-        super(MpuRegions, self).__init__("mpu-regions", gdb.COMMAND_DATA)
+        super(MpuRegions, self).__init__("regions")
 
     def invoke(self, argument, from_tty):
         regime = argument.strip() or "el2"
-        view = regions(regime)
-        kind = view["regime"]
-        state = "enabled" if view["enabled"] else "disabled"
-        print("%s MPU (%d regions, %s, SCTLR %s)" % ("EL2" if kind == "el2" else "EL1&0", view["regionCount"], state, view["sctlr"]))
-        pending = set(view["pending"])
-        for entry in view["regions"]:
-            programmed = entry["programmed"]
-            effective = entry["effective"]
-            index = programmed["index"]
-            if not programmed["enabled"] and not effective["enabled"] and index not in pending:
+        el = _suffix(regime)
+        table = read_regions(regime)
+        mair = sysreg("MAIR_" + el)
+        sctlr = sysreg("SCTLR_" + el)
+        words = AP_WORDS_EL2 if el == "EL2" else AP_WORDS_EL10
+        stub = _monitor_json("mpu json " + regime.lower()) if el else None
+        pending = set(stub["pending"]) if stub else set()
+        refcounts = {}
+        service = xen() if el == "EL2" else None
+        if service:
+            refcounts = {entry["index"]: entry["refcount"] for entry in service["regions"]["shadow"]}
+        print("%s MPU: %d regions, MPU %s, background region %s, WXN %s" % (
+            el, len(table), "on" if sctlr & 1 else "off", "on" if (sctlr >> 17) & 1 else "off", "on" if (sctlr >> 19) & 1 else "off"))
+        print("  #  %-14s %-14s %-10s %-11s %-2s %-3s %s" % ("base", "limit", "size", "access", "XN", "SH", "memory type") + ("  refs" if service else ""))
+        shown = 0
+        for r in table:
+            if not r["enabled"] and r["index"] not in pending:
                 continue
-            mark = " (pending: not yet effective)" if index in pending else ""
-            print("  %3d %14s..%-14s %-11s %s AttrIndx=%d%s" % (
-                index, programmed["base"], programmed["limit"], _AP_TEXT[kind][programmed["ap"]],
-                "XN" if programmed["xn"] else "X ", programmed["attrIndx"], mark))
-            if index in pending:
-                print("      effective: PRBAR %s PRLAR %s" % (effective["prbar"], effective["prlar"]))
-        for overlap in view["overlaps"]:
-            print("  overlap: regions %d and %d share %s..%s" % (overlap["regions"][0], overlap["regions"][1], overlap["start"], overlap["end"]))
+            shown += 1
+            mtype = MAIR_TYPES.get((mair >> (8 * r["attr"])) & 0xFF, "MAIR 0x%02x" % ((mair >> (8 * r["attr"])) & 0xFF))
+            line = "%3d  %-14s %-14s %-10s %-11s %-2s %-3s %d: %s" % (
+                r["index"], hex(r["base"]), hex(r["limit"]), hex(r["size"]), words[r["ap"]],
+                "XN" if r["xn"] else "", SHAREABILITY[r["sh"]], r["attr"], mtype)
+            if service:
+                line += "  %s" % (refcounts[r["index"]] if r["index"] in refcounts else "-")
+            if not r["enabled"]:
+                line += "  (disabled)"
+            if r["index"] in pending:
+                line += "  <- programmed, not yet effective (DSB + ISB missing)"
+            print(line)
+        if shown == 0:
+            print("  no enabled regions")
+        for a, b, start, end in overlaps(table):
+            print("  OVERLAP: regions %d and %d share %s..%s; any access there faults" % (a, b, hex(start), hex(end)))
+        if service:
+            quirks = [d for d in service["disagreements"] if d["effective"]]
+            for d in quirks:
+                print("  region %d: %s (shadow says otherwise; `mpu diff`)" % (d["index"], d["kind"]))
 
 
-class MpuExplain(gdb.Command):
-    """mpu-explain ADDR [r|w|x] [el2|el1|el0] [SIZE]: would this access be allowed, and why."""
+class MpuLayout(_Sub):
+    """mpu layout [el2|el1]: the address space as segments, the regions laid over the memory map.
+
+Each line is a stretch of addresses with what maps it (the board's RAM or device) and which
+region covers it; holes (no region: accesses fault unless the background region serves them)
+and overlaps stand out."""
+    words = ("el2", "el1")
 
     def __init__(self):
-        super(MpuExplain, self).__init__("mpu-explain", gdb.COMMAND_DATA)
+        super(MpuLayout, self).__init__("layout")
 
     def invoke(self, argument, from_tty):
-        words = gdb.string_to_argv(argument)
-        if not words:
-            raise gdb.GdbError("usage: mpu-explain ADDR [r|w|x] [el2|el1|el0] [SIZE]")
-        address = int(gdb.parse_and_eval(words[0]))
+        regime = argument.strip() or "el2"
+        table = [r for r in read_regions(regime) if r["enabled"] and r["limit"] >= r["base"]]
+        board = _monitor_json("board json")
+        memory = []
+        if board:
+            memory = [(m["name"], m["kind"], int(m["base"], 16), int(m["limit"], 16)) for m in board["memory"]]
+        cuts = set()
+        for r in table:
+            cuts.update((r["base"], r["limit"] + 1))
+        for _, _, base, limit in memory:
+            cuts.update((base, limit + 1))
+        points = sorted(cuts)
+        sctlr = sysreg("SCTLR_" + _suffix(regime))
+        background = bool((sctlr >> 17) & 1)
+        print("%-12s %-12s %-10s %-14s %s" % ("from", "to", "size", "memory", "MPU"))
+        for start, end in zip(points, points[1:]):
+            covering = [r for r in table if r["base"] <= start and end - 1 <= r["limit"]]
+            mapped = [m for m in memory if m[2] <= start and end - 1 <= m[3]]
+            if not covering and not mapped:
+                continue
+            what = ", ".join("%s %s" % (m[0], m[1]) for m in mapped) or ("(unmapped)" if board else "")
+            if len(covering) > 1:
+                mpu = "OVERLAP " + " & ".join(str(r["index"]) for r in covering) + " -> faults"
+            elif covering:
+                r = covering[0]
+                mpu = "[%d] %s%s" % (r["index"], AP_WORDS_EL2[r["ap"]], " XN" if r["xn"] else " X")
+            else:
+                mpu = "background region" if background else "HOLE: no region -> faults"
+            bar = "#" * max(1, min(40, (end - start).bit_length() - 11))
+            print("%-12s %-12s %-10s %-14s %-30s %s" % (hex(start), hex(end - 1), hex(end - start), what, mpu, bar))
+
+
+class MpuCheck(_Sub):
+    """mpu check ADDR [r|w|x] [el2|el1|el0] [SIZE]: would this access be allowed, and why."""
+    words = ("r", "w", "x", "el2", "el1", "el0")
+
+    def __init__(self):
+        super(MpuCheck, self).__init__("check")
+
+    def invoke(self, argument, from_tty):
+        args = gdb.string_to_argv(argument)
+        if not args:
+            raise gdb.GdbError("usage: mpu check ADDR [r|w|x] [el2|el1|el0] [SIZE]")
+        _require_target()
+        address = int(gdb.parse_and_eval(args[0])) & U64
         kind, el, size = "r", None, 1
-        for word in words[1:]:
+        for word in args[1:]:
             if word in ("r", "w", "x"):
                 kind = word
             elif word in ("el2", "el1", "el0"):
@@ -113,9 +282,137 @@ class MpuExplain(gdb.Command):
             print("regions: %s" % ", ".join(str(r) for r in verdict["regions"]))
         if not verdict["allowed"]:
             print(verdict["reason"])
-            print("would latch ESR_EL2 %s FAR_EL2 %s" % (verdict["esr"], verdict["far"]))
+            print("a guest would see ESR_EL2 %s (%s), FAR_EL2 %s" % (verdict["esr"], describe_esr(int(verdict["esr"], 16)), verdict["far"]))
 
 
-Msr()
+def describe_esr(esr):
+    ec = (esr >> 26) & 0x3F
+    fsc = esr & 0x3F
+    classes = {0x20: "instruction abort from a lower EL", 0x21: "instruction abort at EL2",
+               0x24: "data abort from a lower EL", 0x25: "data abort at EL2"}
+    if ec not in classes:
+        return "EC 0x%x" % ec
+    if 0x04 <= fsc <= 0x07:
+        status = "translation fault level %d" % (fsc & 3)
+    elif 0x0C <= fsc <= 0x0F:
+        status = "permission fault level %d" % (fsc & 3)
+    elif fsc == 0x10:
+        status = "synchronous external abort"
+    elif fsc == 0x21:
+        status = "alignment fault"
+    elif fsc == 0x00:
+        status = "address size fault"
+    else:
+        status = "FSC 0x%x" % fsc
+    text = "%s, %s" % (classes[ec], status)
+    if ec in (0x24, 0x25):
+        text += ", %s" % ("write" if (esr >> 6) & 1 else "read")
+    return text
+
+
+class MpuFault(_Sub):
+    """mpu fault: ESR_EL2 and FAR_EL2 decoded, and the stub's last refused access."""
+
+    def __init__(self):
+        super(MpuFault, self).__init__("fault")
+
+    def invoke(self, argument, from_tty):
+        esr = sysreg("ESR_EL2")
+        far = sysreg("FAR_EL2")
+        if esr == 0:
+            print("ESR_EL2 is 0: no fault latched (debugger accesses latch only with `monitor mpu latch on`)")
+        else:
+            print("ESR_EL2 %s: %s" % (hex(esr), describe_esr(esr)))
+            print("FAR_EL2 %s" % hex(far))
+        try:
+            print(gdb.execute("monitor fault", to_string=True), end="")
+        except gdb.error:
+            pass
+
+
+class _MonitorSub(_Sub):
+    """Base of the subcommands that are monitor commands of the stub."""
+    monitor = ""
+
+    def invoke(self, argument, from_tty):
+        _require_target()
+        # Not captured: when the stub refuses, its explanation arrives as console output before
+        # GDB's "Protocol error with Rcmd", and the user must see it.
+        gdb.execute(("monitor %s %s" % (self.monitor, argument)).strip())
+
+
+def _monitor_sub(name, monitor, doc, words=()):
+    cls = type("Mpu_" + name.replace("-", "_"), (_MonitorSub,), {"__doc__": doc, "monitor": monitor, "words": words})
+    cls(name)
+
+
+class Msr(gdb.Command):
+    """msr REG VALUE: write a system register (VALUE is any GDB integer expression).
+
+GDB only assigns values of a flag-typed register's own size (`set $PRSELR_EL2 = 3` is an
+"Invalid cast"); msr casts for you."""
+
+    def __init__(self):
+        super(Msr, self).__init__("msr", gdb.COMMAND_DATA)
+
+    def invoke(self, argument, from_tty):
+        parts = argument.split(None, 1)
+        if len(parts) != 2:
+            raise gdb.GdbError("usage: msr REG VALUE, e.g. msr PRSELR_EL2 3")
+        _require_target()
+        gdb.execute("set $%s = (unsigned long)(%s)" % (parts[0], parts[1]), to_string=True)
+
+
+class MpuRegionFunction(gdb.Function):
+    """$mpu_region(ADDR): index of the enabled EL2 region containing ADDR (effective state), or -1."""
+
+    def __init__(self):
+        super(MpuRegionFunction, self).__init__("mpu_region")
+
+    def invoke(self, address):
+        addr = int(address) & U64
+        view = _monitor_json("mpu json el2")
+        if view is not None:
+            for entry in view["regions"]:
+                r = entry["effective"]
+                if r["enabled"] and int(r["base"], 16) <= addr <= int(r["limit"], 16):
+                    return r["index"]
+            return -1
+        for r in read_regions("el2"):
+            if r["enabled"] and r["base"] <= addr <= r["limit"]:
+                return r["index"]
+        return -1
+
+
+class MpuAllowedFunction(gdb.Function):
+    """$mpu_allowed(ADDR, "r"|"w"|"x"): 1 when the stub would allow the access, else 0."""
+
+    def __init__(self):
+        super(MpuAllowedFunction, self).__init__("mpu_allowed")
+
+    def invoke(self, address, kind=None):
+        k = kind.string() if kind is not None else "r"
+        if k not in ("r", "w", "x"):
+            raise gdb.GdbError('$mpu_allowed: the access kind is "r", "w" or "x"')
+        return 1 if check(int(address) & U64, k)["allowed"] else 0
+
+
+Mpu()
 MpuRegions()
-MpuExplain()
+MpuLayout()
+MpuCheck()
+MpuFault()
+_monitor_sub("pending", "mpu pending", "mpu pending [el2|el1]: regions programmed but not yet effective (a DSB + ISB would make them so).", ("el2", "el1"))
+_monitor_sub("map", "xen map", "mpu map VIRT MFN NR FLAGS: map_pages_to_xen() through the map service.")
+_monitor_sub("unmap", "xen unmap", "mpu unmap START END: destroy_xen_mappings() through the map service.")
+_monitor_sub("modify", "xen modify", "mpu modify START END FLAGS: modify_xen_mappings() through the map service.")
+_monitor_sub("update", "xen update", "mpu update BASE LIMIT FLAGS: xen_mpumap_update() itself.")
+_monitor_sub("ioremap", "xen ioremap", "mpu ioremap START LEN FLAGS: ioremap_attr() through the map service.")
+_monitor_sub("destroy-containing", "xen destroy-containing", "mpu destroy-containing ADDR: destroy_xen_mapping_containing().")
+_monitor_sub("table", "xen table", "mpu table: the map service's shadow table xen_mpumap.")
+_monitor_sub("diff", "xen diff", "mpu diff: every region where the shadow table and the MPU registers disagree.")
+_monitor_sub("why", "xen last-error", "mpu why: the last failed map request, Xen's messages and the conflicting region.")
+_monitor_sub("catch", "xen catch", "mpu catch on|off: a failed map request stops the running core (SIGTRAP).", ("on", "off"))
+Msr()
+MpuRegionFunction()
+MpuAllowedFunction()
