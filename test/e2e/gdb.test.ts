@@ -3,7 +3,10 @@
 // failure count; this file asserts on both, so a script that stopped early cannot pass.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireGdb, runGdbScript } from '../support/gdb.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { GDB, requireGdb, runGdbScript } from '../support/gdb.js';
 import { startStubProcess, type StubProcess } from '../support/stubProcess.js';
 
 // Scripts about the board itself start from reset (--scenario none); the map-service scripts
@@ -41,4 +44,41 @@ describe('real gdb-multiarch against mpustub', () => {
       }, 90_000);
     });
   }
+});
+
+describe('gdbscripts/examples/catch_failure.py, the CI check for a Xen port', () => {
+  beforeAll(() => requireGdb());
+
+  async function runExample(scenario: string): Promise<{ code: number | null; stdout: string }> {
+    const stub = await startStubProcess();
+    try {
+      const example = fileURLToPath(new URL('../../gdbscripts/examples/catch_failure.py', import.meta.url));
+      const scenarioPath = fileURLToPath(new URL(`../../docs/scenarios/${scenario}`, import.meta.url));
+      const child = spawn(GDB, ['-nx', '-q', '-batch', '-x', example], {
+        env: { ...process.env, MPUSTUB_PORT: String(stub.port), MPUSTUB_API: stub.apiUrl ?? '', MPUSTUB_SCENARIO: scenarioPath },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+      child.stderr.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      return { code, stdout };
+    } finally {
+      await stub.stop();
+    }
+  }
+
+  it('exits 1 with the diagnosis when a request fails', async () => {
+    const run = await runExample('overlap-fails.json');
+    expect(run.stdout).toMatch(/FAIL: map request #8 refused: rc -22 \(EINVAL\)/);
+    expect(run.stdout).toMatch(/rule: the range straddles an existing region/);
+    expect(run.stdout).toMatch(/existing region 11: \[0x30000000, 0x30010000\)/);
+    expect(run.code).toBe(1);
+  }, 60_000);
+
+  it('exits 0 when every request succeeds', async () => {
+    const run = await runExample('boot-extra.json');
+    expect(run.stdout).toMatch(/PASS: every map request succeeded/);
+    expect(run.code).toBe(0);
+  }, 60_000);
 });
