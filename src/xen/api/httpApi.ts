@@ -13,6 +13,9 @@ import { diffJson, regionsJson, resultJson } from '../views.js';
 
 /** Largest request body accepted (a scenario of a few thousand operations fits easily). */
 export const MAX_BODY_BYTES = 1 << 20;
+/** Time allowed for a request's headers, and for the whole request including its body. */
+export const HEADERS_TIMEOUT_MS = 5_000;
+export const REQUEST_TIMEOUT_MS = 10_000;
 
 export interface MapApiOptions {
   log(message: string): void;
@@ -76,6 +79,9 @@ export class MapApiServer {
     this.server = createServer((request, response) => {
       void this.handle(request, response);
     });
+    // A client that trickles its request is cut off rather than holding a socket forever.
+    this.server.headersTimeout = HEADERS_TIMEOUT_MS;
+    this.server.requestTimeout = REQUEST_TIMEOUT_MS;
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
