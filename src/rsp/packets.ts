@@ -279,7 +279,9 @@ const PACKETS: readonly PacketSpec[] = [
   },
   {
     prefix: 'D',
-    handler: (ctx) => {
+    handler: (ctx, args) => {
+      // `D` or `D;PID` (multiprocess); anything else is not a detach.
+      if (args !== '' && !/^;[0-9a-fA-F]+$/.test(args)) throw new MalformedPacketError(`D: expected "D" or "D;PID", got "D${args}"`);
       ctx.endSession('detach');
       return OK;
     },

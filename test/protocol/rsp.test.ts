@@ -248,7 +248,7 @@ describe('bad traffic', () => {
   it('answers malformed packets with E16 and leaves the target untouched', async () => {
     const c = await client();
     const before = Buffer.from(target.memory).toString('hex');
-    for (const p of ['m', 'mzz,4', 'M0,2:zzzz', 'X0,2', 'X0,4:ab', 'vCont', 'vCont;q', 'Hx', 'c100']) {
+    for (const p of ['m', 'mzz,4', 'M0,2:zzzz', 'X0,2', 'X0,4:ab', 'vCont', 'vCont;q', 'Hx', 'c100', 'Dgarbage']) {
       expect(await c.request(p), p).toBe('E16');
     }
     expect(Buffer.from(target.memory).toString('hex')).toBe(before);
