@@ -212,7 +212,7 @@ export interface FuzzReport {
 }
 
 async function snapshot(probe: Probe): Promise<string> {
-  return [await probe.request('g'), await probe.request('m0,100'), await probe.request('m100000,40'), await probe.request('p30c1')].join('|');
+  return [await probe.request('g'), await probe.request('m0,100'), await probe.request('m100000,40'), await probe.request('pe080')].join('|');
 }
 
 /** Runs `inputs` hostile inputs against a fresh stub; throws on the first broken promise. */
