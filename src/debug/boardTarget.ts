@@ -23,6 +23,10 @@ import type { MonitorRegistry } from './monitor.js';
 export const SIGINT = 2;
 export const SIGTRAP = 5;
 
+const G_PACKET_BYTES = G_PACKET_REGISTERS.reduce((n, reg) => n + reg.bitsize / 8, 0);
+/** v0 is register 34; core.v holds v0..v31 as 16 little-endian bytes each. */
+const FIRST_VECTOR_REGNUM = 34;
+
 /** Cortex-R82 has 6 hardware breakpoint comparators (DBGBCR<n>_EL1, n = 0..5). */
 const HARDWARE_BREAKPOINTS = 6;
 
@@ -70,12 +74,22 @@ export class BoardTarget implements DebugTarget {
   }
 
   readRegisterBlock(): Uint8Array {
-    const parts = G_PACKET_REGISTERS.map((reg) => toBytes(this.machine.readRegister(reg), reg.bitsize / 8));
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    // Written straight into one buffer: `g` is fetched after every stop and cache flush, and
+    // building a BigInt per 128-bit vector register would dominate its cost.
+    const out = new Uint8Array(G_PACKET_BYTES);
+    const view = new DataView(out.buffer);
     let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
+    for (const reg of G_PACKET_REGISTERS) {
+      const size = reg.bitsize / 8;
+      if (reg.behaviour.kind === 'fpu' && size === 16) {
+        const first = (reg.regnum - FIRST_VECTOR_REGNUM) * 16;
+        out.set(this.machine.core.v.subarray(first, first + 16), at);
+      } else if (size === 8) {
+        view.setBigUint64(at, this.machine.readRegister(reg), true);
+      } else {
+        view.setUint32(at, Number(this.machine.readRegister(reg)), true);
+      }
+      at += size;
     }
     return out;
   }

@@ -15,10 +15,9 @@ export function hexByte(value: number): string {
   return HEX_DIGITS[(value >> 4) & 0xf]! + HEX_DIGITS[value & 0xf]!;
 }
 
+/** Lowercase hex of `bytes` (Node's native encoder: a per-byte string loop is ~10x slower). */
 export function bytesToHex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += hexByte(b);
-  return out;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 /** Malformed hex or numbers in a packet: the session answers with an error reply. */
@@ -36,17 +35,18 @@ function hexValue(code: number): number {
   return -1;
 }
 
+const HEX_ONLY = /^[0-9a-fA-F]*$/;
+
 /** Decodes an even-length hex string; throws MalformedPacketError on anything else. */
 export function hexToBytes(hex: string, what = 'hex data'): Uint8Array {
   if (hex.length % 2 !== 0) throw new MalformedPacketError(`${what} has an odd number of hex digits`);
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) {
-    const hi = hexValue(hex.charCodeAt(2 * i));
-    const lo = hexValue(hex.charCodeAt(2 * i + 1));
-    if (hi < 0 || lo < 0) throw new MalformedPacketError(`${what} is not hexadecimal at offset ${2 * i}`);
-    out[i] = (hi << 4) | lo;
+  if (!HEX_ONLY.test(hex)) {
+    // Validation first: Buffer.from(..., 'hex') silently stops at the first bad digit.
+    let at = 0;
+    while (hexValue(hex.charCodeAt(at)) >= 0) at++;
+    throw new MalformedPacketError(`${what} is not hexadecimal at offset ${at - (at % 2)}`);
   }
-  return out;
+  return new Uint8Array(Buffer.from(hex, 'hex'));
 }
 
 /** A hex number of up to 64 bits (addresses, lengths, register numbers). */

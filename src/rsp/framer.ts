@@ -45,9 +45,26 @@ export class PacketFramer {
   /** Feeds a chunk; returns the events it completes, in order. */
   push(chunk: Uint8Array): FrameEvent[] {
     const events: FrameEvent[] = [];
-    for (const byte of chunk) {
-      const event = this.step(byte);
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.state === 'payload' && !this.escaped) {
+        // Fast path: copy the run of ordinary payload bytes in one go (a 128 KiB X packet
+        // would otherwise cost a call per byte).
+        let j = i;
+        while (j < chunk.length) {
+          const b = chunk[j]!;
+          if (b === HASH || b === DOLLAR || b === ESCAPE) break;
+          j++;
+        }
+        if (j > i) {
+          this.appendRun(chunk.subarray(i, j));
+          i = j;
+          continue;
+        }
+      }
+      const event = this.step(chunk[i]!);
       if (event) events.push(event);
+      i++;
     }
     return events;
   }
@@ -101,6 +118,25 @@ export class PacketFramer {
     this.length = 0;
     this.seen = 0;
     this.escaped = false;
+  }
+
+  private appendRun(run: Uint8Array): void {
+    const room = this.maxPayload - this.seen;
+    this.seen += run.length;
+    if (room <= 0) return;
+    const kept = run.length <= room ? run : run.subarray(0, room);
+    this.ensureCapacity(this.length + kept.length);
+    this.buffer.set(kept, this.length);
+    this.length += kept.length;
+  }
+
+  private ensureCapacity(needed: number): void {
+    if (needed <= this.buffer.length) return;
+    let size = this.buffer.length;
+    while (size < needed) size *= 2;
+    const grown = new Uint8Array(Math.min(this.maxPayload, size));
+    grown.set(this.buffer.subarray(0, this.length));
+    this.buffer = grown;
   }
 
   private append(byte: number): void {

@@ -90,7 +90,7 @@ export class RspSession {
       case 'packet':
         this.acknowledge(true);
         this.queue.push({ kind: 'packet', payload: event.payload });
-        void this.pump();
+        this.pump();
         return;
       case 'bad-checksum':
         this.hooks.log(`rsp: bad checksum (got "${event.received}", expected ${hexByte(event.expected)})${this.ackMode ? '; asked for a resend' : ''}`);
@@ -101,13 +101,13 @@ export class RspSession {
         this.hooks.log(`rsp: packet of ${event.length} bytes exceeds PacketSize 0x${PACKET_SIZE.toString(16)}; dropped`);
         this.acknowledge(true);
         this.queue.push({ kind: 'refuse', errno: E2BIG, reason: `packet longer than PacketSize 0x${PACKET_SIZE.toString(16)}` });
-        void this.pump();
+        this.pump();
         return;
       case 'malformed':
         this.hooks.log(`rsp: malformed packet: ${event.reason}`);
         this.acknowledge(true);
         this.queue.push({ kind: 'refuse', errno: TargetErrno.EINVAL, reason: event.reason });
-        void this.pump();
+        this.pump();
         return;
       case 'nak':
         if (this.ackMode && this.lastSent) this.writeRaw(this.lastSent);
@@ -126,39 +126,73 @@ export class RspSession {
     if (this.ackMode) this.writeRaw(Uint8Array.of(good ? 0x2b : 0x2d));
   }
 
-  private async pump(): Promise<void> {
+  /**
+   * Handles queued work in order. Handlers that answer synchronously (all but monitor
+   * commands) are served in the same tick, with no promise in the path; an asynchronous one
+   * holds the queue until it settles.
+   */
+  private pump(): void {
     if (this.busy) return;
-    this.busy = true;
-    try {
-      while (this.queue.length > 0 && !this.ended) {
-        const work = this.queue.shift()!;
-        if (work.kind === 'refuse') this.sendText(this.errorReply(work.errno, work.reason));
-        else await this.handle(work.payload);
+    while (this.queue.length > 0 && !this.ended) {
+      const work = this.queue.shift()!;
+      if (work.kind === 'refuse') {
+        this.sendText(this.errorReply(work.errno, work.reason));
+        continue;
       }
-    } finally {
-      this.busy = false;
+      const pending = this.handle(work.payload);
+      if (pending) {
+        this.busy = true;
+        void pending.then(() => {
+          this.busy = false;
+          this.pump();
+        });
+        return;
+      }
     }
   }
 
-  private async handle(payload: Uint8Array): Promise<void> {
-    const packet = Buffer.from(payload).toString('latin1');
+  /** The packet's text; for `X` only its header, since the data is binary and may be 128 KiB. */
+  private packetText(payload: Uint8Array): string {
+    const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    if (payload[0] === 0x58 /* X */) {
+      const colon = bytes.indexOf(0x3a);
+      return bytes.toString('latin1', 0, colon < 0 ? bytes.length : colon + 1);
+    }
+    return bytes.toString('latin1');
+  }
+
+  /** Runs one packet; returns a promise only when its handler is asynchronous. */
+  private handle(payload: Uint8Array): Promise<void> | undefined {
+    const packet = this.packetText(payload);
     if (this.running && !ALLOWED_WHILE_RUNNING.test(packet)) {
       // All-stop mode: GDB waits for the stop reply before sending anything but Ctrl-C.
       this.hooks.log(`rsp: "${printable(payload, 40)}" received while the target runs; refused`);
       this.sendText(this.errorReply(TargetErrno.EBUSY, 'the target is running; interrupt it first'));
-      return;
+      return undefined;
     }
     const match = lookupPacket(packet);
-    let reply: Reply;
     if (!match) {
-      reply = { kind: 'text', text: '' };
-    } else {
-      try {
-        reply = await match.run(this.context, payload);
-      } catch (err) {
-        reply = { kind: 'text', text: this.failure(match.name, err) };
-      }
+      this.finish({ kind: 'text', text: '' });
+      return undefined;
     }
+    let outcome: Reply | Promise<Reply>;
+    try {
+      outcome = match.run(this.context, payload);
+    } catch (err) {
+      this.finish({ kind: 'text', text: this.failure(match.name, err) });
+      return undefined;
+    }
+    if (!(outcome instanceof Promise)) {
+      this.finish(outcome);
+      return undefined;
+    }
+    return outcome.then(
+      (reply) => this.finish(reply),
+      (err: unknown) => this.finish({ kind: 'text', text: this.failure(match.name, err) }),
+    );
+  }
+
+  private finish(reply: Reply): void {
     if (this.ended) return;
     if (reply.kind === 'text') this.sendText(reply.text);
     else if (reply.kind === 'binary') this.send(reply.bytes);
