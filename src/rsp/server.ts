@@ -3,7 +3,8 @@
 // accepted connection gets a fresh RspSession, so ack mode and thread selection never leak
 // from one debugger to the next, while the target (the board) keeps its state.
 
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import { listenOn } from '../util/listen.js';
 import { frame } from './codec.js';
 import { RspSession, type SessionHooks } from './session.js';
 import type { DebugTarget } from './target.js';
@@ -24,18 +25,9 @@ export class RspServer {
   }
 
   listen(host: string, port: number): Promise<{ host: string; port: number }> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      this.server.once('error', onError);
-      this.server.listen(port, host, () => {
-        this.server.off('error', onError);
-        const address = this.server.address() as AddressInfo;
-        resolve({ host: address.address, port: address.port });
-      });
-    });
+    return listenOn(this.server, host, port);
   }
 
-  /** Stops listening and drops every connection (the board is about to go away). */
   close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     return new Promise((resolve) => this.server.close(() => resolve()));

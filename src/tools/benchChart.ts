@@ -4,8 +4,7 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { Mpu } from '../machine/mpu/mpu.js';
-import type { MpuControl } from '../machine/mpu/types.js';
+import { EL2_ONLY, mpuWithAdjacentRegions } from './mpuFixture.js';
 
 interface BenchJson {
   readonly machine: string;
@@ -16,14 +15,8 @@ interface BenchJson {
 const COLORS: Record<string, string> = { mpustub: '#1f77b4', 'QEMU 7.2': '#d62728', 'null stub': '#7f7f7f' };
 
 function mpuCost(regions: number): number {
-  const mpu = new Mpu({ el2: regions, el10: 1 });
-  for (let i = 0; i < regions; i++) {
-    mpu.writeRegister('el2', { kind: 'PRSELR' }, BigInt(i));
-    mpu.writeRegister('el2', { kind: 'PRBAR', alias: 0 }, BigInt(i * 0x400) | 0x32n);
-    mpu.writeRegister('el2', { kind: 'PRLAR', alias: 0 }, BigInt(i * 0x400 + 0x3c0) | 0xfn);
-  }
-  mpu.synchronize();
-  const control: MpuControl = { el2: { enabled: true, background: false, wxn: false, alignment: false }, el10: { enabled: false, background: false, wxn: false, alignment: false }, stage2: false };
+  const mpu = mpuWithAdjacentRegions(regions, 0x400);
+  const control = EL2_ONLY;
   const span = regions * 0x400 - 8;
   const n = 1_000_000;
   for (let i = 0; i < 100_000; i++) mpu.check({ address: (i * 0x48) % span, size: 8, kind: 'read', el: 2 }, control);

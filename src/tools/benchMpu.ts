@@ -8,26 +8,13 @@ import { DEFAULT_BOARD } from '../machine/board.js';
 import { Machine } from '../machine/machine.js';
 import { Mpu } from '../machine/mpu/mpu.js';
 import type { Access } from '../machine/access.js';
-import type { MpuControl } from '../machine/mpu/types.js';
+import { EL2_ONLY, mpuWithAdjacentRegions } from './mpuFixture.js';
 import { registerByName } from '../arch/aarch64/registers.js';
 
-const CONTROL: MpuControl = {
-  el2: { enabled: true, background: false, wxn: false, alignment: false },
-  el10: { enabled: false, background: false, wxn: false, alignment: false },
-  stage2: false,
-};
+const CONTROL = EL2_ONLY;
 
 /** Regions of 1 KiB side by side from 0, so a 4 KiB access crosses four of them. */
-function mpuWith(count: number): Mpu {
-  const mpu = new Mpu({ el2: count, el10: 1 });
-  for (let i = 0; i < count; i++) {
-    mpu.writeRegister('el2', { kind: 'PRSELR' }, BigInt(i));
-    mpu.writeRegister('el2', { kind: 'PRBAR', alias: 0 }, BigInt(i * 0x400) | 0x32n);
-    mpu.writeRegister('el2', { kind: 'PRLAR', alias: 0 }, BigInt(i * 0x400 + 0x3c0) | 0xfn);
-  }
-  mpu.synchronize();
-  return mpu;
-}
+const mpuWith = (count: number): Mpu => mpuWithAdjacentRegions(count, 0x400);
 
 function nsPer(iterations: number, body: (i: number) => void): number {
   for (let i = 0; i < Math.min(iterations, 20_000); i++) body(i); // warm up
@@ -62,15 +49,9 @@ for (const count of [1, 32, 255]) {
 
 /** MB/s of 1 MiB debugger reads through the machine (MPU check + sparse memory copy). */
 function megabytesPerSecond(count: number): number {
-  const mpu = new Mpu({ el2: count, el10: 1 });
   // One region per 1 MiB / count slice so that the read crosses every region.
   const slice = Math.max(0x40, Math.floor(0x10_0000 / count / 0x40) * 0x40);
-  for (let i = 0; i < count; i++) {
-    mpu.writeRegister('el2', { kind: 'PRSELR' }, BigInt(i));
-    mpu.writeRegister('el2', { kind: 'PRBAR', alias: 0 }, BigInt(i * slice) | 0x32n);
-    mpu.writeRegister('el2', { kind: 'PRLAR', alias: 0 }, BigInt(i * slice + slice - 0x40) | 0xfn);
-  }
-  mpu.synchronize();
+  const mpu = mpuWithAdjacentRegions(count, slice);
   const machine = new Machine({ ...DEFAULT_BOARD, mpuRegions: { el2: count, el1: 1 } }, mpu);
   const sctlr = registerByName('SCTLR_EL2')!;
   machine.writeRegister(sctlr, machine.readRegister(sctlr) | 1n, 'debugger');

@@ -4,7 +4,8 @@
 // service unless the whole request is valid, so a bad request never changes the board.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { listenOn } from '../../util/listen.js';
 import { InputError, isPlainObject } from '../input.js';
 import { OPERATIONS, requestFromJson } from '../requests.js';
 import { parseScenario, runScenario } from '../scenario.js';
@@ -89,15 +90,7 @@ export class MapApiServer {
   }
 
   listen(host: string, port: number): Promise<{ host: string; port: number }> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      this.server.once('error', onError);
-      this.server.listen(port, host, () => {
-        this.server.off('error', onError);
-        const address = this.server.address() as AddressInfo;
-        resolve({ host: address.address, port: address.port });
-      });
-    });
+    return listenOn(this.server, host, port);
   }
 
   close(): Promise<void> {
