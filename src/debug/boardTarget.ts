@@ -19,13 +19,21 @@ import {
   type StopEvent,
 } from '../rsp/target.js';
 import type { MonitorRegistry } from './monitor.js';
+import { Interpreter, type CpuException, type WatchSet } from '../machine/cpu/interpreter.js';
 
 export const SIGINT = 2;
+export const SIGILL = 4;
 export const SIGTRAP = 5;
+export const SIGSEGV = 11;
 
 const G_PACKET_BYTES = G_PACKET_REGISTERS.reduce((n, reg) => n + reg.bitsize / 8, 0);
 /** v0 is register 34; core.v holds v0..v31 as 16 little-endian bytes each. */
 const FIRST_VECTOR_REGNUM = 34;
+
+/** Instructions run before yielding to the event loop (Ctrl-C and other clients stay served). */
+const INSTRUCTIONS_PER_SLICE = 20_000;
+/** Cortex-R82 has 4 watchpoint comparators (DBGWCR<n>_EL1, n = 0..3). */
+const WATCHPOINTS = 4;
 
 /** Cortex-R82 has 6 hardware breakpoint comparators (DBGBCR<n>_EL1, n = 0..5). */
 const HARDWARE_BREAKPOINTS = 6;
@@ -58,12 +66,37 @@ export class BoardTarget implements DebugTarget {
   private readonly targetXml = buildTargetXml();
   private readonly breakpoints = new Map<string, { type: BreakpointType; address: bigint; kind: number }>();
   private pendingStop: ((stop: StopEvent) => void) | undefined;
+  private readonly interpreter: Interpreter;
+  /** Bumped on every stop so that a slice scheduled before it does not run after it. */
+  private runGeneration = 0;
+  private watchCount = 0;
+  private lastStopWasWatch = false;
+  /** Aborts and undefined instructions stop in GDB (SIGSEGV/SIGILL) instead of being taken. */
+  stopOnExceptions = true;
+  /** The exception the core stopped on, for `monitor core exception`. */
+  lastException: CpuException | undefined;
   private stop: StopEvent = { signal: SIGTRAP };
 
   constructor(
     readonly machine: Machine,
     private readonly monitors: MonitorRegistry,
-  ) {}
+  ) {
+    this.interpreter = new Interpreter(machine, this.watchSet);
+  }
+
+  /** Instructions executed since the stub started. */
+  get instructionsExecuted(): number {
+    return this.interpreter.executed;
+  }
+
+  /** Takes the exception the core stopped on, as if the debugger had not intervened. */
+  takePendingException(): boolean {
+    const e = this.lastException;
+    if (!e) return false;
+    this.lastException = undefined;
+    this.interpreter.takeException(e);
+    return true;
+  }
 
   get running(): boolean {
     return this.pendingStop !== undefined;
@@ -156,13 +189,100 @@ export class BoardTarget implements DebugTarget {
 
   resume(action: ResumeAction, onStop: (stop: StopEvent) => void): void {
     if (action === 'step') {
-      // No instructions execute yet: a step completes at once, leaving pc where it was.
-      this.stop = { signal: SIGTRAP };
-      onStop(this.stop);
+      const result = this.executeOne(true, true);
+      const stop = result === undefined || result === 'idle' ? { signal: SIGTRAP } : result;
+      this.stop = stop;
+      onStop(stop);
       return;
     }
     this.pendingStop = onStop;
+    this.runGeneration++;
+    const generation = this.runGeneration;
+    // The first instruction may sit on a breakpoint GDB has just stepped over: run it.
+    let first = true;
+    const slice = (): void => {
+      if (this.pendingStop === undefined || generation !== this.runGeneration) return;
+      for (let n = 0; n < INSTRUCTIONS_PER_SLICE; n++) {
+        const stop = this.executeOne(first, false);
+        first = false;
+        if (stop === 'idle') return; // WFI/WFE: wait for Ctrl-C (or a caught map failure)
+        if (stop) {
+          this.raiseStop(stop);
+          return;
+        }
+      }
+      // Yield to the event loop so that Ctrl-C, other clients and the HTTP API stay served.
+      setImmediate(slice);
+    };
+    setImmediate(slice);
   }
+
+  /**
+   * Runs one instruction. Returns the stop to report, 'idle' when the core waits for an
+   * interrupt, or undefined to go on. Breakpoints are checked before the instruction (except
+   * the first of a resume); watchpoints stop before the access.
+   */
+  private executeOne(first: boolean, stepping: boolean): StopEvent | 'idle' | undefined {
+    const pc = this.machine.core.pc;
+    if (!first) {
+      const bp = this.breakpointAt(pc);
+      if (bp) return { signal: SIGTRAP, pairs: [[bp.type === 'software' ? 'swbreak' : 'hwbreak', '']] };
+    }
+    const outcome = this.interpreter.step(first && this.lastStopWasWatch);
+    this.lastStopWasWatch = false;
+    switch (outcome.kind) {
+      case 'ok':
+        return undefined;
+      case 'wait':
+        return stepping ? undefined : 'idle';
+      case 'brk':
+        return { signal: SIGTRAP };
+      case 'watch': {
+        this.lastStopWasWatch = true;
+        const name = outcome.access === 'write' ? 'watch' : this.watchKindAt(outcome.address) === 'access-watch' ? 'awatch' : 'rwatch';
+        return { signal: SIGTRAP, pairs: [[name, outcome.address.toString(16)]] };
+      }
+      case 'exception': {
+        const e = outcome.exception;
+        const stopHere = this.stopOnExceptions && (e.type === 'abort' || e.type === 'undefined');
+        if (stopHere) {
+          this.lastException = e;
+          return { signal: e.type === 'abort' ? SIGSEGV : SIGILL };
+        }
+        this.interpreter.takeException(e);
+        return undefined;
+      }
+    }
+  }
+
+  private breakpointAt(pc: bigint): { type: BreakpointType } | undefined {
+    for (const bp of this.breakpoints.values()) {
+      if ((bp.type === 'software' || bp.type === 'hardware') && bp.address === pc) return bp;
+    }
+    return undefined;
+  }
+
+  private watchKindAt(address: number): BreakpointType | undefined {
+    for (const bp of this.breakpoints.values()) {
+      if (bp.type.endsWith('-watch') && address >= Number(bp.address) && address < Number(bp.address) + bp.kind) return bp.type;
+    }
+    return undefined;
+  }
+
+  /** The watch set the interpreter consults on every data access. */
+  private readonly watchSet: WatchSet = {
+    hit: (address, size, access) => {
+      if (this.watchCount === 0) return undefined;
+      for (const bp of this.breakpoints.values()) {
+        if (!bp.type.endsWith('-watch')) continue;
+        if (bp.type === 'write-watch' && access !== 'write') continue;
+        if (bp.type === 'read-watch' && access !== 'read') continue;
+        const start = Number(bp.address);
+        if (address < start + bp.kind && start < address + size) return Math.max(address, start);
+      }
+      return undefined;
+    },
+  };
 
   interrupt(): void {
     this.raiseStop({ signal: SIGINT });
@@ -173,6 +293,7 @@ export class BoardTarget implements DebugTarget {
     const report = this.pendingStop;
     if (!report) return false;
     this.pendingStop = undefined;
+    this.runGeneration++;
     this.stop = stop;
     report(stop);
     return true;
@@ -184,17 +305,28 @@ export class BoardTarget implements DebugTarget {
 
   insertBreakpoint(type: BreakpointType, address: bigint, kind: number): void {
     const key = `${type}:${address}`;
-    if (type === 'hardware' && !this.breakpoints.has(key)) {
-      const used = [...this.breakpoints.values()].filter((b) => b.type === 'hardware').length;
-      if (used >= HARDWARE_BREAKPOINTS) {
+    if (!this.breakpoints.has(key)) {
+      if (type === 'hardware' && this.countOf((t) => t === 'hardware') >= HARDWARE_BREAKPOINTS) {
         throw new TargetError(TargetErrno.ENOSPC, `all ${HARDWARE_BREAKPOINTS} hardware breakpoints are in use`);
+      }
+      if (type.endsWith('-watch')) {
+        if (this.countOf((t) => t.endsWith('-watch')) >= WATCHPOINTS) throw new TargetError(TargetErrno.ENOSPC, `all ${WATCHPOINTS} watchpoints are in use`);
+        if (kind < 1 || kind > 8) throw new TargetError(TargetErrno.EINVAL, `a watchpoint covers 1 to 8 bytes, not ${kind}`);
       }
     }
     this.breakpoints.set(key, { type, address, kind });
+    this.watchCount = this.countOf((t) => t.endsWith('-watch'));
+  }
+
+  private countOf(test: (type: BreakpointType) => boolean): number {
+    let n = 0;
+    for (const bp of this.breakpoints.values()) if (test(bp.type)) n++;
+    return n;
   }
 
   removeBreakpoint(type: BreakpointType, address: bigint): void {
     this.breakpoints.delete(`${type}:${address}`);
+    this.watchCount = this.countOf((t) => t.endsWith('-watch'));
   }
 
   listBreakpoints(): ReadonlyArray<{ type: BreakpointType; address: bigint; kind: number }> {
@@ -208,12 +340,15 @@ export class BoardTarget implements DebugTarget {
   attached(): void {
     // A new debugger finds the core halted where the last one left it.
     this.pendingStop = undefined;
+    this.runGeneration++;
   }
 
   detached(reason: 'detach' | 'kill' | 'disconnect'): void {
     // Breakpoints belong to the debugger that planted them; the board's state stays.
     this.breakpoints.clear();
+    this.watchCount = 0;
     this.pendingStop = undefined;
+    this.runGeneration++;
     if (reason === 'kill') this.stop = { signal: SIGTRAP };
   }
 }

@@ -137,13 +137,13 @@ export class Machine {
   }
 
   /** `sp` is SP_EL0 when PSTATE.SP = 0 or at EL0, else the current EL's own stack pointer. */
-  private readStackPointer(): bigint {
+  readStackPointer(): bigint {
     if (this.core.spSelect === 0 || this.core.el === 0) return this.sysregs.read(SP_EL0.regnum);
     if (this.core.el === 1) return this.sysregs.read(SP_EL1.regnum);
     return this.core.spEl2;
   }
 
-  private writeStackPointer(value: bigint): void {
+  writeStackPointer(value: bigint): void {
     if (this.core.spSelect === 0 || this.core.el === 0) this.sysregs.write(SP_EL0.regnum, value);
     else if (this.core.el === 1) this.sysregs.write(SP_EL1.regnum, value);
     else this.core.spEl2 = value;

@@ -118,14 +118,21 @@ const writeMemoryBinary: Handler = (ctx, args, payload) => {
   return OK;
 };
 
+const BREAKPOINT_TYPES: Record<string, BreakpointType> = {
+  '0': 'software',
+  '1': 'hardware',
+  '2': 'write-watch',
+  '3': 'read-watch',
+  '4': 'access-watch',
+};
+
 function breakpointHandler(insert: boolean): Handler {
   return (ctx, args) => {
     const parts = args.split(';')[0]!.split(',');
     if (parts.length !== 3) throw new MalformedPacketError(`${insert ? 'Z' : 'z'}: expected type,addr,kind`);
-    const typeCode = parts[0];
-    // Watchpoints (2, 3, 4) are not offered: the empty reply makes GDB use software watchpoints.
-    if (typeCode !== '0' && typeCode !== '1') return EMPTY;
-    const type: BreakpointType = typeCode === '0' ? 'software' : 'hardware';
+    const type = BREAKPOINT_TYPES[parts[0]!];
+    // An unknown type gets the empty reply: GDB then knows it is not supported.
+    if (type === undefined) return EMPTY;
     const address = parseHexNumber(parts[1]!, 'breakpoint address');
     const kind = parseHexSmall(parts[2]!, 'breakpoint kind');
     if (insert) ctx.target.insertBreakpoint(type, address, kind);

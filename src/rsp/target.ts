@@ -39,7 +39,8 @@ export interface StopEvent {
 }
 
 export type ResumeAction = 'continue' | 'step';
-export type BreakpointType = 'software' | 'hardware';
+/** Z0/Z1 breakpoints and Z2/Z3/Z4 watchpoints (write, read, access). */
+export type BreakpointType = 'software' | 'hardware' | 'write-watch' | 'read-watch' | 'access-watch';
 
 /** Text sink for `monitor` output: each call becomes one `O` console packet (or part of one). */
 export type MonitorOutput = (text: string) => void;
@@ -76,9 +77,9 @@ export interface DebugTarget {
   /** The reason of the last stop, for `?`. */
   lastStop(): StopEvent;
 
-  /** `Z0`/`Z1`; throws TargetError when refused. */
+  /** `Z0`..`Z4` (`kind` is the length for watchpoints); throws TargetError when refused. */
   insertBreakpoint(type: BreakpointType, address: bigint, kind: number): void;
-  /** `z0`/`z1`; removing an unknown breakpoint is not an error (GDB may retry). */
+  /** `z0`..`z4`; removing an unknown breakpoint is not an error (GDB may retry). */
   removeBreakpoint(type: BreakpointType, address: bigint, kind: number): void;
 
   /** `qRcmd`: run a monitor command, writing text through `out`. Throws TargetError on failure. */

@@ -57,7 +57,7 @@ describe('handshake', () => {
 
   it('answers unknown packets with the empty reply', async () => {
     const c = await client();
-    for (const p of ['qTStatus', 'qOffsets', 'vFile:open:', 'Z2,100,4', 'bc', 'QThisDoesNotExist']) {
+    for (const p of ['qTStatus', 'qOffsets', 'vFile:open:', 'Z5,100,4', 'bc', 'QThisDoesNotExist']) {
       expect(await c.request(p)).toBe('');
     }
   });
@@ -168,7 +168,7 @@ describe('execution', () => {
     expect(await c.silentFor(50)).toBe(true);
   });
 
-  it('records Z0/Z1 breakpoints and leaves watchpoints unsupported', async () => {
+  it('records Z0/Z1 breakpoints and Z2/Z3/Z4 watchpoints', async () => {
     const c = await client();
     expect(await c.request('Z0,1000,4')).toBe('OK');
     expect(await c.request('Z1,2000,4')).toBe('OK');
@@ -176,7 +176,9 @@ describe('execution', () => {
     expect(await c.request('z0,1000,4')).toBe('OK');
     expect(target.breakpoints).toEqual(['hardware@2000/4']);
     expect(await c.request('Z0,dead,4')).toBe('E1c');
-    expect(await c.request('Z3,1000,4')).toBe('');
+    expect(await c.request('Z3,3000,4')).toBe('OK');
+    expect(target.breakpoints).toContain('read-watch@3000/4');
+    expect(await c.request('Z5,1000,4')).toBe('');
     expect(await c.request('Z0,1000')).toBe('E16');
   });
 

@@ -18,13 +18,17 @@ check("the console says which command is unknown", 'unknown monitor command "no-
 err, printed = failing_output("monitor mpu check")
 check("a monitor command with a missing argument says what is missing", "address: missing" in printed, printed)
 
-# Ctrl-C: continue blocks while the core idles; a SIGINT to GDB makes it send 0x03.
+# Ctrl-C: continue runs a `b .` loop until a SIGINT to GDB makes it send 0x03.
+run("set {int}0x1000 = 0x14000000")
+run("set $pc = 0x1000")
 run("set $x7 = 0x77")
 check_equal("continue then Ctrl-C stops with SIGINT", resume_and_interrupt(), "SIGINT")
 check_equal("registers survive the interrupt", reg("x7"), 0x77)
 
+check_equal("the loop keeps pc in place", reg("pc"), 0x1000)
 run("stepi")
-check_equal("stepi returns at once (nothing executes yet)", reg("x7"), 0x77)
+check_equal("stepi executes the branch to itself", reg("pc"), 0x1000)
+check_equal("registers survive the step", reg("x7"), 0x77)
 
 run("set breakpoint always-inserted on")
 run("break *0x2000")

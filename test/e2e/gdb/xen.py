@@ -45,7 +45,12 @@ out = run("monitor xen unmap 0x30000000 0x30010000")
 check("removing the whole region succeeds", "rc 0: removed, entry 11" in out, out)
 check_equal("PRLAR11_EL2 is disabled again", reg("PRLAR11_EL2") & 1, 0)
 
-# A failed request while GDB waits in `continue` stops the core with SIGTRAP.
+# A failed request while GDB waits in `continue` stops the core with SIGTRAP. The core runs a
+# `b .` loop placed in Xen's (read-only, executable) text with the MPU bypassed for the write.
+run("monitor mpu bypass on")
+run("set {int}0x1000 = 0x14000000")
+run("monitor mpu bypass off")
+run("set $pc = 0x1000")
 run("monitor xen catch on")
 timer = threading.Timer(0.5, lambda: post("/v1/update", {"base": "0x100000", "limit": "0x180000", "flags": "PAGE_HYPERVISOR_RW"}))
 timer.start()
