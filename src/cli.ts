@@ -21,8 +21,9 @@ function parsePort(value: string): number {
   return port;
 }
 
-function parseApiPort(value: string): number | null {
-  return value === 'off' ? null : parsePort(value);
+/** A port, or 'off' (commander does not keep a parser's null, so the marker is a string). */
+function parseApiPort(value: string): number | 'off' {
+  return value === 'off' ? 'off' : parsePort(value);
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -33,7 +34,7 @@ interface ServeOptions {
   board?: string;
   logLevel: LogLevel;
   traceRsp: boolean;
-  apiPort: number | null;
+  apiPort: number | 'off';
   scenario: string;
 }
 
@@ -47,7 +48,7 @@ async function serve(options: ServeOptions): Promise<void> {
     port: options.port,
     traceRsp: options.traceRsp,
     logger,
-    apiPort: options.apiPort,
+    apiPort: options.apiPort === 'off' ? null : options.apiPort,
     scenario: options.scenario,
     ...(options.board !== undefined ? { boardFile: options.board } : {}),
   });

@@ -13,6 +13,7 @@ import { registerBoardCommands } from './debug/boardCommands.js';
 import { BoardTarget } from './debug/boardTarget.js';
 import { MonitorRegistry } from './debug/monitor.js';
 import { registerMpuCommands } from './debug/mpuCommands.js';
+import { registerCoreCommands } from './debug/coreCommands.js';
 import { MachineMpuHardware } from './debug/machineMpuHardware.js';
 import { registerXenCommands, type CatchControl } from './debug/xenCommands.js';
 import { SIGTRAP } from './debug/boardTarget.js';
@@ -81,6 +82,7 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
   const target = new BoardTarget(machine, monitors);
   registerBoardCommands(monitors, target);
   registerMpuCommands(monitors, machine);
+  registerCoreCommands(monitors, target);
   machine.onConsoleLine((line) => logger.info(`uart: ${line}`));
 
   const service = new MapService(new MachineMpuHardware(machine), { logger });

@@ -60,7 +60,7 @@ export function registerBoardCommands(monitors: MonitorRegistry, target: BoardTa
         ...b.memory.map((r) => `  ${r.name.padEnd(8)} ${r.kind.padEnd(6)} ${hex(r.base).padStart(12)} - ${hex(r.base + r.size - 1).padStart(12)}${r.model && r.model !== 'plain' ? ` (${r.model})` : ''}`),
         `debugger accesses: ${machine.options.debuggerBypassesMpu ? 'bypass the MPU' : 'checked by the MPU'}; faults ${machine.options.latchDebuggerFaults ? 'latch' : 'do not latch'} ESR_EL2/FAR_EL2`,
         `host memory for RAM: ${machine.memory.residentBytes()} bytes`,
-        `core: ${target.running ? 'running (idle: no instructions execute)' : 'halted'}`,
+        `core: ${target.running ? 'running' : 'halted'} at pc 0x${machine.core.pc.toString(16)}, EL${machine.core.el}; ${target.instructionsExecuted} instructions executed`,
       ];
       out(`${lines.join('\n')}\n`);
     },

@@ -358,6 +358,7 @@ export class Interpreter {
 
   // ---- branches, exception generation, system ----
 
+  // Masks with bit 31 set give negative numbers in JS: compare them as unsigned (>>> 0).
   private branchSystem(i: number, pc: bigint): StepOutcome | undefined {
     const top = i >>> 26;
     if ((top & 0x1f) === 0x05) {
@@ -391,9 +392,9 @@ export class Interpreter {
       this.core.pc = set === nonzero ? u64(pc + offset) : u64(pc + 4n);
       return undefined;
     }
-    if ((i & 0xff00_0000) === 0xd400_0000) return this.exceptionGeneration(i, pc);
-    if ((i & 0xffc0_0000) === 0xd500_0000) return this.system(i, pc);
-    if ((i & 0xfe00_0000) === 0xd600_0000) {
+    if (((i & 0xff00_0000) >>> 0) === 0xd400_0000) return this.exceptionGeneration(i, pc);
+    if (((i & 0xffc0_0000) >>> 0) === 0xd500_0000) return this.system(i, pc);
+    if (((i & 0xfe00_0000) >>> 0) === 0xd600_0000) {
       // Unconditional branch (register): BR, BLR, RET, ERET
       const opc = (i >>> 21) & 15;
       const rn = (i >>> 5) & 31;

@@ -1,0 +1,50 @@
+// Monitor commands about execution: what the core stopped on (an abort or an undefined
+// instruction the debugger intercepted), taking that exception as the core would, and whether
+// such exceptions stop in GDB or are taken directly.
+
+import { describeFault, type BoardTarget } from './boardTarget.js';
+import { describeEsr } from './boardCommands.js';
+import { parseSwitch, type MonitorRegistry } from './monitor.js';
+import { TargetErrno, TargetError } from '../rsp/target.js';
+
+const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
+
+export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTarget): void {
+  monitors.add({
+    name: 'core exception',
+    usage: 'core exception',
+    help: 'the exception the core stopped on (SIGSEGV: abort, SIGILL: undefined instruction), not yet taken',
+    run: (_args, out) => {
+      const e = target.lastException;
+      if (!e) {
+        out('no exception is pending\n');
+        return;
+      }
+      if (e.type === 'abort') {
+        out(`data or instruction abort at pc ${hex(e.pc)}: ${describeFault(e.fault)}\nESR_EL2 ${hex(e.fault.syndrome.esr)} (${describeEsr(e.fault.syndrome.esr)}), FAR_EL2 ${hex(e.fault.syndrome.far)}\n"monitor core take" vectors to VBAR_EL2 as the core would\n`);
+      } else if (e.type === 'undefined') {
+        out(`undefined instruction 0x${e.instruction.toString(16).padStart(8, '0')} at pc ${hex(e.pc)}: ${e.reason}\n"monitor core take" vectors to VBAR_EL2 as the core would\n`);
+      } else out(`${e.type.toUpperCase()} #${e.imm} at pc ${hex(e.pc)}\n`);
+    },
+  });
+
+  monitors.add({
+    name: 'core take',
+    usage: 'core take',
+    help: 'take the pending exception: ESR/ELR/SPSR_EL2 set, PSTATE to EL2h, pc to the VBAR_EL2 vector',
+    run: (_args, out) => {
+      if (!target.takePendingException()) throw new TargetError(TargetErrno.EINVAL, 'core take: no exception is pending');
+      out(`exception taken: pc ${hex(target.machine.core.pc)} (VBAR_EL2 vector), ELR_EL2 ${hex(target.machine.sysregs.getStored('ELR_EL2'))}\n`);
+    },
+  });
+
+  monitors.add({
+    name: 'core stop-on-exception',
+    usage: 'core stop-on-exception on|off',
+    help: 'aborts and undefined instructions stop in GDB (SIGSEGV/SIGILL) before being taken, or are taken directly',
+    run: (args, out) => {
+      if (args.length > 0) target.stopOnExceptions = parseSwitch(args[0], 'core stop-on-exception');
+      out(`aborts and undefined instructions ${target.stopOnExceptions ? 'stop in GDB before they are taken' : 'are taken (the core vectors to VBAR_EL2)'}\n`);
+    },
+  });
+}

@@ -1,0 +1,35 @@
+// Real aarch64 programs built with Debian's cross compiler, loaded and debugged through
+// gdb-multiarch on the stub: breakpoints, stepping, watchpoints, the MPU fault and its
+// syndrome, exception entry, and a C program whose results must equal QEMU user mode's.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPrograms, type BuiltPrograms } from '../support/programs.js';
+import { requireGdb, runGdbScript } from '../support/gdb.js';
+import { startStubProcess, type StubProcess } from '../support/stubProcess.js';
+
+describe('executing real code under gdb-multiarch', () => {
+  let programs: BuiltPrograms;
+  let stub: StubProcess;
+
+  beforeAll(async () => {
+    requireGdb();
+    programs = buildPrograms();
+    stub = await startStubProcess(['--scenario', 'none', '--api-port', 'off']);
+  }, 60_000);
+
+  afterAll(async () => {
+    await stub?.stop();
+  });
+
+  it('loads, breaks, steps, watches, faults and computes like QEMU', async () => {
+    const run = await runGdbScript('execution.py', stub.port, {
+      MPUSTUB_ELF_FAULT: programs.mpuFault,
+      MPUSTUB_ELF_INTEGER: programs.integer,
+      MPUSTUB_INTEGER_EXPECTED: programs.integerExpected,
+    });
+    const report = `stdout:\n${run.stdout}\nstderr:\n${run.stderr}\nstub stderr:\n${stub.stderr()}`;
+    expect(run.failed, report).toEqual([]);
+    expect(run.code, report).toBe(0);
+    expect(run.passed.length, report).toBeGreaterThanOrEqual(22);
+  }, 90_000);
+});

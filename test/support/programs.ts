@@ -1,0 +1,43 @@
+// Builds the aarch64 test programs of test/programs/ with Debian's cross compiler: bare-metal
+// ELF images for the board (linked by link.ld) and, for integer.c, a Linux build whose output
+// under qemu-aarch64 is the reference. Missing tools fail the tests with instructions.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SOURCES = fileURLToPath(new URL('../programs/', import.meta.url));
+const CC = 'aarch64-linux-gnu-gcc';
+const FLAGS = ['-O2', '-ffreestanding', '-fno-builtin', '-mgeneral-regs-only', '-nostdlib', '-static', '-Wl,--build-id=none'];
+
+function run(command: string, args: string[]): Buffer {
+  const result = spawnSync(command, args, { maxBuffer: 1 << 24 });
+  if (result.error) throw new Error(`${command} is needed for the execution tests: apt-get install gcc-aarch64-linux-gnu qemu-user (${result.error.message})`);
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stderr.toString()}`);
+  return result.stdout;
+}
+
+export interface BuiltPrograms {
+  /** mpu_fault.S: Xen-like MPU set-up, then a store to a read-only region. */
+  readonly mpuFault: string;
+  /** integer.c for the board. */
+  readonly integer: string;
+  /** What integer.c's results[] holds when it runs under qemu-aarch64. */
+  readonly integerExpected: string;
+}
+
+export function buildPrograms(): BuiltPrograms {
+  const out = mkdtempSync(join(tmpdir(), 'mpustub-programs-'));
+  const bare = ['-march=armv8-r', ...FLAGS, '-T', join(SOURCES, 'link.ld')];
+  const mpuFault = join(out, 'mpu_fault.elf');
+  run(CC, [...bare, '-o', mpuFault, join(SOURCES, 'mpu_fault.S')]);
+  const integer = join(out, 'integer.elf');
+  run(CC, [...bare, '-o', integer, join(SOURCES, 'baremetal.S'), join(SOURCES, 'integer.c')]);
+  const linux = join(out, 'integer-linux');
+  run(CC, [...FLAGS, '-o', linux, join(SOURCES, 'linux.S'), join(SOURCES, 'integer.c')]);
+  const integerExpected = join(out, 'integer-expected.bin');
+  writeFileSync(integerExpected, run('qemu-aarch64', [linux]));
+  return { mpuFault, integer, integerExpected };
+}
