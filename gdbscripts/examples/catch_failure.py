@@ -54,6 +54,13 @@ def main():
     gdb.execute("set confirm off")
     gdb.execute("target remote 127.0.0.1:%s" % os.environ.get("MPUSTUB_PORT", "1234"))
     gdb.execute("mpu catch on", to_string=True)
+    # No Xen image runs here: park the core in a WFI loop (written past the MPU, into Xen's
+    # read-only text) so that it idles while the service applies the requests.
+    gdb.execute("monitor mpu bypass on", to_string=True)
+    gdb.execute("set {unsigned int}0x1000 = 0xd503207f", to_string=True)  # wfi
+    gdb.execute("set {unsigned int}0x1004 = 0x17ffffff", to_string=True)  # b 0x1000
+    gdb.execute("monitor mpu bypass off", to_string=True)
+    gdb.execute("set $pc = 0x1000", to_string=True)
 
     outcome = {}
 
