@@ -253,6 +253,38 @@ export class Machine {
     return fault ? { data, fault } : { data };
   }
 
+  // ---- The core's own accesses: the same checks, without per-access allocation ----
+
+  private readonly scratch = new Uint8Array(16);
+  private readonly scratchView = new DataView(this.scratch.buffer);
+  /** The value of the last successful `coreLoad`. */
+  loaded = 0n;
+
+  /** A load or fetch of 1, 2, 4 or 8 bytes by the core: the fault, or undefined with `loaded` set. */
+  coreLoad(address: number, size: 1 | 2 | 4 | 8, kind: AccessKind): MachineFault | undefined {
+    const fault = this.check({ address, size, kind, el: this.currentEl }, 'core');
+    if (fault) {
+      this.recordFault(fault);
+      return fault;
+    }
+    this.memory.read(address, this.scratch, 0, size);
+    const v = this.scratchView;
+    this.loaded = size === 8 ? v.getBigUint64(0, true) : BigInt(size === 4 ? v.getUint32(0, true) : size === 2 ? v.getUint16(0, true) : this.scratch[0]!);
+    return undefined;
+  }
+
+  /** A store of 1, 2, 4 or 8 bytes by the core (the low bytes of `value`). */
+  coreStore(address: number, size: 1 | 2 | 4 | 8, value: bigint): MachineFault | undefined {
+    const fault = this.check({ address, size, kind: 'write', el: this.currentEl }, 'core');
+    if (fault) {
+      this.recordFault(fault);
+      return fault;
+    }
+    this.scratchView.setBigUint64(0, BigInt.asUintN(64, value), true);
+    this.memory.write(address, this.scratch.subarray(0, size));
+    return undefined;
+  }
+
   /** All or nothing: when any byte is refused, nothing is written. */
   writeMemory(address: number, data: Uint8Array, options: AccessOptions): MachineFault | undefined {
     const access: Access = { address, size: data.length, kind: 'write', el: options.el ?? this.currentEl };

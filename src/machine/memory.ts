@@ -21,8 +21,11 @@ class SparseRam {
       const within = pos - chunkIndex * CHUNK_SIZE;
       const n = Math.min(length - done, CHUNK_SIZE - within);
       const chunk = this.chunks.get(chunkIndex);
-      if (chunk) out.set(chunk.subarray(within, within + n), outOffset + done);
-      else out.fill(0, outOffset + done, outOffset + done + n);
+      if (!chunk) out.fill(0, outOffset + done, outOffset + done + n);
+      else if (n <= 16) {
+        // The core's loads and fetches are small: a byte loop beats creating a subarray view.
+        for (let k = 0; k < n; k++) out[outOffset + done + k] = chunk[within + k]!;
+      } else out.set(chunk.subarray(within, within + n), outOffset + done);
       done += n;
     }
   }

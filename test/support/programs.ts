@@ -36,7 +36,7 @@ export function buildPrograms(): BuiltPrograms {
   const integer = join(out, 'integer.elf');
   run(CC, [...bare, '-o', integer, join(SOURCES, 'baremetal.S'), join(SOURCES, 'integer.c')]);
   const linux = join(out, 'integer-linux');
-  run(CC, [...FLAGS, '-o', linux, join(SOURCES, 'linux.S'), join(SOURCES, 'integer.c')]);
+  run(CC, [...FLAGS, '-DRESULT_SYMBOL=results', '-DRESULT_BYTES=384', '-o', linux, join(SOURCES, 'linux.S'), join(SOURCES, 'integer.c')]);
   const integerExpected = join(out, 'integer-expected.bin');
   writeFileSync(integerExpected, run('qemu-aarch64', [linux]));
   return { mpuFault, integer, integerExpected };

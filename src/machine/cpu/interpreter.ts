@@ -149,22 +149,14 @@ export class Interpreter {
 
   private load(address: bigint, size: number, kind: AccessKind = 'read'): bigint {
     if (kind !== 'fetch') this.checkWatch(Number(address), size, 'read');
-    const outcome = this.machine.readMemory(Number(address), size, { origin: 'core', kind });
-    if (outcome.fault) throw new Abort(outcome.fault);
-    let value = 0n;
-    for (let i = size - 1; i >= 0; i--) value = (value << 8n) | BigInt(outcome.data[i]!);
-    return value;
+    const fault = this.machine.coreLoad(Number(address), size as 1 | 2 | 4 | 8, kind);
+    if (fault) throw new Abort(fault);
+    return this.machine.loaded;
   }
 
   private store(address: bigint, size: number, value: bigint): void {
     this.checkWatch(Number(address), size, 'write');
-    const bytes = new Uint8Array(size);
-    let v = value;
-    for (let i = 0; i < size; i++) {
-      bytes[i] = Number(v & 0xffn);
-      v >>= 8n;
-    }
-    const fault = this.machine.writeMemory(Number(address), bytes, { origin: 'core' });
+    const fault = this.machine.coreStore(Number(address), size as 1 | 2 | 4 | 8, value);
     if (fault) throw new Abort(fault);
     if (this.exclusive && Number(address) < this.exclusive.address + this.exclusive.size && this.exclusive.address < Number(address) + size) this.exclusive = undefined;
   }

@@ -1,0 +1,76 @@
+// `npm run bench:cpu`: MIPS of the interpreter on a compute loop (test/programs/loop.c),
+// with QEMU (TCG, user mode) running the same loop as the reference in the same run. Needs
+// gcc-aarch64-linux-gnu and qemu-user. QEMU's rate is the interpreter's instruction count
+// for the loop divided by QEMU's wall time (QEMU does not count instructions itself).
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { registerByName } from '../arch/aarch64/registers.js';
+import { DEFAULT_BOARD } from '../machine/board.js';
+import { Interpreter } from '../machine/cpu/interpreter.js';
+import { createMachine } from '../wiring.js';
+
+const PROGRAMS = fileURLToPath(new URL('../../test/programs/', import.meta.url));
+const FLAGS = ['-O2', '-ffreestanding', '-fno-builtin', '-mgeneral-regs-only', '-nostdlib', '-static', '-Wl,--build-id=none'];
+const rounds = Number(process.argv[2] ?? 20_000);
+
+function build(args: string[]): void {
+  const r = spawnSync('aarch64-linux-gnu-gcc', args, { encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new Error(`aarch64-linux-gnu-gcc failed (apt-get install gcc-aarch64-linux-gnu): ${r.error?.message ?? r.stderr}`);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-cpu-'));
+const bare = join(dir, 'loop.elf');
+const linux = join(dir, 'loop-linux');
+build(['-march=armv8-r', ...FLAGS, `-DROUNDS=${rounds}`, '-T', join(PROGRAMS, 'link.ld'), '-o', bare, join(PROGRAMS, 'baremetal.S'), join(PROGRAMS, 'loop.c')]);
+build([...FLAGS, `-DROUNDS=${rounds}`, '-DRESULT_SYMBOL=loop_result', '-DRESULT_BYTES=8', '-o', linux, join(PROGRAMS, 'linux.S'), join(PROGRAMS, 'loop.c')]);
+
+/** Loads the PT_LOAD segments of a little-endian ELF64 into the machine; returns the entry. */
+function loadElf(machine: ReturnType<typeof createMachine>, path: string): bigint {
+  const elf = readFileSync(path);
+  const phoff = Number(elf.readBigUInt64LE(0x20));
+  const phentsize = elf.readUInt16LE(0x36);
+  for (let i = 0; i < elf.readUInt16LE(0x38); i++) {
+    const ph = phoff + i * phentsize;
+    if (elf.readUInt32LE(ph) !== 1) continue;
+    const offset = Number(elf.readBigUInt64LE(ph + 8));
+    const paddr = Number(elf.readBigUInt64LE(ph + 0x18));
+    const filesz = Number(elf.readBigUInt64LE(ph + 0x20));
+    machine.writeMemory(paddr, elf.subarray(offset, offset + filesz), { origin: 'debugger' });
+  }
+  return elf.readBigUInt64LE(0x18);
+}
+
+const machine = createMachine(DEFAULT_BOARD);
+const interpreter = new Interpreter(machine);
+machine.writeRegister(registerByName('pc')!, loadElf(machine, bare), 'debugger');
+const started = performance.now();
+for (;;) {
+  const outcome = interpreter.step();
+  if (outcome.kind === 'brk') break;
+  if (outcome.kind !== 'ok') throw new Error(`the loop stopped: ${outcome.kind}`);
+}
+const ours = (performance.now() - started) / 1000;
+const count = interpreter.executed;
+const result = machine.readMemory(0x10_0000, 8, { origin: 'debugger' }).data;
+
+const qemuStart = performance.now();
+const q = spawnSync('qemu-aarch64', [linux]);
+const qemu = (performance.now() - qemuStart) / 1000;
+const qemuOk = q.status === 0;
+const same = qemuOk && Buffer.compare(Buffer.from(result), q.stdout) === 0;
+
+process.stdout.write(
+  [
+    `compute loop: ${count} instructions (${rounds} rounds)`,
+    `mpustub interpreter: ${ours.toFixed(2)} s, ${(count / ours / 1e6).toFixed(1)} MIPS`,
+    qemuOk ? `QEMU ${spawnSync('qemu-aarch64', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]} (TCG, user mode): ${qemu.toFixed(3)} s, ~${(count / qemu / 1e6).toFixed(0)} MIPS (process start included)` : 'QEMU: qemu-aarch64 not available',
+    `results agree with QEMU: ${same ? 'yes' : 'NO'}`,
+    '',
+  ].join('\n'),
+);
+if (qemuOk && !same) process.exit(1);
