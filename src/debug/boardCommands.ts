@@ -147,7 +147,7 @@ export function registerBoardCommands(monitors: MonitorRegistry, target: BoardTa
   monitors.add({
     name: 'breakpoints',
     usage: 'breakpoints',
-    help: 'breakpoints GDB has planted (recorded; nothing executes yet)',
+    help: 'breakpoints and watchpoints GDB has planted',
     run: (_args, out) => {
       const list = target.listBreakpoints();
       out(list.length === 0 ? 'no breakpoints\n' : `${list.map((b) => `${b.type} ${hex(b.address)} kind ${b.kind}`).join('\n')}\n`);

@@ -1,8 +1,9 @@
 // The adapter between the protocol layer's DebugTarget and the simulated board: register
 // numbers and bytes come from the register table, memory goes through the machine's one
 // checked access path, and refusals become TargetErrors with the reason kept by the machine.
-// Execution model until an interpreter exists: a resumed core idles until Ctrl-C (or until
-// something such as the map service's catch raises a stop); a step stops at once.
+// Execution: the A64 interpreter runs in slices between event-loop turns; breakpoints,
+// watchpoints and exceptions become stop replies, and WFI idles until Ctrl-C (or a caught
+// map-service failure).
 
 import { buildTargetXml } from '../arch/aarch64/targetXml.js';
 import { G_PACKET_REGISTERS, registerByNumber, type RegisterSpec } from '../arch/aarch64/registers.js';

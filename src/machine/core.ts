@@ -1,5 +1,5 @@
 // The core's architectural state outside the system registers: x0..x30, the stack pointers,
-// pc, PSTATE (as cpsr), and the SIMD&FP registers. An instruction interpreter will operate on
+// pc, PSTATE (as cpsr), and the SIMD&FP registers. The interpreter (src/machine/cpu/) operates on
 // exactly this state; the debugger reads and writes it through the same object.
 
 /** EL2h: EL2 using SP_EL2, with D, A, I, F masked (the state Armv8-R cores reset into). */

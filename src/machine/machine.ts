@@ -1,5 +1,5 @@
 // The simulated board: core state, system registers, physical memory and the MPU, and the ONE
-// access path every memory access takes — the debugger's today, the interpreter's later.
+// access path every memory access takes — the debugger's and the interpreter's.
 // An access is checked by the MPU (unless the debugger asked to bypass it), then by the board's
 // memory map; a refusal becomes a fault record carrying the syndrome the core would take.
 // Knows nothing of RSP or GDB.
