@@ -74,6 +74,8 @@ export class BoardTarget implements DebugTarget {
   private lastStopWasWatch = false;
   /** Aborts and undefined instructions stop in GDB (SIGSEGV/SIGILL) instead of being taken. */
   stopOnExceptions = true;
+  /** An internal error of the interpreter that stopped the core (shown by `monitor core exception`). */
+  internalError: string | undefined;
   /** The exception the core stopped on, for `monitor core exception`. */
   lastException: CpuException | undefined;
   private stop: StopEvent = { signal: SIGTRAP };
@@ -204,7 +206,15 @@ export class BoardTarget implements DebugTarget {
     const slice = (): void => {
       if (this.pendingStop === undefined || generation !== this.runGeneration) return;
       for (let n = 0; n < INSTRUCTIONS_PER_SLICE; n++) {
-        const stop = this.executeOne(first, false);
+        let stop: StopEvent | 'idle' | undefined;
+        try {
+          stop = this.executeOne(first, false);
+        } catch (err) {
+          // A bug of ours must not take the stub down mid-continue: stop and say why.
+          this.internalError = `pc 0x${this.machine.core.pc.toString(16)}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
+          this.raiseStop({ signal: SIGILL });
+          return;
+        }
         first = false;
         if (stop === 'idle') return; // WFI/WFE: wait for Ctrl-C (or a caught map failure)
         if (stop) {

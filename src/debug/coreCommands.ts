@@ -15,6 +15,7 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
     usage: 'core exception',
     help: 'the exception the core stopped on (SIGSEGV: abort, SIGILL: undefined instruction), not yet taken',
     run: (_args, out) => {
+      if (target.internalError) out(`the interpreter failed (a bug in mpustub, please report it): ${target.internalError}\n`);
       const e = target.lastException;
       if (!e) {
         out('no exception is pending\n');
