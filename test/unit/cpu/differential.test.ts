@@ -1,4 +1,4 @@
-// Differential test of the interpreter's integer instructions against QEMU user mode: random
+// Differential test of the interpreter against QEMU user mode: random
 // instruction words (every data-processing class the interpreter implements, random registers,
 // immediates, shifts, extends and conditions) run from random register and flag states, once
 // in a static aarch64 program under qemu-aarch64 and once in the interpreter; every
@@ -156,6 +156,58 @@ function runOnInterpreter(c: Case): { registers: bigint[]; nzcv: number } {
   return { registers: Array.from(machine.core.x.subarray(0, 29)), nzcv: (machine.core.cpsr >>> 28) & 15 };
 }
 
+/**
+ * A random load or store based on x28 (the middle of a 4 KiB buffer) with small offsets, or an
+ * index in x27 (0..63). Registers that would make the result UNPREDICTABLE (writeback into the
+ * base, a pair loading one register twice) are avoided.
+ */
+function randomMemoryInstruction(r: Random): number {
+  const data = () => r.below(27); // x0..x26
+  const rt = data();
+  for (;;) {
+    switch (r.below(6)) {
+      case 0: { // LDR/STR (unsigned offset), every size and sign-extending form
+        const size = r.below(4);
+        const opc = r.below(size === 3 ? 2 : size === 2 ? 3 : 4);
+        return ((size << 30) | (0b111001 << 24) | (opc << 22) | (r.below(16) << 10) | (28 << 5) | rt) >>> 0;
+      }
+      case 1: { // LDUR/STUR and pre/post-index
+        const size = r.below(4);
+        const opc = r.below(size === 3 ? 2 : size === 2 ? 3 : 4);
+        const mode = [0, 1, 3][r.below(3)]!;
+        // Multiples of 8 keep x28 aligned for the acquire/release forms that follow.
+        const imm9 = ((r.below(17) - 8) * 8) & 0x1ff;
+        return ((size << 30) | (0b111000 << 24) | (opc << 22) | (imm9 << 12) | (mode << 10) | (28 << 5) | rt) >>> 0;
+      }
+      case 2: { // register offset: x27 (LSL) or w27 (UXTW/SXTW), optionally scaled
+        const size = r.below(4);
+        const opc = r.below(size === 3 ? 2 : size === 2 ? 3 : 4);
+        const option = [2, 3, 6][r.below(3)]!;
+        return ((size << 30) | (0b111000 << 24) | (opc << 22) | (1 << 21) | (27 << 16) | (option << 13) | (r.below(2) << 12) | (0b10 << 10) | (28 << 5) | rt) >>> 0;
+      }
+      case 3: { // LDP/STP/LDPSW: offset, pre- and post-index
+        const opc = [0, 1, 2][r.below(3)]!;
+        const load = opc === 1 ? 1 : r.below(2);
+        const mode = [1, 2, 3][r.below(3)]!;
+        let rt2 = data();
+        if (load && rt2 === rt) rt2 = (rt + 1) % 27;
+        const imm7 = ((r.below(9) - 4) * 2) & 0x7f;
+        return ((opc << 30) | (0b101 << 27) | (mode << 23) | (load << 22) | (imm7 << 15) | (rt2 << 10) | (28 << 5) | rt) >>> 0;
+      }
+      case 4: { // a data-processing instruction between the accesses, leaving x27/x28 alone
+        const i = randomInstruction(r);
+        if ((i & 31) >= 27) continue;
+        return i;
+      }
+      default: { // LDAR/STLR
+        const size = r.below(4);
+        const load = r.below(2);
+        return ((size << 30) | (0b001000 << 24) | (1 << 23) | (load << 22) | (31 << 16) | (1 << 15) | (31 << 10) | (28 << 5) | rt) >>> 0;
+      }
+    }
+  }
+}
+
 describe('interpreter against qemu-aarch64', () => {
   it('agrees on 1500 random data-processing sequences (registers and NZCV)', () => {
     tool('aarch64-linux-gnu-gcc');
@@ -178,4 +230,105 @@ describe('interpreter against qemu-aarch64', () => {
     });
     expect(mismatches.slice(0, 10)).toEqual([]);
   }, 120_000);
+
+  it('agrees on 800 random load/store sequences (registers, NZCV and the memory they touch)', () => {
+    tool('aarch64-linux-gnu-gcc');
+    tool('qemu-aarch64');
+    const r = new Random(0x10ad5);
+    const cases = Array.from({ length: 800 }, () => ({
+      registers: Array.from({ length: 29 }, () => r.u64()),
+      nzcv: r.below(16),
+      memory: Uint8Array.from({ length: 4096 }, () => r.below(256)),
+      instructions: Array.from({ length: 1 + r.below(5) }, () => randomMemoryInstruction(r)),
+    }));
+    const reference = runMemoryCasesOnQemu(cases);
+    const mismatches: string[] = [];
+    cases.forEach((c, k) => {
+      const theirs = reference.results[k]!;
+      const ours = runMemoryCaseOnInterpreter(c, reference.buffer);
+      const regs = ours.registers.map((v, i) => (v !== theirs.registers[i] ? `x${i}` : '')).filter(Boolean);
+      const memory = Buffer.compare(Buffer.from(ours.memory), Buffer.from(theirs.memory)) !== 0;
+      if (regs.length || ours.nzcv !== theirs.nzcv || memory) {
+        mismatches.push(`case ${k} [${c.instructions.map((i) => i.toString(16).padStart(8, '0')).join(' ')}] ${regs.join(',')}${ours.nzcv !== theirs.nzcv ? ' nzcv' : ''}${memory ? ' memory' : ''}`);
+      }
+    });
+    expect(mismatches.slice(0, 10)).toEqual([]);
+  }, 120_000);
 });
+
+interface MemoryCase extends Case {
+  readonly memory: Uint8Array;
+}
+
+interface MemoryResult {
+  registers: bigint[];
+  nzcv: number;
+  memory: Uint8Array;
+}
+
+/** Each case copies its 4 KiB into `buffer`, points x28 at its middle and x27 at 0..63. */
+function runMemoryCasesOnQemu(cases: MemoryCase[]): { results: MemoryResult[]; buffer: number } {
+  const lines = ['.text', '.global _start', '_start:'];
+  cases.forEach((c, k) => {
+    lines.push(`  adr x1, mem${k}`, '  ldr x2, =buffer', '  mov x3, #512');
+    lines.push('2:', '  ldr x4, [x1], #8', '  str x4, [x2], #8', '  subs x3, x3, #1', '  b.ne 2b');
+    lines.push(`  adr x29, in${k}`, '  ldr x30, [x29, #232]', '  msr nzcv, x30');
+    for (let i = 0; i < 29; i++) lines.push(`  ldr x${i}, [x29, #${i * 8}]`);
+    lines.push('  ldr x28, =buffer + 2048', `  mov x27, #${Number(c.registers[27]! & 63n)}`);
+    for (const i of c.instructions) lines.push(`  .inst 0x${i.toString(16).padStart(8, '0')}`);
+    lines.push(`  ldr x29, =out${k}`);
+    for (let i = 0; i < 29; i++) lines.push(`  str x${i}, [x29, #${i * 8}]`);
+    lines.push('  mrs x30, nzcv', '  str x30, [x29, #232]');
+    lines.push('  ldr x1, =buffer', '  add x2, x29, #240', '  mov x3, #512');
+    lines.push('3:', '  ldr x4, [x1], #8', '  str x4, [x2], #8', '  subs x3, x3, #1', '  b.ne 3b');
+    lines.push('  b 1f', '  .ltorg', '  .balign 8', `in${k}:`);
+    for (const v of c.registers) lines.push(`  .quad 0x${v.toString(16)}`);
+    lines.push(`  .quad 0x${((c.nzcv << 28) >>> 0).toString(16)}`, `mem${k}:`);
+    for (let b = 0; b < 4096; b += 8) lines.push(`  .quad 0x${Buffer.from(c.memory.subarray(b, b + 8)).readBigUInt64LE().toString(16)}`);
+    lines.push('1:');
+  });
+  const stride = 240 + 4096;
+  lines.push('  mov x0, #1', '  ldr x1, =out0', `  ldr x2, =${cases.length * stride}`, '  mov x8, #64', '  svc #0', '  mov x0, #0', '  mov x8, #93', '  svc #0', '  .ltorg');
+  const data = ['.data', '.balign 4096', '.global buffer', 'buffer: .skip 4096', ...cases.map((_, k) => `out${k}: .skip ${stride}`)];
+  const dir = mkdtempSync(join(tmpdir(), 'a64m-'));
+  writeFileSync(join(dir, 'p.S'), [...lines, ...data, ''].join('\n'));
+  const cc = spawnSync('aarch64-linux-gnu-gcc', ['-nostdlib', '-static', '-o', join(dir, 'p'), join(dir, 'p.S')], { encoding: 'utf8' });
+  if (cc.status !== 0) throw new Error(cc.stderr);
+  const nm = spawnSync('aarch64-linux-gnu-nm', [join(dir, 'p')], { encoding: 'utf8' });
+  const buffer = parseInt(/^([0-9a-f]+) [Bb] buffer$/m.exec(nm.stdout)?.[1] ?? /^([0-9a-f]+) [Dd] buffer$/m.exec(nm.stdout)![1]!, 16);
+  const run = spawnSync('qemu-aarch64', [join(dir, 'p')], { maxBuffer: 1 << 26 });
+  if (run.status !== 0) throw new Error(`qemu-aarch64 exited ${run.status}: ${run.stderr?.toString()}`);
+  const out = run.stdout;
+  return {
+    buffer,
+    results: cases.map((_, k) => ({
+      registers: Array.from({ length: 29 }, (_, i) => out.readBigUInt64LE(k * stride + i * 8)),
+      nzcv: Number(out.readBigUInt64LE(k * stride + 232) >> 28n) & 15,
+      memory: new Uint8Array(out.subarray(k * stride + 240, k * stride + 240 + 4096)),
+    })),
+  };
+}
+
+/** The same case with the buffer at the address it has in the Linux program. */
+function runMemoryCaseOnInterpreter(c: MemoryCase, buffer: number): MemoryResult {
+  const machine = createMachine(DEFAULT_BOARD);
+  const interpreter = new Interpreter(machine);
+  c.registers.forEach((v, r) => (machine.core.x[r] = v));
+  machine.core.x[28] = BigInt(buffer + 2048);
+  machine.core.x[27] = c.registers[27]! & 63n;
+  machine.core.cpsr = ((machine.core.cpsr & 0x0fff_ffff) | (c.nzcv << 28)) >>> 0;
+  machine.writeMemory(buffer, c.memory, { origin: 'debugger' });
+  const code = new Uint8Array(c.instructions.length * 4);
+  c.instructions.forEach((i, k) => new DataView(code.buffer).setUint32(k * 4, i, true));
+  machine.writeMemory(0x1000, code, { origin: 'debugger' });
+  machine.writeRegister(registerByName('pc')!, 0x1000n, 'debugger');
+  for (let k = 0; k < c.instructions.length; k++) {
+    const outcome = interpreter.step();
+    if (outcome.kind !== 'ok') throw new Error(`0x${c.instructions[k]!.toString(16)}: ${outcome.kind}`);
+  }
+  return {
+    registers: Array.from(machine.core.x.subarray(0, 29)),
+    nzcv: (machine.core.cpsr >>> 28) & 15,
+    memory: machine.readMemory(buffer, 4096, { origin: 'debugger' }).data,
+  };
+}
