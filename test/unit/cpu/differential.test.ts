@@ -1,9 +1,9 @@
-// Differential test of the interpreter against QEMU user mode: random
-// instruction words (every data-processing class the interpreter implements, random registers,
-// immediates, shifts, extends and conditions) run from random register and flag states, once
-// in a static aarch64 program under qemu-aarch64 and once in the interpreter; every
-// general-purpose register and NZCV must agree. Needs gcc-aarch64-linux-gnu and qemu-user
-// (installed by .ci/run); the test fails, not skips, without them.
+// Differential tests of the interpreter against QEMU user mode. Random instruction words —
+// every data-processing class the interpreter implements, and loads/stores in every addressing
+// mode, size, pair and acquire/release form — run from random register, flag and memory states,
+// once in a static aarch64 program under qemu-aarch64 and once in the interpreter; every
+// general-purpose register, NZCV and the memory touched must agree. Needs gcc-aarch64-linux-gnu
+// and qemu-user (installed by .ci/run); the tests fail, not skip, without them.
 
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
