@@ -68,6 +68,12 @@ export class Machine {
   lastFault: MachineFault | undefined;
 
   private control: MpuControl | undefined;
+  /**
+   * Bumped whenever something that decides an access may have changed (a register write, a
+   * synchronisation, a debugger option): lets the core cache "this page may be fetched/read/
+   * written at this EL" between changes.
+   */
+  accessGeneration = 0;
   /** MPU writes made since the last DSB: an ISB alone does not make them effective. */
   private mpuWritesAwaitingDsb = false;
   private readonly listeners = new Set<(text: string) => void>();
@@ -106,6 +112,7 @@ export class Machine {
    * once: leaving debug state is a context synchronisation event.
    */
   writeRegister(reg: RegisterSpec, value: bigint, origin: AccessOrigin): void {
+    this.accessGeneration++;
     if (reg.behaviour.kind === 'core') return this.writeCoreRegister(reg.regnum, value);
     if (reg.behaviour.kind === 'fpu') return this.writeFpuRegister(reg.regnum, value);
     this.sysregs.write(reg.regnum, value);
@@ -184,12 +191,14 @@ export class Machine {
   /** ISB (or any context synchronisation event): completed MPU writes become effective. */
   isb(): boolean {
     if (this.mpuWritesAwaitingDsb) return false;
+    this.accessGeneration++;
     this.mpu.synchronize();
     return true;
   }
 
   /** A context synchronisation forced from outside (the monitor command): everything becomes effective. */
   forceSynchronize(): void {
+    this.accessGeneration++;
     this.mpuWritesAwaitingDsb = false;
     this.mpu.synchronize();
   }
@@ -260,12 +269,42 @@ export class Machine {
   /** The value of the last successful `coreLoad`. */
   loaded = 0n;
 
+  /** Per access kind: the last RAM page found wholly accessible, valid for one generation and EL. */
+  private readonly pageCache: Record<AccessKind, { page: number; generation: number; el: number }> = {
+    read: { page: -1, generation: -1, el: -1 },
+    write: { page: -1, generation: -1, el: -1 },
+    fetch: { page: -1, generation: -1, el: -1 },
+  };
+
+  /**
+   * True when the access lies in a RAM page that a whole-page check has already allowed for
+   * this kind, at this EL, since the last change to anything that decides accesses. The
+   * architecture's answer is the same for every byte of such a page, so the per-access check
+   * can be skipped. Alignment checking (SCTLR.A) disables the cache: it depends on the address.
+   */
+  private pageAllowed(address: number, size: number, kind: AccessKind): boolean {
+    const page = address - (address % 0x1000);
+    if (address + size > page + 0x1000) return false;
+    const cache = this.pageCache[kind];
+    const el = this.currentEl;
+    if (cache.page === page && cache.generation === this.accessGeneration && cache.el === el) return true;
+    const control = this.mpuControl();
+    if ((el === 2 ? control.el2 : control.el10).alignment || !this.memory.isRamPage(page)) return false;
+    if (this.check({ address: page, size: 0x1000, kind, el }, 'core')) return false;
+    cache.page = page;
+    cache.generation = this.accessGeneration;
+    cache.el = el;
+    return true;
+  }
+
   /** A load or fetch of 1, 2, 4 or 8 bytes by the core: the fault, or undefined with `loaded` set. */
   coreLoad(address: number, size: 1 | 2 | 4 | 8, kind: AccessKind): MachineFault | undefined {
-    const fault = this.check({ address, size, kind, el: this.currentEl }, 'core');
-    if (fault) {
-      this.recordFault(fault);
-      return fault;
+    if (!this.pageAllowed(address, size, kind)) {
+      const fault = this.check({ address, size, kind, el: this.currentEl }, 'core');
+      if (fault) {
+        this.recordFault(fault);
+        return fault;
+      }
     }
     this.memory.read(address, this.scratch, 0, size);
     const v = this.scratchView;
@@ -275,10 +314,12 @@ export class Machine {
 
   /** A store of 1, 2, 4 or 8 bytes by the core (the low bytes of `value`). */
   coreStore(address: number, size: 1 | 2 | 4 | 8, value: bigint): MachineFault | undefined {
-    const fault = this.check({ address, size, kind: 'write', el: this.currentEl }, 'core');
-    if (fault) {
-      this.recordFault(fault);
-      return fault;
+    if (!this.pageAllowed(address, size, 'write')) {
+      const fault = this.check({ address, size, kind: 'write', el: this.currentEl }, 'core');
+      if (fault) {
+        this.recordFault(fault);
+        return fault;
+      }
     }
     this.scratchView.setBigUint64(0, BigInt.asUintN(64, value), true);
     this.memory.write(address, this.scratch.subarray(0, size));

@@ -131,6 +131,12 @@ export class PhysicalMemory {
     return undefined;
   }
 
+  /** True when the whole 4 KiB page at `page` is RAM (no device side effects on access). */
+  isRamPage(page: number): boolean {
+    const mapped = this.find(page);
+    return mapped !== undefined && mapped.backing instanceof SparseRam && page + 0x1000 <= mapped.range.base + mapped.range.size;
+  }
+
   /** The range containing `address`, if any. */
   rangeAt(address: number): MemoryRange | undefined {
     return this.find(address)?.range;

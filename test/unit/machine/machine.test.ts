@@ -123,3 +123,28 @@ describe('programmed versus effective MPU state', () => {
     expect(m.readMemory(0x30_0000, 4, { origin: 'debugger' }).fault).toBeUndefined();
   });
 });
+
+describe('the core access fast path', () => {
+  it('forgets an allowed page as soon as anything that decides accesses changes', () => {
+    const m = machineWithRegion0(0x1f_ffc0n); // [0, 2 MiB) RW at EL2
+    expect(m.coreLoad(0x1000, 8, 'read')).toBeUndefined();
+    expect(m.coreLoad(0x1008, 8, 'read')).toBeUndefined(); // served from the page cache
+    // The core disables region 0 (PRENR) and synchronises: the cached page must not survive.
+    m.writeRegister(reg('PRENR_EL2'), 0n, 'core');
+    m.dsb();
+    m.isb();
+    expect(m.coreLoad(0x1010, 8, 'read')?.kind).toBe('mpu');
+    // Back on, then the EL changes: EL0 has no access to an EL2-only region.
+    m.writeRegister(reg('PRENR_EL2'), 1n, 'core');
+    m.dsb();
+    m.isb();
+    expect(m.coreLoad(0x1010, 8, 'read')).toBeUndefined();
+    m.core.cpsr = 0x3c0; // EL0t
+    expect(m.coreLoad(0x1010, 8, 'read')).toBeUndefined(); // EL1&0 MPU is off: allowed at stage 1
+    m.core.cpsr = 0x3c9;
+    // Writes are cached separately from reads: a read-only region refuses them.
+    m.writeRegister(reg('PRBAR_EL2'), 0x3an, 'debugger'); // AP read-only
+    expect(m.coreLoad(0x1010, 8, 'read')).toBeUndefined();
+    expect(m.coreStore(0x1010, 8, 1n)?.kind).toBe('mpu');
+  });
+});
