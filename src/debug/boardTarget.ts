@@ -282,6 +282,7 @@ export class BoardTarget implements DebugTarget {
 
   /** The watch set the interpreter consults on every data access. */
   private readonly watchSet: WatchSet = {
+    armed: () => this.watchCount > 0,
     hit: (address, size, access) => {
       if (this.watchCount === 0) return undefined;
       for (const bp of this.breakpoints.values()) {

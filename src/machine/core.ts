@@ -6,10 +6,25 @@
 export const RESET_CPSR_EL2H = 0x3c9;
 
 export class CoreState {
+  /** x0..x30, then SP_EL2, in one buffer so that translated code can use its 32-bit halves. */
+  private readonly bank = new BigUint64Array(32);
   /** x0..x30 */
-  readonly x = new BigUint64Array(31);
+  readonly x = this.bank.subarray(0, 31);
+  /**
+   * The same 32 registers as little-endian 32-bit words: x<n> is words[2n] (low) and
+   * words[2n + 1] (high); SP_EL2 is words[62..63]. Used by the block translator (cpu/).
+   */
+  readonly words = new Uint32Array(this.bank.buffer);
+
   /** SP_EL2; SP_EL0 and SP_EL1 are system registers (see spSelect in machine.ts). */
-  spEl2 = 0n;
+  get spEl2(): bigint {
+    return this.bank[31]!;
+  }
+
+  set spEl2(value: bigint) {
+    this.bank[31] = value;
+  }
+
   pc = 0n;
   cpsr = RESET_CPSR_EL2H;
   /** v0..v31, 16 bytes each, little-endian. */

@@ -282,7 +282,7 @@ export class Machine {
    * architecture's answer is the same for every byte of such a page, so the per-access check
    * can be skipped. Alignment checking (SCTLR.A) disables the cache: it depends on the address.
    */
-  private pageAllowed(address: number, size: number, kind: AccessKind): boolean {
+  pageAllowed(address: number, size: number, kind: AccessKind): boolean {
     const page = address - (address % 0x1000);
     if (address + size > page + 0x1000) return false;
     const cache = this.pageCache[kind];

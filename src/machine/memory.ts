@@ -47,6 +47,17 @@ class SparseRam {
     }
   }
 
+  /** The chunk holding `offset` (allocated if untouched) and where `offset` lies in it. */
+  chunkAt(offset: number): { bytes: Uint8Array; at: number } {
+    const chunkIndex = Math.floor(offset / CHUNK_SIZE);
+    let chunk = this.chunks.get(chunkIndex);
+    if (!chunk) {
+      chunk = new Uint8Array(CHUNK_SIZE);
+      this.chunks.set(chunkIndex, chunk);
+    }
+    return { bytes: chunk, at: offset - chunkIndex * CHUNK_SIZE };
+  }
+
   /** Bytes of host memory in use, for `monitor info`. */
   residentBytes(): number {
     return this.chunks.size * CHUNK_SIZE;
@@ -110,6 +121,12 @@ interface MappedRange {
 export class PhysicalMemory {
   /** Sorted by base; boards have a handful of ranges, so a short scan is the fastest lookup. */
   private readonly ranges: MappedRange[];
+  /**
+   * 4 KiB pages (by base address) holding instructions the core has translated. A write that
+   * touches one calls `onCodeWrite`, whoever makes it, so translated code never goes stale.
+   */
+  readonly codePages = new Set<number>();
+  onCodeWrite: (page: number) => void = () => {};
 
   constructor(ranges: readonly MemoryRange[], onConsoleOutput: (text: string) => void = () => {}) {
     this.ranges = [...ranges]
@@ -135,6 +152,16 @@ export class PhysicalMemory {
   isRamPage(page: number): boolean {
     const mapped = this.find(page);
     return mapped !== undefined && mapped.backing instanceof SparseRam && page + 0x1000 <= mapped.range.base + mapped.range.size;
+  }
+
+  /**
+   * Direct access to the bytes of a RAM page, for the core's fast path: the 64 KiB chunk that
+   * holds the page and the page's offset in it. Undefined unless the whole page is RAM.
+   */
+  ramPage(page: number): { bytes: Uint8Array; at: number } | undefined {
+    const mapped = this.find(page);
+    if (!mapped || !(mapped.backing instanceof SparseRam) || page + 0x1000 > mapped.range.base + mapped.range.size) return undefined;
+    return mapped.backing.chunkAt(page - mapped.range.base);
   }
 
   /** The range containing `address`, if any. */
@@ -167,6 +194,11 @@ export class PhysicalMemory {
   }
 
   write(address: number, data: Uint8Array): void {
+    if (this.codePages.size > 0) {
+      for (let page = address - (address % 0x1000); page < address + data.length; page += 0x1000) {
+        if (this.codePages.has(page)) this.onCodeWrite(page);
+      }
+    }
     let done = 0;
     while (done < data.length) {
       const mapped = this.find(address + done);

@@ -14,6 +14,9 @@ import type { AccessKind } from '../access.js';
 import type { Machine, MachineFault } from '../machine.js';
 import { RegisterAccessError } from '../sysregs.js';
 import { decodeBitMasks } from './bitmasks.js';
+import { FastMemory } from './fastMemory.js';
+import { translateBlock, type Block } from './translator.js';
+import { Wide } from './wide.js';
 
 const M64 = 0xffff_ffff_ffff_ffffn;
 const M32 = 0xffff_ffffn;
@@ -34,6 +37,12 @@ export type CpuException =
   | { readonly type: 'abort'; readonly fault: MachineFault; readonly pc: bigint }
   | { readonly type: 'undefined'; readonly pc: bigint; readonly instruction: number; readonly reason: string }
   | { readonly type: 'svc' | 'hvc' | 'smc'; readonly pc: bigint; readonly imm: number };
+
+/** How `run` ended: an instruction that did not simply complete, the budget spent, or a breakpoint reached. */
+export type RunOutcome = Exclude<StepOutcome, { kind: 'ok' }> | { readonly kind: 'limit' } | { readonly kind: 'breakpoint' };
+
+/** Addresses (of pc) the translated path keeps as JS numbers; anything above runs interpreted. */
+const NUMERIC_PC_LIMIT = 1n << 48n;
 
 /** Exception classes of ESR_ELx.EC used here. */
 const EC = { unknown: 0x00, svc: 0x15, hvc: 0x16, smc: 0x17 } as const;
@@ -59,6 +68,8 @@ const u64 = (value: bigint): bigint => BigInt.asUintN(64, value);
 
 /** Watchpoints the run loop asks the interpreter to report. */
 export interface WatchSet {
+  /** True while any watchpoint is set: every access is then checked against the set. */
+  armed(): boolean;
   /** Returns the watched address hit by an access of `size` bytes at `address`, if any. */
   hit(address: number, size: number, access: 'read' | 'write'): number | undefined;
 }
@@ -68,11 +79,101 @@ export class Interpreter {
   private exclusive: { address: number; size: number } | undefined;
   /** Instructions executed since the machine started (for benchmarks and `monitor info`). */
   executed = 0;
+  /** Of those, how many ran as translated blocks. */
+  executedTranslated = 0;
+
+  /** Run hot code through the block translator (translator.ts); off runs everything here. */
+  translate = true;
+  private readonly fast: FastMemory;
+  private readonly wide = new Wide();
+  /** Translated blocks by start address, and the starts per 4 KiB page (to forget a page at once). */
+  private readonly blocks = new Map<number, Block>();
+  private readonly blockStarts = new Map<number, number[]>();
 
   constructor(
     private readonly machine: Machine,
     private readonly watches?: WatchSet,
-  ) {}
+  ) {
+    this.fast = new FastMemory(machine);
+    machine.memory.onCodeWrite = (page) => this.forgetPage(page);
+  }
+
+  /** Blocks translated and still valid (for `monitor info` and tests). */
+  get translatedBlocks(): number {
+    return this.blocks.size;
+  }
+
+  /** Drops every translation of `page`: something wrote to it. */
+  private forgetPage(page: number): void {
+    for (const start of this.blockStarts.get(page) ?? []) this.blocks.delete(start);
+    this.blockStarts.delete(page);
+    this.machine.memory.codePages.delete(page);
+  }
+
+  private translateAt(pc: number): Block | undefined {
+    const page = pc - (pc % 0x1000);
+    const ram = this.machine.memory.ramPage(page);
+    if (!ram) return undefined; // code in a device: interpreted
+    const view = new DataView(ram.bytes.buffer, ram.bytes.byteOffset + ram.at, 0x1000);
+    const block = translateBlock((address) => view.getUint32(address - page, true), pc);
+    this.blocks.set(pc, block);
+    const starts = this.blockStarts.get(page);
+    if (starts) starts.push(pc);
+    else {
+      this.blockStarts.set(page, [pc]);
+      this.machine.memory.codePages.add(page);
+      this.fast.revokeWrites(); // stores to this page must now take the path that forgets it
+    }
+    return block;
+  }
+
+  /**
+   * Executes up to `limit` instructions, stopping before any pc in `breakpoints` (the first
+   * instruction included) and at the first instruction that does not simply complete. Hot
+   * code runs translated; whatever a block cannot do (a fault, a device, a system instruction,
+   * an armed watchpoint) is executed by `step`, so the outcome is the one `step` would give.
+   */
+  run(limit: number, breakpoints: ReadonlySet<number>): RunOutcome {
+    const core = this.core;
+    const words = core.words;
+    const fast = this.fast;
+    let remaining = limit;
+    let interpretNext = false;
+    let pc = core.pc < NUMERIC_PC_LIMIT ? Number(core.pc) : -1;
+    try {
+      while (remaining > 0) {
+        if (breakpoints.size > 0 && breakpoints.has(pc)) return BREAKPOINT;
+        if (!interpretNext && pc >= 0 && pc % 4 === 0 && this.translate && !this.watches?.armed()) {
+          const block = this.blocks.get(pc) ?? this.translateAt(pc);
+          if (
+            block?.run !== undefined &&
+            block.length <= remaining &&
+            (!block.usesSp || (core.cpsr & 0xd) === 0x9) &&
+            this.machine.pageAllowed(pc, 4, 'fetch') &&
+            !(breakpoints.size > 0 && breakpointInside(block, breakpoints))
+          ) {
+            fast.bail = false;
+            fast.storesChecked = this.exclusive !== undefined;
+            pc = block.run(words, core, fast, this.wide);
+            this.executed += fast.retired;
+            this.executedTranslated += fast.retired;
+            remaining -= fast.retired;
+            interpretNext = fast.bail;
+            continue;
+          }
+        }
+        if (pc >= 0) core.pc = BigInt(pc);
+        const outcome = this.step();
+        pc = core.pc < NUMERIC_PC_LIMIT ? Number(core.pc) : -1;
+        remaining--;
+        interpretNext = false;
+        if (outcome.kind !== 'ok') return outcome;
+      }
+      return LIMIT;
+    } finally {
+      if (pc >= 0) core.pc = BigInt(pc);
+    }
+  }
 
   private get core() {
     return this.machine.core;
@@ -933,3 +1034,12 @@ export class Interpreter {
 }
 
 const OK: StepOutcome = { kind: 'ok' };
+const LIMIT: RunOutcome = { kind: 'limit' };
+const BREAKPOINT: RunOutcome = { kind: 'breakpoint' };
+
+/** A breakpoint after the block's first instruction: the block must not run past it. */
+function breakpointInside(block: Block, breakpoints: ReadonlySet<number>): boolean {
+  const end = block.start + block.length * 4;
+  for (const address of breakpoints) if (address > block.start && address < end) return true;
+  return false;
+}

@@ -2,7 +2,8 @@
 // every data-processing class the interpreter implements, and loads/stores in every addressing
 // mode, size, pair and acquire/release form — run from random register, flag and memory states,
 // once in a static aarch64 program under qemu-aarch64 and once in the interpreter; every
-// general-purpose register, NZCV and the memory touched must agree. Needs gcc-aarch64-linux-gnu
+// general-purpose register, NZCV and the memory touched must agree — both one instruction at a
+// time and through translated blocks (translator.ts). Needs gcc-aarch64-linux-gnu
 // and qemu-user (installed by .ci/run); the tests fail, not skip, without them.
 
 import { describe, expect, it } from 'vitest';
@@ -47,7 +48,7 @@ function randomInstruction(r: Random): number {
   const rn = reg();
   const rm = reg();
   for (;;) {
-    switch (r.below(14)) {
+    switch (r.below(15)) {
       case 0: // ADD/SUB (immediate)
         return ((sf << 31) | (r.below(2) << 30) | (r.below(2) << 29) | (0b100010 << 23) | (r.below(2) << 22) | (r.below(4096) << 10) | (rn << 5) | rd) >>> 0;
       case 1: { // logical (immediate)
@@ -89,6 +90,14 @@ function randomInstruction(r: Random): number {
         const opcode = [2, 3, 8, 9, 10, 11][r.below(6)]!;
         return ((sf << 31) | (0b11010110 << 21) | (rm << 16) | (opcode << 10) | (rn << 5) | rd) >>> 0;
       }
+      case 14: { // a branch over the next instruction: B, B.cond, CBZ/CBNZ, TBZ/TBNZ
+        const kind = r.below(4);
+        if (kind === 0) return 0x1400_0002;
+        if (kind === 1) return (0x5400_0000 | (2 << 5) | r.below(16)) >>> 0;
+        if (kind === 2) return ((sf << 31) | 0x3400_0000 | (r.below(2) << 24) | (2 << 5) | rn) >>> 0;
+        const bit = r.below(64);
+        return (((bit >> 5) << 31) | 0x3600_0000 | (r.below(2) << 24) | ((bit & 31) << 19) | (2 << 5) | rn) >>> 0;
+      }
       default: { // MADD/MSUB, SMADDL/SMSUBL/UMADDL/UMSUBL, SMULH/UMULH
         const op31 = sf ? [0, 1, 2, 5, 6][r.below(5)]! : 0;
         const mulh = op31 === 2 || op31 === 6;
@@ -99,6 +108,9 @@ function randomInstruction(r: Random): number {
     }
   }
 }
+
+const NOP = 0xd503_201f;
+const isBranch = (i: number): boolean => (i & 0xfc00_0000) === 0x1400_0000 || (i & 0xff00_0010) === 0x5400_0000 || (i & 0x7c00_0000) === 0x3400_0000;
 
 interface Case {
   readonly registers: bigint[];
@@ -140,19 +152,40 @@ function runOnQemu(cases: Case[]): Array<{ registers: bigint[]; nzcv: number }> 
   }));
 }
 
-function runOnInterpreter(c: Case): { registers: bigint[]; nzcv: number } {
-  const machine = createMachine(DEFAULT_BOARD);
+/**
+ * Runs a case's instructions (loaded at 0x1000) until pc reaches their end: one instruction at
+ * a time through the interpreter, or through `run` and its translated blocks.
+ */
+/** Instructions run, and how many of them ran translated, over every case (to prove the translator was exercised). */
+const coverage = { executed: 0, translated: 0 };
+
+function execute(machine: ReturnType<typeof createMachine>, instructions: number[], translate: boolean): void {
   const interpreter = new Interpreter(machine);
-  c.registers.forEach((v, r) => (machine.core.x[r] = v));
-  machine.core.cpsr = ((machine.core.cpsr & 0x0fff_ffff) | (c.nzcv << 28)) >>> 0;
-  const code = new Uint8Array(c.instructions.length * 4);
-  c.instructions.forEach((i, k) => new DataView(code.buffer).setUint32(k * 4, i, true));
+  interpreter.translate = translate;
+  const code = new Uint8Array(instructions.length * 4);
+  instructions.forEach((i, k) => new DataView(code.buffer).setUint32(k * 4, i, true));
   machine.writeMemory(0x1000, code, { origin: 'debugger' });
   machine.writeRegister(registerByName('pc')!, 0x1000n, 'debugger');
-  for (let k = 0; k < c.instructions.length; k++) {
-    const outcome = interpreter.step();
-    if (outcome.kind !== 'ok') throw new Error(`0x${c.instructions[k]!.toString(16)}: ${JSON.stringify(outcome, (_, v) => (typeof v === 'bigint' ? v.toString(16) : v))}`);
+  const end = 0x1000 + code.length;
+  const show = (v: unknown): string => JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString(16) : x));
+  if (translate) {
+    const outcome = interpreter.run(instructions.length + 1, new Set([end]));
+    coverage.executed += interpreter.executed;
+    coverage.translated += interpreter.executedTranslated;
+    if (outcome.kind !== 'breakpoint' || machine.core.pc !== BigInt(end)) throw new Error(`run: ${show(outcome)} at 0x${machine.core.pc.toString(16)}`);
+    return;
   }
+  while (machine.core.pc !== BigInt(end)) {
+    const outcome = interpreter.step();
+    if (outcome.kind !== 'ok') throw new Error(`step: ${show(outcome)}`);
+  }
+}
+
+function runOnInterpreter(c: Case, translate: boolean): { registers: bigint[]; nzcv: number } {
+  const machine = createMachine(DEFAULT_BOARD);
+  c.registers.forEach((v, r) => (machine.core.x[r] = v));
+  machine.core.cpsr = ((machine.core.cpsr & 0x0fff_ffff) | (c.nzcv << 28)) >>> 0;
+  execute(machine, c.instructions, translate);
   return { registers: Array.from(machine.core.x.subarray(0, 29)), nzcv: (machine.core.cpsr >>> 28) & 15 };
 }
 
@@ -212,28 +245,36 @@ describe('interpreter against qemu-aarch64', () => {
   it('agrees on 1500 random data-processing sequences (registers and NZCV)', () => {
     tool('aarch64-linux-gnu-gcc');
     tool('qemu-aarch64');
+    coverage.executed = coverage.translated = 0;
     const r = new Random(0xa64a64);
     const cases: Case[] = Array.from({ length: 1500 }, () => ({
       registers: Array.from({ length: 29 }, () => r.u64()),
       nzcv: r.below(16),
       instructions: Array.from({ length: 1 + r.below(4) }, () => randomInstruction(r)),
     }));
+    // A branch skips the next instruction: never let it skip the harness's own code.
+    for (const c of cases) if (isBranch(c.instructions.at(-1)!)) c.instructions.push(NOP);
     const reference = runOnQemu(cases);
     const mismatches: string[] = [];
     cases.forEach((c, k) => {
-      const ours = runOnInterpreter(c);
+      for (const translate of [false, true]) {
+      const ours = runOnInterpreter(c, translate);
       const theirs = reference[k]!;
       if (ours.nzcv !== theirs.nzcv || ours.registers.some((v, i) => v !== theirs.registers[i])) {
         const regs = ours.registers.map((v, i) => (v !== theirs.registers[i] ? `x${i}: ours 0x${v.toString(16)} qemu 0x${theirs.registers[i]!.toString(16)}` : '')).filter(Boolean);
-        mismatches.push(`case ${k} [${c.instructions.map((i) => i.toString(16).padStart(8, '0')).join(' ')}] nzcv ours ${ours.nzcv} qemu ${theirs.nzcv}; ${regs.join('; ')}`);
+        mismatches.push(`case ${k}${translate ? ' translated' : ''} [${c.instructions.map((i) => i.toString(16).padStart(8, '0')).join(' ')}] nzcv ours ${ours.nzcv} qemu ${theirs.nzcv}; ${regs.join('; ')}`);
+      }
       }
     });
     expect(mismatches.slice(0, 10)).toEqual([]);
+    // Most of these forms are translated (the rest fall back to the interpreter, also compared).
+    expect(coverage.translated / coverage.executed).toBeGreaterThan(0.75);
   }, 120_000);
 
   it('agrees on 800 random load/store sequences (registers, NZCV and the memory they touch)', () => {
     tool('aarch64-linux-gnu-gcc');
     tool('qemu-aarch64');
+    coverage.executed = coverage.translated = 0;
     const r = new Random(0x10ad5);
     const cases = Array.from({ length: 800 }, () => ({
       registers: Array.from({ length: 29 }, () => r.u64()),
@@ -241,18 +282,23 @@ describe('interpreter against qemu-aarch64', () => {
       memory: Uint8Array.from({ length: 4096 }, () => r.below(256)),
       instructions: Array.from({ length: 1 + r.below(5) }, () => randomMemoryInstruction(r)),
     }));
+    for (const c of cases) if (isBranch(c.instructions.at(-1)!)) c.instructions.push(NOP);
     const reference = runMemoryCasesOnQemu(cases);
     const mismatches: string[] = [];
     cases.forEach((c, k) => {
+      for (const translate of [false, true]) {
       const theirs = reference.results[k]!;
-      const ours = runMemoryCaseOnInterpreter(c, reference.buffer);
+      const ours = runMemoryCaseOnInterpreter(c, reference.buffer, translate);
       const regs = ours.registers.map((v, i) => (v !== theirs.registers[i] ? `x${i}` : '')).filter(Boolean);
       const memory = Buffer.compare(Buffer.from(ours.memory), Buffer.from(theirs.memory)) !== 0;
       if (regs.length || ours.nzcv !== theirs.nzcv || memory) {
-        mismatches.push(`case ${k} [${c.instructions.map((i) => i.toString(16).padStart(8, '0')).join(' ')}] ${regs.join(',')}${ours.nzcv !== theirs.nzcv ? ' nzcv' : ''}${memory ? ' memory' : ''}`);
+        mismatches.push(`case ${k}${translate ? ' translated' : ''} [${c.instructions.map((i) => i.toString(16).padStart(8, '0')).join(' ')}] ${regs.join(',')}${ours.nzcv !== theirs.nzcv ? ' nzcv' : ''}${memory ? ' memory' : ''}`);
+      }
       }
     });
     expect(mismatches.slice(0, 10)).toEqual([]);
+    // Most of these forms are translated (the rest fall back to the interpreter, also compared).
+    expect(coverage.translated / coverage.executed).toBeGreaterThan(0.75);
   }, 120_000);
 });
 
@@ -310,22 +356,14 @@ function runMemoryCasesOnQemu(cases: MemoryCase[]): { results: MemoryResult[]; b
 }
 
 /** The same case with the buffer at the address it has in the Linux program. */
-function runMemoryCaseOnInterpreter(c: MemoryCase, buffer: number): MemoryResult {
+function runMemoryCaseOnInterpreter(c: MemoryCase, buffer: number, translate: boolean): MemoryResult {
   const machine = createMachine(DEFAULT_BOARD);
-  const interpreter = new Interpreter(machine);
   c.registers.forEach((v, r) => (machine.core.x[r] = v));
   machine.core.x[28] = BigInt(buffer + 2048);
   machine.core.x[27] = c.registers[27]! & 63n;
   machine.core.cpsr = ((machine.core.cpsr & 0x0fff_ffff) | (c.nzcv << 28)) >>> 0;
   machine.writeMemory(buffer, c.memory, { origin: 'debugger' });
-  const code = new Uint8Array(c.instructions.length * 4);
-  c.instructions.forEach((i, k) => new DataView(code.buffer).setUint32(k * 4, i, true));
-  machine.writeMemory(0x1000, code, { origin: 'debugger' });
-  machine.writeRegister(registerByName('pc')!, 0x1000n, 'debugger');
-  for (let k = 0; k < c.instructions.length; k++) {
-    const outcome = interpreter.step();
-    if (outcome.kind !== 'ok') throw new Error(`0x${c.instructions[k]!.toString(16)}: ${outcome.kind}`);
-  }
+  execute(machine, c.instructions, translate);
   return {
     registers: Array.from(machine.core.x.subarray(0, 29)),
     nzcv: (machine.core.cpsr >>> 28) & 15,

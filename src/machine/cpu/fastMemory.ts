@@ -1,0 +1,95 @@
+// The translated code's loads and stores: direct reads and writes of RAM pages that the MPU
+// allows wholly (for this access kind, at this EL, since the last change to anything that
+// decides accesses — the machine's own page cache says so). Anything else — a refusal, a
+// device, a page holding translated code, an armed exclusive monitor — answers false, and the
+// instruction is executed again by the interpreter's checked path, which is the authority on
+// faults. Values travel as 32-bit halves (`lo`, `hi`) so that no BigInt is made per access.
+
+import type { AccessKind } from '../access.js';
+import type { Machine } from '../machine.js';
+
+/** One cached page: where its bytes are and for which access state it was granted. */
+class PageGrant {
+  page = -1;
+  view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  at = 0;
+  generation = -1;
+  /** PSTATE bits 3:0 (EL and SP) at the time of the grant. */
+  mode = -1;
+}
+
+export class FastMemory {
+  /** The value of the last successful load. */
+  lo = 0;
+  hi = 0;
+  /** Set by the interpreter while an exclusive monitor is armed: stores go the checked way. */
+  storesChecked = false;
+  /** Instructions a translated block retired, and whether it stopped before an instruction it could not complete. */
+  retired = 0;
+  bail = false;
+
+  private readonly read = new PageGrant();
+  private readonly write = new PageGrant();
+
+  constructor(private readonly machine: Machine) {}
+
+  /** Forgets the write grant (a page has just become a code page). */
+  revokeWrites(): void {
+    this.write.page = -1;
+  }
+
+  private grant(grant: PageGrant, address: number, size: number, kind: AccessKind): boolean {
+    if (!(address >= 0)) return false;
+    const page = address - (address % 0x1000);
+    if (kind === 'write' && this.machine.memory.codePages.has(page)) return false;
+    if (!this.machine.pageAllowed(address, size, kind)) return false;
+    const ram = this.machine.memory.ramPage(page);
+    if (!ram) return false;
+    grant.page = page;
+    grant.view = new DataView(ram.bytes.buffer, ram.bytes.byteOffset, ram.bytes.byteLength);
+    grant.at = ram.at;
+    grant.generation = this.machine.accessGeneration;
+    grant.mode = this.machine.core.cpsr & 0xf;
+    return true;
+  }
+
+  /** Loads `size` bytes (1, 2, 4 or 8) into lo/hi, zero-extended; false when the checked path must do it. */
+  load(address: number, size: number): boolean {
+    const g = this.read;
+    let offset = address - g.page;
+    if (offset < 0 || offset > 0x1000 - size || g.generation !== this.machine.accessGeneration || g.mode !== (this.machine.core.cpsr & 0xf)) {
+      if (!this.grant(g, address, size, 'read')) return false;
+      offset = address - g.page;
+    }
+    const at = g.at + offset;
+    const v = g.view;
+    if (size === 8) {
+      this.lo = v.getUint32(at, true);
+      this.hi = v.getUint32(at + 4, true);
+    } else {
+      this.lo = size === 4 ? v.getUint32(at, true) : size === 2 ? v.getUint16(at, true) : v.getUint8(at);
+      this.hi = 0;
+    }
+    return true;
+  }
+
+  /** Stores the low `size` bytes of hi:lo; false when the checked path must do it. */
+  store(address: number, size: number, lo: number, hi: number): boolean {
+    if (this.storesChecked) return false;
+    const g = this.write;
+    let offset = address - g.page;
+    if (offset < 0 || offset > 0x1000 - size || g.generation !== this.machine.accessGeneration || g.mode !== (this.machine.core.cpsr & 0xf)) {
+      if (!this.grant(g, address, size, 'write')) return false;
+      offset = address - g.page;
+    }
+    const at = g.at + offset;
+    const v = g.view;
+    if (size === 8) {
+      v.setUint32(at, lo, true);
+      v.setUint32(at + 4, hi, true);
+    } else if (size === 4) v.setUint32(at, lo, true);
+    else if (size === 2) v.setUint16(at, lo, true);
+    else v.setUint8(at, lo);
+    return true;
+  }
+}

@@ -1,0 +1,106 @@
+// 64-bit arithmetic on pairs of 32-bit halves, for translated code: variable shifts, the low
+// 64 bits of a product, and the bitfield move. Results land in `lo`/`hi` (no allocation).
+// Each mirrors the BigInt semantics of the interpreter, which the differential tests compare.
+
+export class Wide {
+  lo = 0;
+  hi = 0;
+
+  /** LSL (0), LSR (1), ASR (2) or ROR (3) of hi:lo by `n` (0..63). */
+  shift(type: number, lo: number, hi: number, n: number): void {
+    if (n === 0) {
+      this.lo = lo;
+      this.hi = hi;
+      return;
+    }
+    if (type === 3) {
+      if (n >= 32) {
+        const t = lo;
+        lo = hi;
+        hi = t;
+        n -= 32;
+        if (n === 0) {
+          this.lo = lo;
+          this.hi = hi;
+          return;
+        }
+      }
+      this.lo = ((lo >>> n) | (hi << (32 - n))) >>> 0;
+      this.hi = ((hi >>> n) | (lo << (32 - n))) >>> 0;
+      return;
+    }
+    if (n < 32) {
+      if (type === 0) {
+        this.hi = ((hi << n) | (lo >>> (32 - n))) >>> 0;
+        this.lo = (lo << n) >>> 0;
+      } else {
+        this.lo = ((lo >>> n) | (hi << (32 - n))) >>> 0;
+        this.hi = type === 1 ? hi >>> n : (hi >> n) >>> 0;
+      }
+      return;
+    }
+    const m = n - 32; // 0..31
+    if (type === 0) {
+      this.hi = (lo << m) >>> 0;
+      this.lo = 0;
+    } else if (type === 1) {
+      this.lo = hi >>> m;
+      this.hi = 0;
+    } else {
+      this.lo = (hi >> m) >>> 0;
+      this.hi = (hi >> 31) >>> 0;
+    }
+  }
+
+  /** The low 64 bits of (ah:al) * (bh:bl). */
+  mul(al: number, ah: number, bl: number, bh: number): void {
+    // al * bl exactly, from 16-bit limbs (every partial product stays below 2^53).
+    const a0 = al & 0xffff;
+    const a1 = al >>> 16;
+    const b0 = bl & 0xffff;
+    const b1 = bl >>> 16;
+    const mid = a0 * b1 + a1 * b0;
+    const low = a0 * b0 + (mid % 0x10000) * 0x10000;
+    const carry = Math.floor(low / 0x1_0000_0000);
+    const high = a1 * b1 + Math.floor(mid / 0x10000) + carry;
+    this.lo = low >>> 0;
+    // The cross terms only reach the high word; Math.imul keeps their low 32 bits.
+    this.hi = (high + Math.imul(al, bh) + Math.imul(ah, bl)) >>> 0;
+  }
+
+  /**
+   * SBFM (opc 0), BFM (1), UBFM (2) as the Arm ARM defines them: rotate the source right by
+   * immr, merge under wmask into the destination (zero for UBFM), then fill the bits above
+   * tmask with the destination (BFM), zeros (UBFM) or the source's bit imms (SBFM).
+   */
+  bitfield(
+    opc: number, sf: boolean, srcLo: number, srcHi: number, dstLo: number, dstHi: number,
+    immr: number, imms: number, wLo: number, wHi: number, tLo: number, tHi: number,
+  ): void {
+    let rotLo: number;
+    let rotHi: number;
+    if (sf) {
+      this.shift(3, srcLo, srcHi, immr);
+      rotLo = this.lo;
+      rotHi = this.hi;
+    } else {
+      rotLo = immr === 0 ? srcLo : ((srcLo >>> immr) | (srcLo << (32 - immr))) >>> 0;
+      rotHi = 0;
+    }
+    if (opc === 2) {
+      dstLo = 0;
+      dstHi = 0;
+    }
+    const botLo = (dstLo & ~wLo) | (rotLo & wLo);
+    const botHi = (dstHi & ~wHi) | (rotHi & wHi);
+    let topLo = dstLo;
+    let topHi = dstHi;
+    if (opc === 0) {
+      const sign = imms >= 32 ? (srcHi >>> (imms - 32)) & 1 : (srcLo >>> imms) & 1;
+      topLo = sign ? 0xffff_ffff : 0;
+      topHi = sign && sf ? 0xffff_ffff : 0;
+    }
+    this.lo = ((topLo & ~tLo) | (botLo & tLo)) >>> 0;
+    this.hi = sf ? ((topHi & ~tHi) | (botHi & tHi)) >>> 0 : 0;
+  }
+}
