@@ -20,7 +20,7 @@ import {
   type StopEvent,
 } from '../rsp/target.js';
 import type { MonitorRegistry } from './monitor.js';
-import { Interpreter, type CpuException, type WatchSet } from '../machine/cpu/interpreter.js';
+import { Interpreter, type CpuException, type RunOutcome, type WatchSet } from '../machine/cpu/interpreter.js';
 
 export const SIGINT = 2;
 export const SIGILL = 4;
@@ -32,7 +32,7 @@ const G_PACKET_BYTES = G_PACKET_REGISTERS.reduce((n, reg) => n + reg.bitsize / 8
 const FIRST_VECTOR_REGNUM = 34;
 
 /** Instructions run before yielding to the event loop (Ctrl-C and other clients stay served). */
-const INSTRUCTIONS_PER_SLICE = 20_000;
+const INSTRUCTIONS_PER_SLICE = 100_000;
 /** Cortex-R82 has 4 watchpoint comparators (DBGWCR<n>_EL1, n = 0..3). */
 const WATCHPOINTS = 4;
 
@@ -71,6 +71,8 @@ export class BoardTarget implements DebugTarget {
   /** Bumped on every stop so that a slice scheduled before it does not run after it. */
   private runGeneration = 0;
   private watchCount = 0;
+  /** Addresses of software and hardware breakpoints, as the interpreter's run loop takes them. */
+  private readonly codeBreakpoints = new Set<number>();
   private lastStopWasWatch = false;
   /** Aborts and undefined instructions stop in GDB (SIGSEGV/SIGILL) instead of being taken. */
   stopOnExceptions = true;
@@ -90,6 +92,16 @@ export class BoardTarget implements DebugTarget {
   /** Instructions executed since the stub started. */
   get instructionsExecuted(): number {
     return this.interpreter.executed;
+  }
+
+  /** The block translator: whether it is used, and what it has done (`monitor core translate`). */
+  get translation(): { enabled: boolean; blocks: number; executed: number; translated: number } {
+    const i = this.interpreter;
+    return { enabled: i.translate, blocks: i.translatedBlocks, executed: i.executed, translated: i.executedTranslated };
+  }
+
+  set translationEnabled(on: boolean) {
+    this.interpreter.translate = on;
   }
 
   /** Takes the exception the core stopped on, as if the debugger had not intervened. */
@@ -205,22 +217,20 @@ export class BoardTarget implements DebugTarget {
     let first = true;
     const slice = (): void => {
       if (this.pendingStop === undefined || generation !== this.runGeneration) return;
-      for (let n = 0; n < INSTRUCTIONS_PER_SLICE; n++) {
-        let stop: StopEvent | 'idle' | undefined;
-        try {
-          stop = this.executeOne(first, false);
-        } catch (err) {
-          // A bug of ours must not take the stub down mid-continue: stop and say why.
-          this.internalError = `pc 0x${this.machine.core.pc.toString(16)}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
-          this.raiseStop({ signal: SIGILL });
-          return;
-        }
-        first = false;
-        if (stop === 'idle') return; // WFI/WFE: wait for Ctrl-C (or a caught map failure)
-        if (stop) {
-          this.raiseStop(stop);
-          return;
-        }
+      let stop: StopEvent | 'idle' | undefined;
+      try {
+        stop = this.runSlice(first);
+      } catch (err) {
+        // A bug of ours must not take the stub down mid-continue: stop and say why.
+        this.internalError = `pc 0x${this.machine.core.pc.toString(16)}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
+        this.raiseStop({ signal: SIGILL });
+        return;
+      }
+      first = false;
+      if (stop === 'idle') return; // WFI/WFE: wait for Ctrl-C (or a caught map failure)
+      if (stop) {
+        this.raiseStop(stop);
+        return;
       }
       // Yield to the event loop so that Ctrl-C, other clients and the HTTP API stay served.
       setImmediate(slice);
@@ -229,21 +239,54 @@ export class BoardTarget implements DebugTarget {
   }
 
   /**
-   * Runs one instruction. Returns the stop to report, 'idle' when the core waits for an
-   * interrupt, or undefined to go on. Breakpoints are checked before the instruction (except
-   * the first of a resume); watchpoints stop before the access.
+   * Runs up to one slice of instructions: the first of a resume on its own (it may sit on the
+   * breakpoint or watchpoint GDB has just stepped over), then the interpreter's run loop, which
+   * stops before breakpoints. Exceptions the core takes are taken and the slice goes on.
+   */
+  private runSlice(first: boolean): StopEvent | 'idle' | undefined {
+    const start = this.interpreter.executed;
+    if (first) {
+      const stop = this.executeOne(true, false);
+      if (stop) return stop;
+    }
+    // Exceptions count against the slice too: a fault on the vector itself retires nothing
+    // and must not spin the event loop.
+    let exceptions = 0;
+    for (;;) {
+      const budget = INSTRUCTIONS_PER_SLICE - (this.interpreter.executed - start) - exceptions;
+      if (budget <= 0) return undefined;
+      const outcome = this.interpreter.run(budget, this.codeBreakpoints);
+      if (outcome.kind === 'limit') continue;
+      exceptions++;
+      const stop = this.stopFor(outcome, false);
+      if (stop) return stop;
+    }
+  }
+
+  /**
+   * Runs one instruction (a step, or the first of a resume: breakpoints are checked before
+   * the instruction, except on that first one; watchpoints stop before the access). Returns the
+   * stop to report, 'idle' when the core waits for an interrupt, or undefined to go on.
    */
   private executeOne(first: boolean, stepping: boolean): StopEvent | 'idle' | undefined {
-    const pc = this.machine.core.pc;
     if (!first) {
-      const bp = this.breakpointAt(pc);
+      const bp = this.breakpointAt(this.machine.core.pc);
       if (bp) return { signal: SIGTRAP, pairs: [[bp.type === 'software' ? 'swbreak' : 'hwbreak', '']] };
     }
     const outcome = this.interpreter.step(first && this.lastStopWasWatch);
     this.lastStopWasWatch = false;
+    return outcome.kind === 'ok' ? undefined : this.stopFor(outcome, stepping);
+  }
+
+  /** What an instruction that did not simply complete means for the debugger. */
+  private stopFor(outcome: RunOutcome, stepping: boolean): StopEvent | 'idle' | undefined {
     switch (outcome.kind) {
-      case 'ok':
+      case 'limit':
         return undefined;
+      case 'breakpoint': {
+        const bp = this.breakpointAt(this.machine.core.pc);
+        return { signal: SIGTRAP, pairs: [[bp?.type === 'hardware' ? 'hwbreak' : 'swbreak', '']] };
+      }
       case 'wait':
         return stepping ? undefined : 'idle';
       case 'brk':
@@ -327,7 +370,16 @@ export class BoardTarget implements DebugTarget {
       }
     }
     this.breakpoints.set(key, { type, address, kind });
+    this.breakpointsChanged();
+  }
+
+  /** Recounts watchpoints and rebuilds the set of code breakpoints the run loop stops before. */
+  private breakpointsChanged(): void {
     this.watchCount = this.countOf((t) => t.endsWith('-watch'));
+    this.codeBreakpoints.clear();
+    for (const bp of this.breakpoints.values()) {
+      if (bp.type === 'software' || bp.type === 'hardware') this.codeBreakpoints.add(Number(bp.address));
+    }
   }
 
   private countOf(test: (type: BreakpointType) => boolean): number {
@@ -338,7 +390,7 @@ export class BoardTarget implements DebugTarget {
 
   removeBreakpoint(type: BreakpointType, address: bigint): void {
     this.breakpoints.delete(`${type}:${address}`);
-    this.watchCount = this.countOf((t) => t.endsWith('-watch'));
+    this.breakpointsChanged();
   }
 
   listBreakpoints(): ReadonlyArray<{ type: BreakpointType; address: bigint; kind: number }> {
@@ -358,7 +410,7 @@ export class BoardTarget implements DebugTarget {
   detached(reason: 'detach' | 'kill' | 'disconnect'): void {
     // Breakpoints belong to the debugger that planted them; the board's state stays.
     this.breakpoints.clear();
-    this.watchCount = 0;
+    this.breakpointsChanged();
     this.pendingStop = undefined;
     this.runGeneration++;
     if (reason === 'kill') this.stop = { signal: SIGTRAP };

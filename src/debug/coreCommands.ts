@@ -1,6 +1,6 @@
 // Monitor commands about execution: what the core stopped on (an abort or an undefined
 // instruction the debugger intercepted), taking that exception as the core would, and whether
-// such exceptions stop in GDB or are taken directly.
+// such exceptions stop in GDB or are taken directly, and whether hot code runs translated.
 
 import { describeFault, type BoardTarget } from './boardTarget.js';
 import { describeEsr } from './boardCommands.js';
@@ -46,6 +46,21 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
     run: (args, out) => {
       if (args.length > 0) target.stopOnExceptions = parseSwitch(args[0], 'core stop-on-exception');
       out(`aborts and undefined instructions ${target.stopOnExceptions ? 'stop in GDB before they are taken' : 'are taken (the core vectors to VBAR_EL2)'}\n`);
+    },
+  });
+
+  monitors.add({
+    name: 'core translate',
+    usage: 'core translate [on|off]',
+    help: 'run hot code as translated blocks (fast, the default) or one interpreted instruction at a time; shows what ran translated',
+    run: (args, out) => {
+      if (args.length > 0) target.translationEnabled = parseSwitch(args[0], 'core translate');
+      const t = target.translation;
+      const share = t.executed === 0 ? 0 : (100 * t.translated) / t.executed;
+      out(
+        `block translation ${t.enabled ? 'on' : 'off'}: ${t.blocks} blocks cached; ` +
+          `${t.translated} of ${t.executed} instructions ran translated (${share.toFixed(1)} %)\n`,
+      );
     },
   });
 }

@@ -89,4 +89,38 @@ describe('the board over RSP', () => {
     gdb = await RspClient.connect(stub.gdbAddress.port);
     expect(fromLe(await gdb.request('p5'))).toBe(0x55n);
   });
+
+  it('stops a tight translated loop at a breakpoint inside it, and on Ctrl-C', async () => {
+    // 0x8000: add x0, x0, #1 ; add x1, x1, #2 ; b 0x8000 — one translated block, run forever.
+    const loop = Buffer.alloc(12);
+    [0x9100_0400, 0x9100_0821, 0x17ff_fffe].forEach((w, k) => loop.writeUInt32LE(w, k * 4));
+    expect(await gdb.request(`M8000,c:${loop.toString('hex')}`)).toBe('OK');
+    expect(await gdb.request(`P${regnum('pc')}=${le64(0x8000n)}`)).toBe('OK');
+    gdb.send('c');
+    await new Promise((r) => setTimeout(r, 100));
+    gdb.sendRaw('\x03');
+    expect((await gdb.reply()).payload).toMatch(/^T02/);
+    const x0 = fromLe(await gdb.request('p0'));
+    expect(x0).toBeGreaterThan(1000n); // it really ran
+    // A slice may end inside the block: the state is exact whichever instruction is next.
+    const pc = fromLe(await gdb.request(`p${regnum('pc')}`));
+    expect(fromLe(await gdb.request('p1'))).toBe(pc === 0x8004n ? x0 * 2n - 2n : x0 * 2n);
+    // A breakpoint on the second instruction, inside the block: the next stop is exactly there.
+    expect(await gdb.request('Z0,8004,4')).toBe('OK');
+    gdb.send('c');
+    expect((await gdb.reply()).payload).toMatch(/^T05/);
+    expect(fromLe(await gdb.request(`p${regnum('pc')}`))).toBe(0x8004n);
+  });
+
+  it('keeps serving while the core faults on its own vector forever', async () => {
+    // pc and VBAR_EL2 both in unmapped space: every fetch aborts and vectors back to a fault.
+    expect(await gdb.request(`qRcmd,${Buffer.from('core stop-on-exception off').toString('hex')}`)).toBe('OK');
+    expect(await gdb.request(`P${regnum('VBAR_EL2')}=${le64(0xdead_0000_0000n)}`)).toBe('OK');
+    expect(await gdb.request(`P${regnum('pc')}=${le64(0xdead_0000_0000n)}`)).toBe('OK');
+    gdb.send('c');
+    await new Promise((r) => setTimeout(r, 100));
+    gdb.sendRaw('\x03');
+    expect((await gdb.reply()).payload).toMatch(/^T02/);
+    expect(await gdb.request('qC')).toMatch(/^QC/);
+  });
 });

@@ -412,6 +412,7 @@ export class Interpreter {
         const datasize = sf ? 64 : 32;
         const immr = (i >>> 16) & 63;
         const imms = (i >>> 10) & 63;
+        if (!sf && (immr > 31 || imms > 31)) throw new Undefined('bitfield immediate beyond 31 in 32-bit form');
         const masks = decodeBitMasks(n, imms, immr, false, datasize);
         if (masks === undefined) throw new Undefined('reserved bitfield immediate');
         const src = this.x(rn, sf);
@@ -430,6 +431,7 @@ export class Interpreter {
         // EXTR
         const n = (i >>> 22) & 1;
         if (((i >>> 29) & 3) !== 0 || n !== (sf ? 1 : 0)) throw new Undefined('unallocated extract');
+        if (!sf && ((i >>> 10) & 63) > 31) throw new Undefined('extract position beyond 31 in 32-bit form');
         const lsb = BigInt((i >>> 10) & 63);
         const rm = (i >>> 16) & 31;
         const bits = sf ? 64n : 32n;

@@ -247,6 +247,7 @@ class BlockBuilder {
         if (opc === 3 || n !== (sf ? 1 : 0)) return undefined;
         const immr = (i >>> 16) & 63;
         const imms = (i >>> 10) & 63;
+        if (!sf && (immr > 31 || imms > 31)) return undefined;
         const masks = decodeBitMasks(n, imms, immr, false, sf ? 64 : 32);
         if (masks === undefined) return undefined;
         const top = sf ? 63 : 31;

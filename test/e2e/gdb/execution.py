@@ -2,6 +2,7 @@
 # watch, land on the MPU permission fault with ESR_EL2/FAR_EL2 filled in, take the exception
 # through VBAR_EL2, and run a compiled C program whose results must equal QEMU's.
 import os
+import re
 import gdb
 from harness import check, check_equal, connect, error_of, finish, reg, run
 
@@ -88,4 +89,20 @@ with open(os.environ["MPUSTUB_INTEGER_EXPECTED"], "rb") as f:
 check("integer.c's results equal QEMU's", got == expected, "first difference at byte %s" % next((i for i in range(len(got)) if got[i] != expected[i]), None))
 info = run("monitor info")
 check("monitor info counts executed instructions", "instructions executed" in info, info)
+stats = run("monitor core translate")
+m = re.search(r"(\d+) of (\d+) instructions ran translated", stats)
+check("most of integer.c ran as translated blocks", m is not None and int(m.group(1)) * 2 > int(m.group(2)), stats)
+
+# The same program with translation off: one interpreted instruction at a time, same results.
+check("monitor core translate off", "block translation off" in run("monitor core translate off"))
+run("load")
+gdb.selected_inferior().write_memory(0x100000, bytes(48 * 8))  # the first run's results are gone
+run("set $pc = _start")
+resume()
+check_equal("interpreted only, integer.c ran to done", reg("pc"), int(gdb.parse_and_eval("&done")))
+got = bytes(gdb.selected_inferior().read_memory(0x100000, 48 * 8))
+check("... with the same results", got == expected)
+after = run("monitor core translate on")
+m2 = re.search(r"(\d+) of (\d+) instructions ran translated", after)
+check("and no instruction ran translated meanwhile", m2 is not None and m2.group(1) == m.group(1), after)
 finish()
