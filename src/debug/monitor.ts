@@ -12,6 +12,9 @@ export interface MonitorCommand {
   run(args: string[], out: MonitorOutput): void | Promise<void>;
 }
 
+/** Plain code-unit order: names are ASCII, and a locale collator costs milliseconds at start-up. */
+const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
 export class MonitorRegistry {
   private readonly commands: MonitorCommand[] = [];
 
@@ -27,11 +30,11 @@ export class MonitorRegistry {
   add(command: MonitorCommand): void {
     this.commands.push(command);
     // Longest name first, so that "mpu check" is tried before "mpu".
-    this.commands.sort((a, b) => b.name.split(' ').length - a.name.split(' ').length || a.name.localeCompare(b.name));
+    this.commands.sort((a, b) => b.name.split(' ').length - a.name.split(' ').length || byName(a, b));
   }
 
   helpText(): string {
-    const sorted = [...this.commands].sort((a, b) => a.name.localeCompare(b.name));
+    const sorted = [...this.commands].sort(byName);
     const width = Math.max(...sorted.map((c) => c.usage.length));
     return `mpustub monitor commands:\n${sorted.map((c) => `  ${c.usage.padEnd(width)}  ${c.help}`).join('\n')}\n`;
   }

@@ -63,7 +63,7 @@ const MPUSTUB: Stub = {
   ram: 0x1000_0000,
   async start() {
     const began = performance.now();
-    const child = spawn(process.execPath, [`${ROOT}dist/cli.js`, 'serve', '--port', '0', '--api-port', '0', '--scenario', 'none', '--log-level', 'error'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [`${ROOT}dist/mpustub.js`, 'serve', '--port', '0', '--api-port', '0', '--scenario', 'none', '--log-level', 'error'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const ready = await waitForLines(child, true);
     return { child, ...ready, readyMs: performance.now() - began };
   },
