@@ -41,6 +41,9 @@ export type CpuException =
 /** How `run` ended: an instruction that did not simply complete, the budget spent, or a breakpoint reached. */
 export type RunOutcome = Exclude<StepOutcome, { kind: 'ok' }> | { readonly kind: 'limit' } | { readonly kind: 'breakpoint' };
 
+/** Heat counters kept at most (one per distinct address executed interpreted). */
+const MAX_HEAT_ENTRIES = 1 << 20;
+
 /** Addresses (of pc) the translated path keeps as JS numbers; anything above runs interpreted. */
 const NUMERIC_PC_LIMIT = 1n << 48n;
 
@@ -84,6 +87,14 @@ export class Interpreter {
 
   /** Run hot code through the block translator (translator.ts); off runs everything here. */
   translate = true;
+  /**
+   * Times execution must reach an address before a block is translated there. Translating
+   * costs tens of microseconds, interpreting one instruction a fraction of one: code that runs
+   * once (start-up, a scenario) is cheaper interpreted; loops are translated on their 8th turn.
+   */
+  translateThreshold = 8;
+  /** How often each not-yet-translated address has been reached. */
+  private readonly heat = new Map<number, number>();
   private readonly fast: FastMemory;
   private readonly wide = new Wide();
   /** Translated blocks by start address, and the starts per 4 KiB page (to forget a page at once). */
@@ -108,6 +119,18 @@ export class Interpreter {
     for (const start of this.blockStarts.get(page) ?? []) this.blocks.delete(start);
     this.blockStarts.delete(page);
     this.machine.memory.codePages.delete(page);
+  }
+
+  /** Counts a visit to `pc`; translates once it is hot enough. */
+  private warmUp(pc: number): Block | undefined {
+    const visits = (this.heat.get(pc) ?? 0) + 1;
+    if (visits < this.translateThreshold) {
+      if (this.heat.size >= MAX_HEAT_ENTRIES) this.heat.clear(); // bounded: forget and start counting again
+      this.heat.set(pc, visits);
+      return undefined;
+    }
+    this.heat.delete(pc);
+    return this.translateAt(pc);
   }
 
   private translateAt(pc: number): Block | undefined {
@@ -144,7 +167,7 @@ export class Interpreter {
       while (remaining > 0) {
         if (breakpoints.size > 0 && breakpoints.has(pc)) return BREAKPOINT;
         if (!interpretNext && pc >= 0 && pc % 4 === 0 && this.translate && !this.watches?.armed()) {
-          const block = this.blocks.get(pc) ?? this.translateAt(pc);
+          const block = this.blocks.get(pc) ?? this.warmUp(pc);
           if (
             block?.run !== undefined &&
             block.length <= remaining &&

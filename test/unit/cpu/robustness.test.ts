@@ -53,6 +53,7 @@ describe('interpreter robustness', () => {
       const machine = createMachine(DEFAULT_BOARD);
       const interpreter = new Interpreter(machine);
       interpreter.translate = translate;
+      interpreter.translateThreshold = 1; // each sequence runs once: translate on first sight
       machine.writeRegister(registerByName('PRSELR_EL2')!, 0n, 'debugger');
       machine.writeRegister(registerByName('PRBAR_EL2')!, 0x30n, 'debugger');
       machine.writeRegister(registerByName('PRLAR_EL2')!, 0xff_ffc0n | 0xfn, 'debugger');
