@@ -8,6 +8,9 @@
 // plain allowed RAM "bails": the block stops before it, with all earlier instructions retired,
 // and the interpreter runs it, faults included. Encodings follow the Arm ARM (DDI0487).
 //
+// The generated source is made only of numbers decoded from instruction words and fixed
+// templates: nothing a client sends reaches it as text.
+//
 // Generated code sees: r (the register words; x<n> = r[2n], r[2n+1], SP_EL2 = r[62], r[63]),
 // c (CoreState, for PSTATE.NZCV in cpsr), m (FastMemory), H (Wide, 64-bit helpers).
 
@@ -142,7 +145,7 @@ class BlockBuilder {
    * AddWithCarry of a and b (locals al, ah, bl, bh; b already inverted for a subtraction)
    * into locals xl, xh, setting NZCV when asked.
    */
-  addWithCarry(carryIn: number, sf: boolean, flags: boolean): string {
+  addWithCarry(carryIn: number | string, sf: boolean, flags: boolean): string {
     if (!sf) {
       let code = `let s = al + bl + ${carryIn}; let xl = s >>> 0; const xh = 0;`;
       if (flags) code += setFlags('(xl >>> 31)', '(xl === 0 ? 1 : 0)', '(s > 4294967295 ? 1 : 0)', '(((al ^ xl) & (bl ^ xl)) >>> 31)');
@@ -466,6 +469,14 @@ class BlockBuilder {
       return this.addSubRegister(i, sf, rd, rn, rm);
     }
     switch (op2) {
+      case 0: {
+        // ADC/SBC(S): the carry in is PSTATE.C, read before the flags are set.
+        const subtract = ((i >>> 30) & 1) === 1;
+        let code = `let al = ${this.lo(rn)}, ah = ${sf ? this.hi(rn) : '0'}, bl = ${this.lo(rm)}, bh = ${sf ? this.hi(rm) : '0'};`;
+        if (subtract) code += `bl = ~bl >>> 0; bh = ${sf ? '~bh >>> 0' : '0'};`;
+        code += this.addWithCarry('((c.cpsr >>> 29) & 1)', sf, ((i >>> 29) & 1) === 1);
+        return this.plain(code + this.set(rd, 'xl', 'xh', sf));
+      }
       case 2:
         return this.conditionalCompare(i, sf, rn, rm);
       case 4:
@@ -565,8 +576,18 @@ class BlockBuilder {
     const swap = (e: string): string => `(((${e} & 0xff) << 24) | ((${e} & 0xff00) << 8) | ((${e} >>> 8) & 0xff00) | (${e} >>> 24)) >>> 0`;
     const l = this.lo(rn);
     const h = this.hi(rn);
+    const halfSwap = (e: string): string => `(((${e} & 0x00ff00ff) << 8) | ((${e} >>> 8) & 0x00ff00ff)) >>> 0`;
     let code: string;
-    if (opcode === 4) {
+    if (opcode === 0) {
+      code = sf ? `const a = ${l}, b = ${h}; const xl = H.rbit(b), xh = H.rbit(a);` : `const xl = H.rbit(${l}), xh = 0;`;
+    } else if (opcode === 1) {
+      code = sf ? `const a = ${l}, b = ${h}; const xl = ${halfSwap('a')}, xh = ${halfSwap('b')};` : `const a = ${l}; const xl = ${halfSwap('a')}, xh = 0;`;
+    } else if (opcode === 5) {
+      // CLS: leading bits equal to the sign bit, not counting it = CLZ(x ^ (x >> 1, arithmetic)) - 1.
+      code = sf
+        ? `const a = ${l}, b = ${h}; const yh = (b ^ (b >> 1)) >>> 0, yl = (a ^ ((a >>> 1) | (b << 31))) >>> 0; const xl = (yh !== 0 ? Math.clz32(yh) : 32 + Math.clz32(yl)) - 1, xh = 0;`
+        : `const a = ${l}; const xl = Math.clz32((a ^ (a >> 1)) >>> 0) - 1, xh = 0;`;
+    } else if (opcode === 4) {
       code = sf ? `const a = ${h}, b = ${l}; const xl = a !== 0 ? Math.clz32(a) : 32 + Math.clz32(b), xh = 0;` : `const xl = Math.clz32(${l}), xh = 0;`;
     } else if (opcode === 2) {
       code = sf ? `const a = ${l}, b = ${h}; const xl = ${swap('a')}, xh = ${swap('b')};` : `const a = ${l}; const xl = ${swap('a')}, xh = 0;`;
@@ -587,6 +608,8 @@ class BlockBuilder {
         const e = [`(a << ${n}) >>> 0`, `a >>> ${n}`, `(a >> ${n}) >>> 0`, `((a >>> ${n}) | (a << (32 - ${n}))) >>> 0`][type]!;
         code = `const a = ${this.lo(rn)}, n = ${this.lo(rm)} & 31; const xl = ${e}, xh = 0;`;
       }
+    } else if ((opcode === 2 || opcode === 3) && sf) {
+      code = `H.divide(${opcode === 3}, ${this.lo(rn)}, ${this.hi(rn)}, ${this.lo(rm)}, ${this.hi(rm)}); const xl = H.lo, xh = H.hi;`;
     } else if ((opcode === 2 || opcode === 3) && !sf) {
       // 32-bit division is exact in doubles; by zero gives 0; INT_MIN / -1 wraps to INT_MIN.
       code =
@@ -609,6 +632,10 @@ class BlockBuilder {
         return this.plain(code + this.set(rd, 'xl', 'xh', false));
       }
       code = `H.mul(${this.lo(rn)}, ${this.hi(rn)}, ${this.lo(rm)}, ${this.hi(rm)});`;
+    } else if (sf && (op31 === 2 || op31 === 6)) {
+      // SMULH (2) / UMULH (6): the high half of the 128-bit product; Ra is not used.
+      code = `H.mulHigh(${op31 === 2}, ${this.lo(rn)}, ${this.hi(rn)}, ${this.lo(rm)}, ${this.hi(rm)});`;
+      return this.plain(code + this.set(rd, 'H.lo', 'H.hi', true));
     } else if (sf && (op31 === 1 || op31 === 5)) {
       // SMADDL/SMSUBL (1), UMADDL/UMSUBL (5): 32 x 32 -> 64, extended by sign or zero.
       const ext = (e: string): string => (op31 === 1 ? `(${e} >> 31) >>> 0` : '0');

@@ -68,6 +68,48 @@ export class Wide {
     this.hi = (high + Math.imul(al, bh) + Math.imul(ah, bl)) >>> 0;
   }
 
+  /** RBIT of one 32-bit word. */
+  rbit(x: number): number {
+    return reverseBits32(x);
+  }
+
+  /** The high 64 bits of the 128-bit product (UMULH, or SMULH when `signed`). */
+  mulHigh(signed: boolean, al: number, ah: number, bl: number, bh: number): void {
+    const a = [al & 0xffff, al >>> 16, ah & 0xffff, ah >>> 16];
+    const b = [bl & 0xffff, bl >>> 16, bh & 0xffff, bh >>> 16];
+    // Column sums of 16-bit limb products, carried upwards: every value stays below 2^53.
+    const p = [0, 0, 0, 0, 0, 0, 0, 0];
+    let carry = 0;
+    for (let k = 0; k < 8; k++) {
+      let sum = carry;
+      for (let i = Math.max(0, k - 3); i <= Math.min(3, k); i++) sum += a[i]! * b[k - i]!;
+      p[k] = sum % 0x10000;
+      carry = Math.floor(sum / 0x10000);
+    }
+    let lo = (p[4]! | (p[5]! << 16)) >>> 0;
+    let hi = (p[6]! | (p[7]! << 16)) >>> 0;
+    if (signed) {
+      // Signed high half = unsigned high half - (a < 0 ? b : 0) - (b < 0 ? a : 0), mod 2^64.
+      if (ah >>> 31) [lo, hi] = sub64(lo, hi, bl, bh);
+      if (bh >>> 31) [lo, hi] = sub64(lo, hi, al, ah);
+    }
+    this.lo = lo;
+    this.hi = hi;
+  }
+
+  /** 64-bit UDIV/SDIV: quotient rounded towards zero, 0 when dividing by 0 (INT64_MIN / -1 wraps). */
+  divide(signed: boolean, al: number, ah: number, bl: number, bh: number): void {
+    let a = (BigInt(ah) << 32n) | BigInt(al);
+    let b = (BigInt(bh) << 32n) | BigInt(bl);
+    if (signed) {
+      a = BigInt.asIntN(64, a);
+      b = BigInt.asIntN(64, b);
+    }
+    const q = b === 0n ? 0n : BigInt.asUintN(64, a / b);
+    this.lo = Number(q & 0xffff_ffffn);
+    this.hi = Number(q >> 32n);
+  }
+
   /**
    * SBFM (opc 0), BFM (1), UBFM (2) as the Arm ARM defines them: rotate the source right by
    * immr, merge under wmask into the destination (zero for UBFM), then fill the bits above
@@ -103,4 +145,18 @@ export class Wide {
     this.lo = ((topLo & ~tLo) | (botLo & tLo)) >>> 0;
     this.hi = sf ? ((topHi & ~tHi) | (botHi & tHi)) >>> 0 : 0;
   }
+}
+
+function sub64(al: number, ah: number, bl: number, bh: number): [number, number] {
+  const lo = al - bl;
+  return [lo >>> 0, (ah - bh - (lo < 0 ? 1 : 0)) >>> 0];
+}
+
+/** The 32 bits of `x` in reverse order (RBIT). */
+export function reverseBits32(x: number): number {
+  x = ((x >>> 1) & 0x5555_5555) | ((x & 0x5555_5555) << 1);
+  x = ((x >>> 2) & 0x3333_3333) | ((x & 0x3333_3333) << 2);
+  x = ((x >>> 4) & 0x0f0f_0f0f) | ((x & 0x0f0f_0f0f) << 4);
+  x = ((x >>> 8) & 0x00ff_00ff) | ((x & 0x00ff_00ff) << 8);
+  return ((x >>> 16) | (x << 16)) >>> 0;
 }

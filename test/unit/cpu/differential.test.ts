@@ -269,7 +269,7 @@ describe('interpreter against qemu-aarch64', () => {
     });
     expect(mismatches.slice(0, 10)).toEqual([]);
     // Most of these forms are translated (the rest fall back to the interpreter, also compared).
-    expect(coverage.translated / coverage.executed).toBeGreaterThan(0.75);
+    expect(coverage.translated / coverage.executed).toBeGreaterThan(0.95); // every data-processing form is translated
   }, 120_000);
 
   it('agrees on 800 random load/store sequences (registers, NZCV and the memory they touch)', () => {
