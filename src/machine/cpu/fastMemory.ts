@@ -53,16 +53,21 @@ export class FastMemory {
     return true;
   }
 
-  /** Loads `size` bytes (1, 2, 4 or 8) into lo/hi, zero-extended; false when the checked path must do it. */
-  load(address: number, size: number): boolean {
-    const g = this.read;
+  /** Where `size` bytes at `address` lie in the grant's view, or -1 when the checked path must do it. */
+  private locate(g: PageGrant, address: number, size: number, kind: AccessKind): number {
     let offset = address - g.page;
     if (offset < 0 || offset > 0x1000 - size || g.generation !== this.machine.accessGeneration || g.mode !== (this.machine.core.cpsr & 0xf)) {
-      if (!this.grant(g, address, size, 'read')) return false;
+      if (!this.grant(g, address, size, kind)) return -1;
       offset = address - g.page;
     }
-    const at = g.at + offset;
-    const v = g.view;
+    return g.at + offset;
+  }
+
+  /** Loads `size` bytes (1, 2, 4 or 8) into lo/hi, zero-extended; false when the checked path must do it. */
+  load(address: number, size: number): boolean {
+    const at = this.locate(this.read, address, size, 'read');
+    if (at < 0) return false;
+    const v = this.read.view;
     if (size === 8) {
       this.lo = v.getUint32(at, true);
       this.hi = v.getUint32(at + 4, true);
@@ -76,14 +81,9 @@ export class FastMemory {
   /** Stores the low `size` bytes of hi:lo; false when the checked path must do it. */
   store(address: number, size: number, lo: number, hi: number): boolean {
     if (this.storesChecked) return false;
-    const g = this.write;
-    let offset = address - g.page;
-    if (offset < 0 || offset > 0x1000 - size || g.generation !== this.machine.accessGeneration || g.mode !== (this.machine.core.cpsr & 0xf)) {
-      if (!this.grant(g, address, size, 'write')) return false;
-      offset = address - g.page;
-    }
-    const at = g.at + offset;
-    const v = g.view;
+    const at = this.locate(this.write, address, size, 'write');
+    if (at < 0) return false;
+    const v = this.write.view;
     if (size === 8) {
       v.setUint32(at, lo, true);
       v.setUint32(at + 4, hi, true);
