@@ -95,9 +95,16 @@ export class BoardTarget implements DebugTarget {
   }
 
   /** The block translator: whether it is used, and what it has done (`monitor core translate`). */
-  get translation(): { enabled: boolean; blocks: number; executed: number; translated: number } {
+  get translation(): { enabled: boolean; blocks: number; executed: number; translated: number; failures: number; lastFailure?: string } {
     const i = this.interpreter;
-    return { enabled: i.translate, blocks: i.translatedBlocks, executed: i.executed, translated: i.executedTranslated };
+    return {
+      enabled: i.translate,
+      blocks: i.translatedBlocks,
+      executed: i.executed,
+      translated: i.executedTranslated,
+      failures: i.translationFailures,
+      ...(i.lastTranslationFailure !== undefined && { lastFailure: i.lastTranslationFailure }),
+    };
   }
 
   set translationEnabled(on: boolean) {

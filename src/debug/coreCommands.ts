@@ -61,6 +61,7 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
         `block translation ${t.enabled ? 'on' : 'off'}: ${t.blocks} blocks cached; ` +
           `${t.translated} of ${t.executed} instructions ran translated (${share.toFixed(1)} %)\n`,
       );
+      if (t.failures > 0) out(`${t.failures} block(s) could not be translated and run interpreted (a bug in mpustub, please report it); last: ${t.lastFailure}\n`);
     },
   });
 }

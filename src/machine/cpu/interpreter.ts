@@ -84,6 +84,9 @@ export class Interpreter {
   executed = 0;
   /** Of those, how many ran as translated blocks. */
   executedTranslated = 0;
+  /** Blocks the translator could not build (their code runs interpreted), and the last reason. */
+  translationFailures = 0;
+  lastTranslationFailure: string | undefined;
 
   /** Run hot code through the block translator (translator.ts); off runs everything here. */
   translate = true;
@@ -138,7 +141,15 @@ export class Interpreter {
     const ram = this.machine.memory.ramPage(page);
     if (!ram) return undefined; // code in a device: interpreted
     const view = new DataView(ram.bytes.buffer, ram.bytes.byteOffset + ram.at, 0x1000);
-    const block = translateBlock((address) => view.getUint32(address - page, true), pc);
+    let block: Block;
+    try {
+      block = translateBlock((address) => view.getUint32(address - page, true), pc);
+    } catch (err) {
+      // A translator bug must cost speed, not correctness: interpret this address from now on.
+      this.translationFailures++;
+      this.lastTranslationFailure = `pc 0x${pc.toString(16)}: ${err instanceof Error ? err.message : String(err)}`;
+      block = { start: pc, length: 0, usesSp: false, run: undefined };
+    }
     this.blocks.set(pc, block);
     const starts = this.blockStarts.get(page);
     if (starts) starts.push(pc);
