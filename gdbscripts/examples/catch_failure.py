@@ -63,6 +63,7 @@ def main():
     gdb.execute("set $pc = 0x1000", to_string=True)
 
     outcome = {}
+    stopped = threading.Event()
 
     def apply():
         request = urllib.request.Request(api + "/v1/scenario", data=json.dumps(scenario).encode(), headers={"Content-Type": "application/json"})
@@ -73,9 +74,22 @@ def main():
             outcome["error"] = str(err)
         if outcome.get("rc", 1) == 0 or "error" in outcome:
             os.kill(os.getpid(), signal.SIGINT)
+        elif not stopped.wait(5):
+            # The failure reached the stub before the resume did (the core was still halted,
+            # so nothing stopped it): stop it ourselves; the diagnosis is the same.
+            outcome["interrupted"] = True
+            os.kill(os.getpid(), signal.SIGINT)
 
     worker = threading.Thread(target=apply)
-    worker.start()
+
+    def on_resume(_event):
+        # Apply the scenario only once the resume has gone to the stub: a failure then finds
+        # the core running and stops it.
+        gdb.events.cont.disconnect(on_resume)
+        worker.start()
+
+    gdb.events.cont.connect(on_resume)
+    gdb.events.stop.connect(lambda _event: stopped.set())
     gdb.execute("continue")  # returns when the service stops the core, or on our SIGINT
     worker.join()
 
@@ -99,7 +113,10 @@ def main():
     if conflict:
         print("  existing region %d: [%s, %s) PRBAR %s PRLAR %s refcount %d" % (
             conflict["index"], conflict["base"], conflict["limit"], conflict["prbar"], conflict["prlar"], conflict["refcount"]))
-    print("  core stopped with SIGTRAP at the failure; the refused request changed nothing: inspect the MPU as it stands")
+    if outcome.get("interrupted"):
+        print("  the failure came before the core was running; stopped it with Ctrl-C. The refused request changed nothing: inspect the MPU as it stands")
+    else:
+        print("  core stopped with SIGTRAP at the failure; the refused request changed nothing: inspect the MPU as it stands")
     gdb.execute("quit 1")
 
 
