@@ -68,7 +68,13 @@ def resume_and_interrupt(command="continue", after=0.5):
     import threading
     del _stops[:]
     timer = threading.Timer(after, lambda: os.kill(os.getpid(), signal.SIGINT))
-    timer.start()
+
+    def start_when_resumed(_event):
+        # Count from the resume, not from now: a Ctrl-C before it would not reach the target.
+        gdb.events.cont.disconnect(start_when_resumed)
+        timer.start()
+
+    gdb.events.cont.connect(start_when_resumed)
     gdb.execute(command)
     timer.join()
     return _stops[-1] if _stops else None

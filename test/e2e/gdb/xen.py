@@ -52,8 +52,16 @@ run("set {int}0x1000 = 0x14000000")
 run("monitor mpu bypass off")
 run("set $pc = 0x1000")
 run("monitor xen catch on")
-timer = threading.Timer(0.5, lambda: post("/v1/update", {"base": "0x100000", "limit": "0x180000", "flags": "PAGE_HYPERVISOR_RW"}))
-timer.start()
+timer = threading.Timer(0.1, lambda: post("/v1/update", {"base": "0x100000", "limit": "0x180000", "flags": "PAGE_HYPERVISOR_RW"}))
+
+
+def start_when_resumed(_event):
+    # The failing request must find the core running: send it once the resume has gone out.
+    gdb.events.cont.disconnect(start_when_resumed)
+    timer.start()
+
+
+gdb.events.cont.connect(start_when_resumed)
 stops = []
 # GDB reports a SIGTRAP stop as a plain stop event (only other signals make a SignalEvent).
 gdb.events.stop.connect(lambda event: stops.append(type(event).__name__ + ":" + str(getattr(event, "stop_signal", ""))))
