@@ -1,10 +1,15 @@
 // The block translator's shape: where blocks end (a branch, an instruction left to the
-// interpreter, the page end, 64 instructions), when they need SP_EL2, and that any word at all
-// yields a block or a clean refusal — never a generated function that does not compile.
+// interpreter, the page end, 64 instructions), when they need SP_EL2, that any word at all
+// yields a block or a clean refusal — never a generated function that does not compile — and
+// that a write into translated code, by the debugger or by the core, is always seen.
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { MAX_BLOCK, translateBlock } from '../../../src/machine/cpu/translator.js';
+import { Interpreter } from '../../../src/machine/cpu/interpreter.js';
+import { DEFAULT_BOARD } from '../../../src/machine/board.js';
+import { registerByName } from '../../../src/arch/aarch64/registers.js';
+import { createMachine } from '../../../src/wiring.js';
 
 const NOP = 0xd503_201f;
 const ADD_X0 = 0x9100_0400; // add x0, x0, #1
@@ -43,5 +48,46 @@ describe('block translator', () => {
       { numRuns: 20_000 },
     );
     expect(translated).toBeGreaterThan(1000); // a fair share of random words are covered forms
+  });
+});
+
+describe('translated code never goes stale', () => {
+  const setup = () => {
+    const machine = createMachine(DEFAULT_BOARD);
+    const interpreter = new Interpreter(machine);
+    interpreter.translateThreshold = 1;
+    const write = (address: number, words: number[]) => {
+      const bytes = new Uint8Array(words.length * 4);
+      words.forEach((w, k) => new DataView(bytes.buffer).setUint32(k * 4, w, true));
+      machine.writeMemory(address, bytes, { origin: 'debugger' });
+    };
+    const runFrom = (pc: bigint, limit: number) => {
+      machine.writeRegister(registerByName('pc')!, pc, 'debugger');
+      return interpreter.run(limit, new Set());
+    };
+    return { machine, interpreter, write, runFrom };
+  };
+
+  it('drops a block when the debugger rewrites its code', () => {
+    const { machine, interpreter, write, runFrom } = setup();
+    write(0x8000, [ADD_X0, 0xd420_0000]); // add x0, x0, #1 ; brk #0
+    expect(runFrom(0x8000n, 10).kind).toBe('brk');
+    expect(machine.core.x[0]).toBe(1n);
+    expect(interpreter.translatedBlocks).toBeGreaterThan(0);
+    write(0x8000, [0x9100_2800]); // add x0, x0, #10
+    expect(runFrom(0x8000n, 10).kind).toBe('brk');
+    expect(machine.core.x[0]).toBe(11n);
+  });
+
+  it('drops a block when the core stores into its own code', () => {
+    const { machine, write, runFrom } = setup();
+    // 0x8000: str w1, [x2] ; b 0x8008 ; 0x8008: add x0, x0, #1 ; brk #0 — the store rewrites 0x8008.
+    write(0x8000, [0xb900_0041, 0x1400_0001, ADD_X0, 0xd420_0000]);
+    machine.core.x[1] = 0x9100_2800n; // add x0, x0, #10
+    machine.core.x[2] = 0x8008n;
+    expect(runFrom(0x8008n, 10).kind).toBe('brk'); // translates and runs the original add #1
+    expect(machine.core.x[0]).toBe(1n);
+    expect(runFrom(0x8000n, 10).kind).toBe('brk');
+    expect(machine.core.x[0]).toBe(11n); // the store dropped the stale block
   });
 });
