@@ -90,4 +90,29 @@ describe('translated code never goes stale', () => {
     expect(runFrom(0x8000n, 10).kind).toBe('brk');
     expect(machine.core.x[0]).toBe(11n); // the store dropped the stale block
   });
+
+  it('still lets the MPU refuse a fetch or a store once code is translated', () => {
+    const { machine, interpreter, write, runFrom } = setup();
+    const reg = (name: string) => registerByName(name)!;
+    // Region 0 over [0, 0x10000): RW, executable; MPU on.
+    machine.writeRegister(reg('PRSELR_EL2'), 0n, 'debugger');
+    machine.writeRegister(reg('PRBAR_EL2'), 0x0n, 'debugger'); // AP=0b00 (RW at EL2), XN=0
+    machine.writeRegister(reg('PRLAR_EL2'), 0xffc1n, 'debugger');
+    machine.writeRegister(reg('SCTLR_EL2'), machine.readRegister(reg('SCTLR_EL2')) | 1n, 'debugger');
+    write(0x8000, [0xf900_0041, ADD_X0, 0xd420_0000]); // str x1, [x2] ; add x0, x0, #1 ; brk #0
+    machine.core.x[2] = 0x9000n;
+    expect(runFrom(0x8000n, 10).kind).toBe('brk');
+    expect(interpreter.executedTranslated).toBeGreaterThan(0);
+    // Read-only now: the translated store must give way to the permission fault.
+    machine.writeRegister(reg('PRBAR_EL2'), 0x8n, 'debugger'); // AP=0b10: read-only
+    const stored = runFrom(0x8000n, 10);
+    expect(stored.kind).toBe('exception');
+    expect(machine.core.pc).toBe(0x8000n);
+    // Execute-never: the block must not even be entered.
+    machine.writeRegister(reg('PRBAR_EL2'), 0x2n, 'debugger'); // XN=0b10 (execute-never), RW
+    const fetched = runFrom(0x8004n, 10);
+    expect(fetched.kind).toBe('exception');
+    expect(machine.core.pc).toBe(0x8004n);
+    expect(machine.lastFault?.kind).toBe('mpu');
+  });
 });
