@@ -148,10 +148,16 @@ export class PhysicalMemory {
     return undefined;
   }
 
+  /** The RAM range holding the whole 4 KiB page at `page`, if the page is all RAM. */
+  private ramRangeOf(page: number): { range: MemoryRange; ram: SparseRam } | undefined {
+    const mapped = this.find(page);
+    if (!mapped || !(mapped.backing instanceof SparseRam) || page + 0x1000 > mapped.range.base + mapped.range.size) return undefined;
+    return { range: mapped.range, ram: mapped.backing };
+  }
+
   /** True when the whole 4 KiB page at `page` is RAM (no device side effects on access). */
   isRamPage(page: number): boolean {
-    const mapped = this.find(page);
-    return mapped !== undefined && mapped.backing instanceof SparseRam && page + 0x1000 <= mapped.range.base + mapped.range.size;
+    return this.ramRangeOf(page) !== undefined;
   }
 
   /**
@@ -159,9 +165,8 @@ export class PhysicalMemory {
    * holds the page and the page's offset in it. Undefined unless the whole page is RAM.
    */
   ramPage(page: number): { bytes: Uint8Array; at: number } | undefined {
-    const mapped = this.find(page);
-    if (!mapped || !(mapped.backing instanceof SparseRam) || page + 0x1000 > mapped.range.base + mapped.range.size) return undefined;
-    return mapped.backing.chunkAt(page - mapped.range.base);
+    const found = this.ramRangeOf(page);
+    return found?.ram.chunkAt(page - found.range.base);
   }
 
   /** The range containing `address`, if any. */

@@ -8,6 +8,8 @@
 //
 // `step()` executes one instruction and says what happened; exceptions are either taken (the
 // core vectors to VBAR_EL2) or reported for the debugger to stop on, as the run loop chooses.
+// `run()` executes many, running hot code as blocks from translator.ts and leaving to `step()`
+// every instruction a block cannot complete, so both paths end in the same outcomes.
 
 import { registerByNumber } from '../../arch/aarch64/registers.js';
 import type { AccessKind } from '../access.js';
@@ -112,7 +114,7 @@ export class Interpreter {
     machine.memory.onCodeWrite = (page) => this.forgetPage(page);
   }
 
-  /** Blocks translated and still valid (for `monitor info` and tests). */
+  /** Blocks cached and still valid, including addresses found untranslatable (`monitor core translate`). */
   get translatedBlocks(): number {
     return this.blocks.size;
   }

@@ -86,10 +86,13 @@ function shift64(type: number, n: number, l: string, h: string): [string, string
   }
 }
 
-/** Constant shift of the 32-bit value in local l. */
-function shift32(type: number, n: number, l: string): string {
+/**
+ * Shift of the 32-bit value in local l by a constant, or by an expression (0..31) evaluated at
+ * run time; ROR's `32 - n` is right for n = 0 too, since JS shifts count modulo 32.
+ */
+function shift32(type: number, n: number | string, l: string): string {
   if (n === 0) return l;
-  return [`(${l} << ${n}) >>> 0`, `${l} >>> ${n}`, `(${l} >> ${n}) >>> 0`, `((${l} >>> ${n}) | (${l} << ${32 - n})) >>> 0`][type]!;
+  return [`(${l} << ${n}) >>> 0`, `${l} >>> ${n}`, `(${l} >> ${n}) >>> 0`, `((${l} >>> ${n}) | (${l} << (32 - ${n}))) >>> 0`][type]!;
 }
 
 class BlockBuilder {
@@ -603,11 +606,7 @@ class BlockBuilder {
     if (opcode >= 8 && opcode <= 11) {
       const type = opcode - 8;
       if (sf) code = `H.shift(${type}, ${this.lo(rn)}, ${this.hi(rn)}, ${this.lo(rm)} & 63); const xl = H.lo, xh = H.hi;`;
-      else {
-        const n = `n`;
-        const e = [`(a << ${n}) >>> 0`, `a >>> ${n}`, `(a >> ${n}) >>> 0`, `((a >>> ${n}) | (a << (32 - ${n}))) >>> 0`][type]!;
-        code = `const a = ${this.lo(rn)}, n = ${this.lo(rm)} & 31; const xl = ${e}, xh = 0;`;
-      }
+      else code = `const a = ${this.lo(rn)}, n = ${this.lo(rm)} & 31; const xl = ${shift32(type, 'n', 'a')}, xh = 0;`;
     } else if ((opcode === 2 || opcode === 3) && sf) {
       code = `H.divide(${opcode === 3}, ${this.lo(rn)}, ${this.hi(rn)}, ${this.lo(rm)}, ${this.hi(rm)}); const xl = H.lo, xh = H.hi;`;
     } else if ((opcode === 2 || opcode === 3) && !sf) {
