@@ -41,7 +41,8 @@ interface ServeOptions {
 async function serve(options: ServeOptions): Promise<void> {
   const logger = createLogger(options.logLevel);
   if (!LOOPBACK.has(options.host)) {
-    logger.warn(`listening on ${options.host}: anyone who can reach this address can read and write the simulated board`);
+    // Printed whatever the log level: a security warning must not be silenced by --log-level error.
+    process.stderr.write(`mpustub: warning: listening on ${options.host}: anyone who can reach this address can read and write the simulated board\n`);
   }
   const stub = await startStub({
     host: options.host,

@@ -17,7 +17,7 @@ import { registerCoreCommands } from './debug/coreCommands.js';
 import { MachineMpuHardware } from './debug/machineMpuHardware.js';
 import { registerXenCommands, type CatchControl } from './debug/xenCommands.js';
 import { SIGTRAP } from './debug/boardTarget.js';
-import { RspServer } from './rsp/server.js';
+import { RspServer, type ServerLimits } from './rsp/server.js';
 import { MapApiServer } from './xen/api/httpApi.js';
 import { DEFAULT_BOOT_SCENARIO, loadScenarioFile, runScenario, type Scenario } from './xen/scenario.js';
 import { MapService } from './xen/service.js';
@@ -35,6 +35,8 @@ export interface StubOptions {
   readonly apiPort?: number | null;
   /** 'default' (the embedded boot), 'none' (reset state), or a scenario file. */
   readonly scenario?: string;
+  /** Handshake timeout, keepalive and output bound of the GDB listener (defaults in src/rsp/server.ts). */
+  readonly rspLimits?: Partial<ServerLimits>;
 }
 
 export interface RunningStub {
@@ -107,13 +109,16 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
   const server = new RspServer(target, {
     log: (message) => logger.info(message),
     ...(options.traceRsp ? { trace: (direction: 'in' | 'out', text: string) => process.stderr.write(`rsp ${direction === 'in' ? '<-' : '->'} ${text}\n`) } : {}),
-  });
+  }, options.rspLimits);
   const api = options.apiPort === null ? null : new MapApiServer(service, { log: (message) => logger.error(message) });
   let gdbAddress: { host: string; port: number };
   let apiAddress: { host: string; port: number } | null = null;
   try {
-    gdbAddress = await server.listen(options.host, options.port);
-    if (api) apiAddress = await api.listen('127.0.0.1', options.apiPort ?? DEFAULT_API_PORT);
+    gdbAddress = await listenNamed('GDB', () => server.listen(options.host, options.port), options.host, options.port, '--port');
+    if (api) {
+      const apiPort = options.apiPort ?? DEFAULT_API_PORT;
+      apiAddress = await listenNamed('map service API', () => api.listen('127.0.0.1', apiPort), '127.0.0.1', apiPort, '--api-port');
+    }
   } catch (err) {
     await server.close().catch(() => undefined);
     throw err;
@@ -133,6 +138,17 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
 }
 
 export const DEFAULT_API_PORT = 1235;
+
+/** Listens, and on failure says which of the two listeners failed and the option that moves it. */
+async function listenNamed<T>(what: string, listen: () => Promise<T>, host: string, port: number, option: string): Promise<T> {
+  try {
+    return await listen();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'EADDRINUSE' ? 'the address is already in use (another mpustub, gdbserver or QEMU?)' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new Error(`cannot listen for ${what} on ${host}:${port}: ${why}; choose another with ${option} (0 = any free port)`);
+  }
+}
 
 /** MAIR_EL2 as Xen's cpu_init sets it: index 0 Device-nGnRnE, 1 Normal NC, 2 WT, 3 WB, 4 Device-nGnRE, 7 Normal WB. */
 export const XEN_MAIR_EL2 = 0xff00_0004_eeaa_4400n;

@@ -371,11 +371,13 @@ export class BoardTarget implements DebugTarget {
       if (type === 'hardware' && this.countOf((t) => t === 'hardware') >= HARDWARE_BREAKPOINTS) {
         throw new TargetError(TargetErrno.ENOSPC, `all ${HARDWARE_BREAKPOINTS} hardware breakpoints are in use`);
       }
-      if (type.endsWith('-watch')) {
-        if (this.countOf((t) => t.endsWith('-watch')) >= WATCHPOINTS) throw new TargetError(TargetErrno.ENOSPC, `all ${WATCHPOINTS} watchpoints are in use`);
-        if (kind < 1 || kind > 8) throw new TargetError(TargetErrno.EINVAL, `a watchpoint covers 1 to 8 bytes, not ${kind}`);
+      if (type.endsWith('-watch') && this.countOf((t) => t.endsWith('-watch')) >= WATCHPOINTS) {
+        throw new TargetError(TargetErrno.ENOSPC, `all ${WATCHPOINTS} watchpoints are in use`);
       }
     }
+    // Checked on every insertion: re-planting an existing watchpoint must not change its length
+    // to one no comparator can cover.
+    if (type.endsWith('-watch') && (kind < 1 || kind > 8)) throw new TargetError(TargetErrno.EINVAL, `a watchpoint covers 1 to 8 bytes, not ${kind}`);
     this.breakpoints.set(key, { type, address, kind });
     this.breakpointsChanged();
   }

@@ -36,6 +36,8 @@ export class PacketFramer {
   /** Bytes seen in the current packet, including those dropped once over the limit. */
   private seen = 0;
   private escaped = false;
+  /** The packet's last payload byte was an unpaired '}'. */
+  private danglingEscape = false;
   private checksumText = '';
 
   constructor(private readonly maxPayload: number) {
@@ -69,15 +71,6 @@ export class PacketFramer {
     return events;
   }
 
-  /** Forgets any partial packet (a new connection starts clean). */
-  reset(): void {
-    this.state = 'idle';
-    this.length = 0;
-    this.seen = 0;
-    this.escaped = false;
-    this.checksumText = '';
-  }
-
   private step(byte: number): FrameEvent | undefined {
     switch (this.state) {
       case 'idle':
@@ -90,11 +83,16 @@ export class PacketFramer {
         if (byte === CTRL_C) return { kind: 'interrupt' };
         return { kind: 'noise', byte };
       case 'payload':
-        if (!this.escaped && byte === HASH) {
+        // '#' and '$' are never data, even right after '}' (GDB escapes both, and its own
+        // reader ends a frame at any '#'): a dangling escape makes the packet malformed
+        // instead of swallowing its end.
+        if (byte === HASH) {
+          this.danglingEscape = this.escaped;
+          this.escaped = false;
           this.state = 'checksum-high';
           return undefined;
         }
-        if (!this.escaped && byte === DOLLAR) {
+        if (byte === DOLLAR) {
           // An unescaped '$' cannot be data: the sender gave up on the packet and started anew.
           this.startPacket();
           return { kind: 'noise', byte };
@@ -157,6 +155,7 @@ export class PacketFramer {
     if (!/^[0-9a-fA-F]{2}$/.test(this.checksumText) || parseInt(this.checksumText, 16) !== expected) {
       return { kind: 'bad-checksum', expected, received: this.checksumText };
     }
+    if (this.danglingEscape) return { kind: 'malformed', reason: "escape character '}' right before '#'" };
     try {
       return { kind: 'packet', payload: expandRuns(raw, this.maxPayload) };
     } catch (err) {

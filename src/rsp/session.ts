@@ -19,6 +19,12 @@ const ALLOWED_WHILE_RUNNING = /^(D|D;.*|k)$/;
 
 export interface SessionIo {
   write(bytes: Uint8Array): void;
+  /**
+   * True while the client has more unsent output than the transport allows: the session then
+   * handles no further packets until `outputDrained()`, so a client that never reads cannot
+   * make the stub buffer replies without bound.
+   */
+  congested?(): boolean;
   /** Close the connection after pending writes. */
   end(): void;
 }
@@ -69,6 +75,17 @@ export class RspSession {
 
   private pendingNoAck = false;
   private pendingEnd: 'detach' | 'kill' | undefined;
+  private received = 0;
+
+  /** Well-formed packets received so far (the server's handshake timeout looks at it). */
+  get packetsReceived(): number {
+    return this.received;
+  }
+
+  /** The transport's unsent output has drained: handle what waited. */
+  outputDrained(): void {
+    this.pump();
+  }
 
   /** Bytes from the client. */
   receive(chunk: Uint8Array): void {
@@ -88,6 +105,7 @@ export class RspSession {
   private onFrameEvent(event: FrameEvent): void {
     switch (event.kind) {
       case 'packet':
+        this.received++;
         this.acknowledge(true);
         this.queue.push({ kind: 'packet', payload: event.payload });
         this.pump();
@@ -110,7 +128,14 @@ export class RspSession {
         this.pump();
         return;
       case 'nak':
-        if (this.ackMode && this.lastSent) this.writeRaw(this.lastSent);
+        // A resend is refused while output is backed up: a burst of '-' would otherwise
+        // multiply the last reply (up to 128 KiB) in memory.
+        if (!this.ackMode || !this.lastSent) return;
+        if (this.io.congested?.()) {
+          this.hooks.log('rsp: resend requested while replies are backed up; ignored');
+          return;
+        }
+        this.writeRaw(this.lastSent);
         return;
       case 'interrupt':
         if (this.running) this.target.interrupt();
@@ -133,7 +158,7 @@ export class RspSession {
    */
   private pump(): void {
     if (this.busy) return;
-    while (this.queue.length > 0 && !this.ended) {
+    while (this.queue.length > 0 && !this.ended && !this.io.congested?.()) {
       const work = this.queue.shift()!;
       if (work.kind === 'refuse') {
         this.sendText(this.errorReply(work.errno, work.reason));

@@ -144,6 +144,11 @@ export class RspClient {
     return this.buffer.length === 0;
   }
 
+  /** The TCP socket, for tests that misbehave on purpose (pause reading, write raw floods). */
+  get rawSocket(): Socket {
+    return this.socket;
+  }
+
   close(): void {
     this.socket.destroy();
   }

@@ -106,6 +106,17 @@ describe('PacketFramer', () => {
     expect(packets(new PacketFramer(100).push(frame(payload)))).toEqual(['X0,1:}\x03']);
   });
 
+  it('ends a packet at a # right after a lone escape, and reports it malformed', () => {
+    const body = bytes('m0,4}');
+    const events = new PacketFramer(100).push(Buffer.concat([frame(body), frame(bytes('g'))]));
+    expect(events[0]).toEqual({ kind: 'malformed', reason: "escape character '}' right before '#'" });
+    expect(packets(events)).toEqual(['g']);
+  });
+
+  it('restarts at a $ even right after an escape', () => {
+    expect(packets(new PacketFramer(100).push(bytes('$X0,1:}$g#67')))).toEqual(['g']);
+  });
+
   it('reports a bad checksum with the expected value', () => {
     const [event] = new PacketFramer(100).push(bytes('$g#00'));
     expect(event).toEqual({ kind: 'bad-checksum', expected: 0x67, received: '00' });
