@@ -19,7 +19,7 @@ import { registerXenCommands, type CatchControl } from './debug/xenCommands.js';
 import { SIGTRAP } from './debug/boardTarget.js';
 import { RspServer, type ServerLimits } from './rsp/server.js';
 import { MapApiServer } from './xen/api/httpApi.js';
-import { DEFAULT_BOOT_SCENARIO, loadScenarioFile, runScenario, type Scenario } from './xen/scenario.js';
+import { applyScenario, DEFAULT_BOOT_SCENARIO, loadScenarioFile, runScenario, type Scenario } from './xen/scenario.js';
 import { MapService } from './xen/service.js';
 import type { Logger } from './log.js';
 
@@ -81,7 +81,15 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
   const machine = createMachine(board);
   const logger = options.logger;
   const monitors = new MonitorRegistry();
-  const target = new BoardTarget(machine, monitors);
+  // Extended-remote `run` puts the board back as the stub started it: reset, then the start
+  // scenario again, under the map service's lock so that no request sees it half-way.
+  const resetBoard = (): Promise<void> =>
+    service.exclusive((session) => {
+      machine.reset();
+      session.reset();
+      if (scenario) applyScenario(session, scenario);
+    });
+  const target = new BoardTarget(machine, monitors, resetBoard);
   registerBoardCommands(monitors, target);
   registerMpuCommands(monitors, machine);
   registerCoreCommands(monitors, target);

@@ -85,8 +85,38 @@ export class BoardTarget implements DebugTarget {
   constructor(
     readonly machine: Machine,
     private readonly monitors: MonitorRegistry,
+    /** Puts the board back in its start state (extended-remote `run`); wired by src/wiring.ts. */
+    private readonly resetBoard?: () => Promise<void>,
   ) {
     this.interpreter = new Interpreter(machine, this.watchSet);
+  }
+
+  /** `run` in extended-remote: the board as the stub started it, the core halted at reset. */
+  async restart(): Promise<StopEvent> {
+    if (!this.resetBoard) throw new TargetError(TargetErrno.EPERM, 'this board has no start state to return to');
+    this.halt();
+    await this.resetBoard();
+    this.interpreter.reset();
+    this.forgetStopState();
+    this.internalError = undefined;
+    return this.stop;
+  }
+
+  /** Stops running without reporting a stop (the debugger left, or the board restarts). */
+  private halt(): void {
+    this.pendingStop = undefined;
+    this.runGeneration++;
+  }
+
+  /**
+   * Forgets why the core last stopped: the exception it stopped on and the watchpoint it stopped
+   * before. Whatever happens next (the debugger leaves, moves pc, restarts the board) makes
+   * them untrue, and a stale "resuming from a watchpoint" would let the next access through.
+   */
+  private forgetStopState(): void {
+    this.lastStopWasWatch = false;
+    this.lastException = undefined;
+    this.stop = { signal: SIGTRAP };
   }
 
   /** Instructions executed since the stub started. */
@@ -162,7 +192,9 @@ export class BoardTarget implements DebugTarget {
     if (at !== bytes.length) {
       throw new TargetError(TargetErrno.EINVAL, `G packet of ${bytes.length} bytes does not end on a register boundary`);
     }
+    const stoppedAt = this.machine.core.pc;
     for (const [reg, value] of writes) this.machine.writeRegister(reg, value, 'debugger');
+    if (this.machine.core.pc !== stoppedAt) this.forgetStopState();
   }
 
   private spec(regnum: number): RegisterSpec {
@@ -182,7 +214,10 @@ export class BoardTarget implements DebugTarget {
       throw new TargetError(TargetErrno.EINVAL, `${reg.name} is ${reg.bitsize / 8} bytes, got ${bytes.length}`);
     }
     try {
+      const stoppedAt = this.machine.core.pc;
       this.machine.writeRegister(reg, fromBytes(bytes), 'debugger');
+      // Moving pc abandons the instruction the core stopped on (GDB's `jump`, `set $pc`).
+      if (this.machine.core.pc !== stoppedAt) this.forgetStopState();
     } catch (err) {
       if (err instanceof RegisterAccessError) {
         throw new TargetError(err.kind === 'read-only' ? TargetErrno.EROFS : TargetErrno.ENOENT, err.message);
@@ -209,7 +244,20 @@ export class BoardTarget implements DebugTarget {
     if (fault) throw new TargetError(TargetErrno.EFAULT, describeFault(fault));
   }
 
-  resume(action: ResumeAction, onStop: (stop: StopEvent) => void): void {
+  resume(action: ResumeAction, onStop: (stop: StopEvent) => void, signal = 0): void {
+    // Passing the signal GDB reported for an abort or undefined instruction (GDB's default for
+    // SIGSEGV and SIGILL: `continue` sends vCont;C0b) delivers the exception: the core takes it
+    // to its vector. Signal 0 (`signal 0`, `handle SIGSEGV nopass`) retries the instruction.
+    const deliver = signal !== 0 && this.lastException !== undefined;
+    if (deliver) this.takePendingException();
+    this.lastException = undefined;
+    if (deliver && action === 'step') {
+      // As a stepped signal handler does on Linux: stop at the handler's first instruction.
+      this.lastStopWasWatch = false;
+      this.stop = { signal: SIGTRAP };
+      onStop(this.stop);
+      return;
+    }
     if (action === 'step') {
       const result = this.executeOne(true, true);
       const stop = result === undefined || result === 'idle' ? { signal: SIGTRAP } : result;
@@ -400,6 +448,9 @@ export class BoardTarget implements DebugTarget {
   removeBreakpoint(type: BreakpointType, address: bigint): void {
     this.breakpoints.delete(`${type}:${address}`);
     this.breakpointsChanged();
+    // Once the watchpoint is gone there is nothing to step over: if it is planted again, its
+    // first access must be checked.
+    if (type.endsWith('-watch')) this.lastStopWasWatch = false;
   }
 
   listBreakpoints(): ReadonlyArray<{ type: BreakpointType; address: bigint; kind: number }> {
@@ -412,16 +463,16 @@ export class BoardTarget implements DebugTarget {
 
   attached(): void {
     // A new debugger finds the core halted where the last one left it.
-    this.pendingStop = undefined;
-    this.runGeneration++;
+    this.halt();
   }
 
-  detached(reason: 'detach' | 'kill' | 'disconnect'): void {
-    // Breakpoints belong to the debugger that planted them; the board's state stays.
+  detached(_reason: 'detach' | 'kill' | 'disconnect'): void {
+    // Breakpoints belong to the debugger that planted them; the board's state stays. The next
+    // debugger finds the core halted, with no stop of the previous one pending: a stale
+    // watchpoint stop would both be reported by `?` and let its first access through.
     this.breakpoints.clear();
     this.breakpointsChanged();
-    this.pendingStop = undefined;
-    this.runGeneration++;
-    if (reason === 'kill') this.stop = { signal: SIGTRAP };
+    this.halt();
+    this.forgetStopState();
   }
 }

@@ -87,6 +87,21 @@ export class Machine {
     this.core.reset(board.reset.pc, board.reset.sp);
   }
 
+  /**
+   * The board as it comes out of reset: core, system registers, MPU, RAM and devices. What
+   * listens to the machine (the UART's console) stays attached.
+   */
+  reset(): void {
+    this.memory.reset();
+    this.sysregs.reset();
+    this.mpu.reset();
+    this.core.reset(this.board.reset.pc, this.board.reset.sp);
+    this.lastFault = undefined;
+    this.control = undefined;
+    this.mpuWritesAwaitingDsb = false;
+    this.accessGeneration++;
+  }
+
   /** Lines written to the board's UART. */
   onConsoleLine(listener: (text: string) => void): () => void {
     this.listeners.add(listener);

@@ -47,6 +47,11 @@ class SparseRam {
     }
   }
 
+  /** Every byte back to zero (untouched). */
+  clear(): void {
+    this.chunks.clear();
+  }
+
   /** The chunk holding `offset` (allocated if untouched) and where `offset` lies in it. */
   chunkAt(offset: number): { bytes: Uint8Array; at: number } {
     const chunkIndex = Math.floor(offset / CHUNK_SIZE);
@@ -74,7 +79,13 @@ class DeviceModel {
     private readonly onConsoleOutput: (text: string) => void,
   ) {
     this.bytes = new Uint8Array(Math.min(range.size, 0x1000));
-    if (range.model === 'pl011') {
+    this.reset();
+  }
+
+  reset(): void {
+    this.bytes.fill(0);
+    this.transmitted.length = 0;
+    if (this.range.model === 'pl011') {
       // UARTFR: transmit FIFO empty (TXFE, bit 7) and receive FIFO empty (RXFE, bit 4).
       this.bytes[0x18] = 0x90;
     }
@@ -135,6 +146,16 @@ export class PhysicalMemory {
         range,
         backing: range.kind === 'ram' ? new SparseRam(range.size) : new DeviceModel(range, onConsoleOutput),
       }));
+  }
+
+  /** RAM back to zero and devices to their reset state; translated code is dropped. */
+  reset(): void {
+    for (const page of [...this.codePages]) this.onCodeWrite(page);
+    this.codePages.clear();
+    for (const mapped of this.ranges) {
+      if (mapped.backing instanceof SparseRam) mapped.backing.clear();
+      else mapped.backing.reset();
+    }
   }
 
   get map(): readonly MemoryRange[] {

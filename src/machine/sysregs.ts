@@ -27,6 +27,11 @@ export class SystemRegisters {
     /** PSTATE.EL, for CurrentEL. */
     private readonly currentEl: () => number,
   ) {
+    this.reset();
+  }
+
+  /** Every stored register back to its reset value (MPU registers are the MPU's own). */
+  reset(): void {
     for (const reg of REGISTERS) {
       if (reg.behaviour.kind === 'stored') this.stored.set(reg.regnum, reg.reset ?? 0n);
     }

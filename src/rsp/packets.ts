@@ -30,16 +30,31 @@ export interface ClientFeatures {
   errorMessage: boolean;
 }
 
+/**
+ * Extended-remote state of one connection. In plain `target remote` the board is the one
+ * process and is always attached; after `!` the debugger may detach from it and stay connected,
+ * attach again (`vAttach`), restart it (`vRun`) or kill it (`vKill`).
+ */
+export interface ProcessState {
+  extended: boolean;
+  /** `attached`: it existed before us (qAttached 1); `created`: started by vRun (qAttached 0). */
+  process: 'attached' | 'created' | 'none';
+}
+
+/** The one process id the board is known by. */
+export const PROCESS_ID = 1;
+
 /** What the session offers handlers beyond the target. */
 export interface PacketContext {
   readonly target: DebugTarget;
   readonly features: ClientFeatures;
+  readonly state: ProcessState;
   /** Largest packet GDB may send us, frame and checksum included (advertised as PacketSize). */
   readonly packetSize: number;
   /** Turn acks off once the reply to QStartNoAckMode has gone out. */
   enterNoAckMode(): void;
-  /** Resume the target; the stop reply is sent when it stops. */
-  resume(action: ResumeAction): void;
+  /** Resume the target, passing `signal` (0 = none); the stop reply is sent when it stops. */
+  resume(action: ResumeAction, signal: number): void;
   /** The `T` stop reply for a stop event. */
   stopReply(stop: StopEvent): string;
   /** Send console text now (an `O` packet), ahead of the final reply. */
@@ -160,26 +175,82 @@ const vCont: Handler = (ctx, args) => {
     const [action, thread] = item.split(':') as [string, string | undefined];
     if (thread !== undefined && !threadIsOurs(threadIdOf(thread))) continue;
     const verb = action[0];
-    if (verb === 'c' || verb === 'C') return resumeReply(ctx, 'continue');
-    if (verb === 's' || verb === 'S') return resumeReply(ctx, 'step');
+    if (verb === 'c' || verb === 's') return resumeReply(ctx, verb === 'c' ? 'continue' : 'step', action.slice(1) === '' ? 0 : -1);
+    if (verb === 'C' || verb === 'S') return resumeReply(ctx, verb === 'C' ? 'continue' : 'step', parseSignal(action.slice(1)));
     if (verb === 't') return OK; // stopping an already-stopped thread
     throw new MalformedPacketError(`vCont action "${action}" is not supported (offered: c, C, s, S)`);
   }
   throw new TargetError(TargetErrno.ENOENT, `vCont names no thread of this target (only thread ${THREAD_ID})`);
 };
 
-function resumeReply(ctx: PacketContext, action: ResumeAction): Reply {
-  ctx.resume(action);
+/** The two hex digits of a signal in `C`/`S` (GDB's own numbering). */
+function parseSignal(text: string): number {
+  if (!/^[0-9a-fA-F]{2}$/.test(text)) throw new MalformedPacketError(`expected a two-digit hex signal number, got "${text}"`);
+  return parseInt(text, 16);
+}
+
+function resumeReply(ctx: PacketContext, action: ResumeAction, signal: number): Reply {
+  if (signal < 0) throw new MalformedPacketError(`${action === 'continue' ? 'c' : 's'} takes no argument in vCont`);
+  ctx.resume(action, signal);
   return NONE;
 }
 
-function legacyResume(action: ResumeAction): Handler {
+function legacyResume(action: ResumeAction, withSignal: boolean): Handler {
   return (ctx, args) => {
-    // `c ADDR` / `s ADDR`: resuming elsewhere is not offered; GDB itself never sends it.
-    if (args.length > 0) throw new MalformedPacketError(`${action === 'continue' ? 'c' : 's'} with an address is not supported`);
-    return resumeReply(ctx, action);
+    const name = `${action === 'continue' ? 'c' : 's'}`;
+    // `c ADDR` / `C sig;ADDR`: resuming elsewhere is not offered; GDB itself never sends it.
+    const [signal, address] = withSignal ? (args.split(';') as [string, string | undefined]) : ['', args === '' ? undefined : args];
+    if (address !== undefined) throw new MalformedPacketError(`${withSignal ? name.toUpperCase() : name} with an address is not supported`);
+    return resumeReply(ctx, action, withSignal ? parseSignal(signal) : 0);
   };
 }
+
+/** `vAttach;PID`, `vKill;PID`: the board is process 1. */
+function processIdOf(args: string, what: string): void {
+  const pid = parseHexSmall(args.replace(/^;/, ''), `${what} process id`);
+  if (pid !== PROCESS_ID) throw new TargetError(TargetErrno.ENOENT, `no process ${pid}; the board is process ${PROCESS_ID}`);
+}
+
+const extendedPackets: readonly PacketSpec[] = [
+  {
+    prefix: '!',
+    exact: true,
+    handler: (ctx) => {
+      ctx.state.extended = true;
+      return OK;
+    },
+  },
+  {
+    prefix: 'vAttach;',
+    handler: (ctx, args) => {
+      processIdOf(args, 'vAttach');
+      if (ctx.state.process === 'none') ctx.target.attached();
+      ctx.state.process = 'attached';
+      return text(ctx.stopReply(ctx.target.lastStop()));
+    },
+  },
+  {
+    prefix: 'vRun;',
+    handler: async (ctx) => {
+      // The program name and arguments mean nothing to a board: `run` restarts what it started with.
+      if (!ctx.target.restart) return EMPTY;
+      const stop = await ctx.target.restart();
+      ctx.state.process = 'created';
+      return text(ctx.stopReply(stop));
+    },
+  },
+  {
+    prefix: 'vKill;',
+    handler: (ctx, args) => {
+      // Any pid: after `run`, GDB without multiprocess names the process by its own stand-in
+      // (42000), and there is only one process to kill.
+      parseHexSmall(args.replace(/^;/, ''), 'vKill process id');
+      ctx.target.detached('kill');
+      ctx.state.process = 'none';
+      return OK;
+    },
+  },
+];
 
 const qSupported: Handler = (ctx, args) => {
   const offered = new Set(args.replace(/^:/, '').split(';'));
@@ -242,7 +313,8 @@ const PACKETS: readonly PacketSpec[] = [
     },
   },
   { prefix: 'qXfer:features:read:', handler: qXferFeatures },
-  { prefix: '?', exact: true, handler: (ctx) => text(ctx.stopReply(ctx.target.lastStop())) },
+  // With no process (extended mode, after D or vKill), W00 as gdbserver answers.
+  { prefix: '?', exact: true, handler: (ctx) => text(ctx.state.process === 'none' ? 'W00' : ctx.stopReply(ctx.target.lastStop())) },
   { prefix: 'g', exact: true, handler: (ctx) => text(bytesToHex(ctx.target.readRegisterBlock())) },
   {
     prefix: 'G',
@@ -257,15 +329,18 @@ const PACKETS: readonly PacketSpec[] = [
   { prefix: 'x', handler: readMemoryHandler(true) },
   { prefix: 'M', handler: writeMemoryHex },
   { prefix: 'X', handler: writeMemoryBinary },
-  { prefix: 'c', handler: legacyResume('continue') },
-  { prefix: 's', handler: legacyResume('step') },
+  { prefix: 'c', handler: legacyResume('continue', false) },
+  { prefix: 's', handler: legacyResume('step', false) },
+  { prefix: 'C', handler: legacyResume('continue', true) },
+  { prefix: 'S', handler: legacyResume('step', true) },
   { prefix: 'vCont?', exact: true, handler: () => text('vCont;c;C;s;S;t') },
   { prefix: 'vCont', handler: vCont },
   { prefix: 'Z', handler: breakpointHandler(true) },
   { prefix: 'z', handler: breakpointHandler(false) },
   { prefix: 'qRcmd,', handler: qRcmd },
-  // 1: we attached to something that already existed, so GDB detaches (never kills) on quit.
-  { prefix: 'qAttached', handler: () => text('1') },
+  // 1: we attached to something that already existed, so GDB detaches (never kills) on quit;
+  // 0 once `run` started it, so GDB offers to kill it.
+  { prefix: 'qAttached', handler: (ctx) => text(ctx.state.process === 'created' ? '0' : '1') },
   { prefix: 'qC', exact: true, handler: () => text(`QC${THREAD_ID.toString(16)}`) },
   { prefix: 'qfThreadInfo', exact: true, handler: () => text(`m${THREAD_ID.toString(16)}`) },
   { prefix: 'qsThreadInfo', exact: true, handler: () => text('l') },
@@ -289,7 +364,13 @@ const PACKETS: readonly PacketSpec[] = [
     handler: (ctx, args) => {
       // `D` or `D;PID` (multiprocess); anything else is not a detach.
       if (args !== '' && !/^;[0-9a-fA-F]+$/.test(args)) throw new MalformedPacketError(`D: expected "D" or "D;PID", got "D${args}"`);
-      ctx.endSession('detach');
+      if (ctx.state.extended) {
+        // extended-remote: the debugger stays connected and may attach again or run.
+        ctx.target.detached('detach');
+        ctx.state.process = 'none';
+      } else {
+        ctx.endSession('detach');
+      }
       return OK;
     },
   },
@@ -302,6 +383,7 @@ const PACKETS: readonly PacketSpec[] = [
       return NONE;
     },
   },
+  ...extendedPackets,
 ];
 
 /** Longest prefix first, so `vCont?` wins over `vCont` and `qSupported` over `q...`. */

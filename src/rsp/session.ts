@@ -5,7 +5,7 @@
 
 import { frame, hexByte, MalformedPacketError, printable, textToHex } from './codec.js';
 import { PacketFramer, type FrameEvent } from './framer.js';
-import { lookupPacket, THREAD_ID, type ClientFeatures, type PacketContext, type Reply } from './packets.js';
+import { lookupPacket, THREAD_ID, type ClientFeatures, type PacketContext, type ProcessState, type Reply } from './packets.js';
 import { TargetErrno, TargetError, type DebugTarget, type ResumeAction, type StopEvent } from './target.js';
 
 /** PacketSize we advertise: bounds every packet GDB sends, `$`, `#` and checksum included. */
@@ -49,6 +49,7 @@ export class RspSession {
   private readonly queue: QueuedWork[] = [];
   private busy = false;
   private readonly features: ClientFeatures = { swbreak: false, hwbreak: false, errorMessage: false };
+  private readonly state: ProcessState = { extended: false, process: 'attached' };
   private readonly context: PacketContext;
 
   constructor(
@@ -59,11 +60,12 @@ export class RspSession {
     this.context = {
       target,
       features: this.features,
+      state: this.state,
       packetSize: PACKET_SIZE,
       enterNoAckMode: () => {
         this.pendingNoAck = true;
       },
-      resume: (action) => this.resume(action),
+      resume: (action, signal) => this.resume(action, signal),
       stopReply: (stop) => this.stopReply(stop),
       console: (text) => this.sendConsole(text),
       endSession: (reason) => {
@@ -99,7 +101,8 @@ export class RspSession {
     if (this.ended) return;
     this.ended = true;
     this.running = false;
-    this.target.detached('disconnect');
+    // After D or vKill in extended mode the target has already been told.
+    if (this.state.process !== 'none') this.target.detached('disconnect');
   }
 
   private onFrameEvent(event: FrameEvent): void {
@@ -253,13 +256,17 @@ export class RspSession {
     return `E${hexByte(errno)}`;
   }
 
-  private resume(action: ResumeAction): void {
+  private resume(action: ResumeAction, signal: number): void {
     this.running = true;
-    this.target.resume(action, (stop) => {
-      if (!this.running || this.ended) return;
-      this.running = false;
-      this.sendText(this.stopReply(stop));
-    });
+    this.target.resume(
+      action,
+      (stop) => {
+        if (!this.running || this.ended) return;
+        this.running = false;
+        this.sendText(this.stopReply(stop));
+      },
+      signal,
+    );
   }
 
   private stopReply(stop: StopEvent): string {

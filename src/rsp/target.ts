@@ -68,10 +68,12 @@ export interface DebugTarget {
   writeMemory(address: bigint, data: Uint8Array): void;
 
   /**
-   * `c`/`s`/`vCont`: resume. The target reports the stop later through `onStop` (exactly once
-   * per resume). `onStop` may be called synchronously for a step.
+   * `c`/`s`/`C`/`S`/`vCont`: resume. The target reports the stop later through `onStop`
+   * (exactly once per resume). `onStop` may be called synchronously for a step. `signal` is the
+   * GDB signal number the debugger passes to the program (0 = none): what delivering it means
+   * is the target's to decide.
    */
-  resume(action: ResumeAction, onStop: (stop: StopEvent) => void): void;
+  resume(action: ResumeAction, onStop: (stop: StopEvent) => void, signal: number): void;
   /** Ctrl-C while running: the target must stop and report SIGINT through the resume callback. */
   interrupt(): void;
   /** The reason of the last stop, for `?`. */
@@ -85,8 +87,14 @@ export interface DebugTarget {
   /** `qRcmd`: run a monitor command, writing text through `out`. Throws TargetError on failure. */
   monitor(command: string, out: MonitorOutput): void | Promise<void>;
 
-  /** A new GDB connection was accepted (the board keeps its state). */
+  /** A debugger attached: a new connection, or `vAttach` in extended mode (the board keeps its state). */
   attached(): void;
-  /** `D` or `k` or a dropped connection: the debugger is gone; the target must not stay halted forever. */
+  /** `D`, `k`, `vKill` or a dropped connection: the debugger is gone; the target must not stay halted forever. */
   detached(reason: 'detach' | 'kill' | 'disconnect'): void;
+
+  /**
+   * Optional (extended-remote `run`, i.e. `vRun`): puts the target back in its start state and
+   * reports the stop it is in. Without it, `vRun` is answered as unsupported.
+   */
+  restart?(): Promise<StopEvent>;
 }

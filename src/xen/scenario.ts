@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { checkFields, InputError, isPlainObject } from './input.js';
 import { requestFromScenarioEntry } from './requests.js';
 import type { OperationRequest, OperationResult } from './result.js';
-import type { MapService } from './service.js';
+import type { MapService, ServiceSession } from './service.js';
 import { DEFAULT_LAYOUT } from './layout.js';
 import { PAGE_HYPERVISOR_NOCACHE, PAGE_HYPERVISOR_RO, PAGE_HYPERVISOR_RW } from './flags.js';
 
@@ -66,17 +66,20 @@ export function loadScenarioFile(path: string): Scenario {
 
 /** Applies a scenario as one unit: no other request is interleaved with its operations. */
 export function runScenario(service: MapService, scenario: Scenario): Promise<ScenarioOutcome> {
-  return service.exclusive((session) => {
-    const results: OperationResult[] = [];
-    let rc = 0;
-    for (const request of scenario.operations) {
-      const result = session.execute(request);
-      results.push(result);
-      if (result.rc !== 0 && rc === 0) rc = result.rc;
-      if (result.rc !== 0 && !scenario.continueOnError) break;
-    }
-    return { scenario: scenario.name, rc, results, skipped: scenario.operations.length - results.length };
-  });
+  return service.exclusive((session) => applyScenario(session, scenario));
+}
+
+/** Applies a scenario inside a session that already holds the service's lock. */
+export function applyScenario(session: ServiceSession, scenario: Scenario): ScenarioOutcome {
+  const results: OperationResult[] = [];
+  let rc = 0;
+  for (const request of scenario.operations) {
+    const result = session.execute(request);
+    results.push(result);
+    if (result.rc !== 0 && rc === 0) rc = result.rc;
+    if (result.rc !== 0 && !scenario.continueOnError) break;
+  }
+  return { scenario: scenario.name, rc, results, skipped: scenario.operations.length - results.length };
 }
 
 const page = (address: bigint): bigint => address >> 12n;

@@ -54,10 +54,15 @@ export interface ShadowImage {
 /** Work run under the lock as one unit (a scenario): requests applied back to back. */
 export interface ServiceSession {
   execute(request: OperationRequest): OperationResult;
+  /**
+   * Forgets everything Xen's map code knew (shadow table, boot layout, last failure), as a
+   * rebooted Xen would; the caller resets the hardware it programs.
+   */
+  reset(): void;
 }
 
 export class MapService {
-  private readonly port: XenMpuMap;
+  private port: XenMpuMap;
   private readonly lock = new FifoLock();
   private readonly listeners: ListenerList<OperationResult>;
   private sequence = 0;
@@ -96,7 +101,16 @@ export class MapService {
 
   /** Runs `work` with the lock held: its requests are not interleaved with anyone else's. */
   exclusive<T>(work: (session: ServiceSession) => T | Promise<T>): Promise<T> {
-    return this.lock.run(() => work({ execute: (request) => this.executeLocked(request) }));
+    return this.lock.run(() =>
+      work({
+        execute: (request) => this.executeLocked(request),
+        reset: () => {
+          this.port = new XenMpuMap(this.hardware, { disableMode: this.port.disableMode });
+          this.lastFailed = null;
+          this.bootLayout = null;
+        },
+      }),
+    );
   }
 
   update(base: bigint, limit: bigint, flags: number): Promise<OperationResult> {

@@ -19,6 +19,7 @@ const cases: Array<{ script: string; minimumPasses: number; args: string[] }> = 
   { script: 'mpu.py', minimumPasses: 23, args: RESET },
   { script: 'xen.py', minimumPasses: 17, args: [] },
   { script: 'gdbscripts.py', minimumPasses: 50, args: [] },
+  { script: 'extended.py', minimumPasses: 11, args: [] },
 ];
 
 describe('real gdb-multiarch against mpustub', () => {

@@ -114,6 +114,13 @@ export class Interpreter {
     machine.memory.onCodeWrite = (page) => this.forgetPage(page);
   }
 
+  /** Forgets what execution learnt of the old board after a reset (its memory already dropped its blocks). */
+  reset(): void {
+    this.exclusive = undefined;
+    this.heat.clear();
+    this.ignoreWatchesOnce = false;
+  }
+
   /** Blocks cached and still valid, including addresses found untranslatable (`monitor core translate`). */
   get translatedBlocks(): number {
     return this.blocks.size;

@@ -132,6 +132,15 @@ export class Mpu implements MpuModel {
     this.regimes = { el2: new RegimeState(counts.el2), el10: new RegimeState(counts.el10) };
   }
 
+  reset(): void {
+    for (const r of Object.values(this.regimes)) {
+      r.prselr = 0;
+      r.programmedBar.fill(0n);
+      r.programmedLar.fill(0n);
+      r.synchronize();
+    }
+  }
+
   regionCount(regime: Regime): number {
     return this.regimes[regime].count;
   }

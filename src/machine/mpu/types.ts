@@ -113,6 +113,8 @@ export interface MpuModel {
   overlaps(regime: Regime): ReadonlyArray<{ readonly a: number; readonly b: number; readonly start: number; readonly end: number }>;
   /** Context synchronisation: programmed values become effective. */
   synchronize(): void;
+  /** Every region disabled and zero, PRSELR 0: the state out of reset. */
+  reset(): void;
   /** Check an access of `access.size` bytes starting at `access.address`. */
   check(access: Access, control: MpuControl): MpuDecision;
   /** The syndrome the core would record when taking `fault` to EL2 from `fromEl`. */

@@ -55,17 +55,38 @@ check_equal("pc is the faulting store", reg("pc"), int(gdb.parse_and_eval("&faul
 check_equal("ESR_EL2: data abort at EL2, permission fault level 0, write", reg("ESR_EL2"), 0x9600004C)
 check_equal("FAR_EL2 is the refused address", reg("FAR_EL2"), 0x200000)
 check("monitor core exception explains it", "ap-read-only" in run("monitor core exception"))
+# Resuming without the signal (`signal 0`) retries the store: the same fault again.
+event = resume("signal 0")
+check_equal("signal 0 retries the faulting store", (signal_of(event), reg("pc")), ("SIGSEGV", int(gdb.parse_and_eval("&fault_here"))))
+run("handle SIGSEGV nopass")
 event = resume("stepi")
-check_equal("stepping the faulting store faults again", (signal_of(event), reg("pc")), ("SIGSEGV", int(gdb.parse_and_eval("&fault_here"))))
+check_equal("with SIGSEGV nopass, stepi retries it too", (signal_of(event), reg("pc")), ("SIGSEGV", int(gdb.parse_and_eval("&fault_here"))))
+run("handle SIGSEGV pass")
 
-run("monitor core take")
-flush()
-check_equal("taking it vectors to VBAR_EL2 + 0x200", reg("pc"), int(gdb.parse_and_eval("&sync_handler")))
+# GDB passes SIGSEGV by default: stepi delivers the abort and stops at the vector entry.
+event = resume("stepi")
+check_equal("stepi passing SIGSEGV stops at VBAR_EL2 + 0x200", reg("pc"), int(gdb.parse_and_eval("&sync_handler")))
 check_equal("ELR_EL2 holds the faulting pc", reg("ELR_EL2"), int(gdb.parse_and_eval("&fault_here")))
 event = resume()
 check_equal("the handler's BRK stops with SIGTRAP", signal_of(event), None)
 check_equal("the handler read ESR_EL2 with MRS", reg("x20"), 0x9600004C)
 check_equal("and FAR_EL2", reg("x21"), 0x200000)
+
+# The same fault once more, taken by `monitor core take` instead of by GDB's signal.
+run("set $pc = fault_here")
+event = resume("signal 0")
+check_equal("back at the fault", signal_of(event), "SIGSEGV")
+run("monitor core take")
+flush()
+check_equal("monitor core take vectors to VBAR_EL2 + 0x200", reg("pc"), int(gdb.parse_and_eval("&sync_handler")))
+check_equal("... with ELR_EL2 at the faulting pc", reg("ELR_EL2"), int(gdb.parse_and_eval("&fault_here")))
+
+# `continue` after the fault passes SIGSEGV as GDB does by default: the abort is delivered.
+run("set $pc = fault_here")
+resume("signal 0")
+run("set $x20 = 0")
+event = resume()
+check_equal("continue after SIGSEGV delivers the abort: the handler runs to its BRK", (signal_of(event), reg("x20")), (None, 0x9600004C))
 
 # With exceptions taken rather than stopped on, the same program runs straight into its handler.
 run("monitor core stop-on-exception off")
