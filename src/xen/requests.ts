@@ -12,7 +12,7 @@ import { PAGE_SIZE } from './plan.js';
 import { hex } from './printk.js';
 import type { OperationName, OperationRequest } from './result.js';
 
-type FieldKind = 'address' | 'limit' | 'count' | 'flags';
+type FieldKind = 'address' | 'limit' | 'page' | 'pages' | 'flags';
 
 interface OperationSpec {
   readonly op: OperationName;
@@ -22,15 +22,17 @@ interface OperationSpec {
   readonly summary: string;
 }
 
-/**
- * mfn and nr are page numbers and counts of the 48-bit space. Bounding each does not bound their
- * sum: checkRequestRange refuses mfn + nr pages past 2^48.
- */
+/** A page number (mfn) names a page of the 48-bit space: at most 2^36 - 1. */
 const PAGE_NUMBER_MAX = (1n << 36n) - 1n;
+/**
+ * A page count (nr) is at most the whole space, 2^36 pages. Bounding each of mfn and nr does not
+ * bound their sum: checkRequestRange refuses mfn + nr pages past 2^48.
+ */
+const PAGE_COUNT_MAX = 1n << 36n;
 
 export const OPERATIONS: readonly OperationSpec[] = [
   { op: 'update', xenFunction: 'xen_mpumap_update', fields: [['base', 'address'], ['limit', 'limit'], ['flags', 'flags']], summary: 'create, update or destroy [base, limit) with flags' },
-  { op: 'map', xenFunction: 'map_pages_to_xen', fields: [['virt', 'address'], ['mfn', 'count'], ['nr', 'count'], ['flags', 'flags']], summary: 'map nr pages at mfn (virt must equal mfn << 12)' },
+  { op: 'map', xenFunction: 'map_pages_to_xen', fields: [['virt', 'address'], ['mfn', 'page'], ['nr', 'pages'], ['flags', 'flags']], summary: 'map nr pages at mfn (virt must equal mfn << 12)' },
   { op: 'destroy', xenFunction: 'destroy_xen_mappings', fields: [['start', 'address'], ['end', 'limit']], summary: 'remove [start, end)' },
   { op: 'modify', xenFunction: 'modify_xen_mappings', fields: [['start', 'address'], ['end', 'limit'], ['flags', 'flags']], summary: 'change the permissions of [start, end)' },
   { op: 'ioremap', xenFunction: 'ioremap_attr', fields: [['start', 'address'], ['len', 'limit'], ['flags', 'flags']], summary: 'map a device range' },
@@ -47,8 +49,10 @@ function parseField(kind: FieldKind, value: unknown, field: string): bigint | nu
       return parseAddress(value, field);
     case 'limit':
       return parseLimit(value, field);
-    case 'count':
+    case 'page':
       return parseBounded(value, field, PAGE_NUMBER_MAX);
+    case 'pages':
+      return parseBounded(value, field, PAGE_COUNT_MAX);
     case 'flags':
       return parseFlags(value, field);
   }
