@@ -64,6 +64,27 @@ export function parseLimit(value: unknown, field: string): bigint {
   return limit;
 }
 
+/**
+ * Refuses a range whose exclusive end lies beyond the 48-bit physical address space. Needed
+ * where the end is computed from several inputs (mfn + nr pages, start + len): each input is
+ * in range on its own but their sum need not be, and PRLAR_EL2.LIMIT keeps only address bits
+ * [47:6], so an end past 2^48 would be stored wrapped below the region's base, leaving an entry
+ * that no destroy can name. Xen has no check of its own (its callers map memory that exists),
+ * hence an input error rather than one of Xen's return codes. An end below the start is not
+ * refused here: Xen refuses that itself with -EINVAL, and the sums made by callers are exact
+ * (bigint), so an overflow can never masquerade as one.
+ *
+ * `how` says how the end was computed, for the message ("mfn 0x10 + nr 0x4 pages").
+ */
+export function checkRangeEnd(endExclusive: bigint, field: string, how: string): void {
+  if (endExclusive > PHYSICAL_ADDRESS_END) {
+    throw new InputError(
+      field,
+      `${how} ends at 0x${endExclusive.toString(16)}, beyond the 48-bit physical address space (largest end 0x${PHYSICAL_ADDRESS_END.toString(16)})`,
+    );
+  }
+}
+
 /** An unsigned integer no larger than `max` (inclusive). */
 export function parseBounded(value: unknown, field: string, max: bigint): bigint {
   const n = parseUnsigned(value, field);

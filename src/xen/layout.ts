@@ -2,7 +2,7 @@
 // enable_boot_cpu_mm() reads, and the early UART when early printk is built in. Pure data,
 // validated once, used by boot.ts, initCalls.ts and the scenarios.
 
-import { checkFields, InputError, isPlainObject, parseAddress, parseLimit, parseUnsigned } from './input.js';
+import { checkFields, checkRangeEnd, InputError, isPlainObject, parseAddress, parseLimit, parseUnsigned } from './input.js';
 import { hex } from './printk.js';
 
 export interface XenImageLayout {
@@ -80,7 +80,7 @@ export function parseLayout(value: unknown, field: string): XenImageLayout {
       checkFields(uart, ['base', 'size'], ['base', 'size'], `${field}.earlyUart`);
       const base = parseAddress(uart['base'], `${field}.earlyUart.base`);
       const size = parseUnsigned(uart['size'], `${field}.earlyUart.size`);
-      parseLimit((base + size).toString(), `${field}.earlyUart.size`);
+      checkRangeEnd(base + size, `${field}.earlyUart.size`, `base ${hex(base)} + size ${hex(size)}`);
       earlyUart = { base, size };
     }
   }

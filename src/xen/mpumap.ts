@@ -42,6 +42,15 @@ class DiscardingHardware implements MpuHardware {
   dsb(): void {}
 }
 
+/**
+ * The exclusive limit map_pages_to_xen() hands to xen_mpumap_update(): mfn_to_maddr(mfn_add(mfn,
+ * nr)), exact. Shared with the request checks (requests.ts) so that they refuse precisely the
+ * ends the port would otherwise receive.
+ */
+export function mapPagesLimit(mfn: bigint, nr: bigint): bigint {
+  return (mfn + nr) << 12n;
+}
+
 /** MPUMAP_REGION_* values, used only where Xen prints them ("rc = %d" of a panic). */
 function lookupCode(lookup: RegionLookup): number {
   switch (lookup.kind) {
@@ -85,8 +94,8 @@ export class XenMpuMap {
 
   /** map_pages_to_xen(): VA == PA on MPU systems, so virt is the base. */
   mapPagesToXen(virt: bigint, mfn: bigint, nr: bigint, flags: number): PortResult {
-    // mfn_to_maddr(mfn_add(mfn, nr)) in 64-bit unsigned arithmetic.
-    return this.xenMpumapUpdate(virt, ((mfn + nr) << 12n) & U64, flags);
+    // In 64-bit unsigned arithmetic, as Xen computes it.
+    return this.xenMpumapUpdate(virt, mapPagesLimit(mfn, nr) & U64, flags);
   }
 
   /** destroy_xen_mappings(s, e): its ASSERTs are the same checks xen_mpumap_update() makes. */

@@ -1,14 +1,18 @@
 // Operation requests from outside, in one place: a JSON object (HTTP API, scenario files) or
 // words (GDB monitor, CLI) become an OperationRequest with every field checked. Each operation
-// names its fields once here, in the order the Xen function takes them, so the API, the
-// monitor and the CLI cannot disagree about them.
+// names its fields once here, in the order the Xen function takes them, and every request
+// built here has its range checked once (checkRequestRange), so the API, scenarios, the monitor
+// and the CLI cannot disagree about what they accept.
 
 import { parseFlags } from './flags.js';
-import { checkFields, InputError, isPlainObject, parseAddress, parseBounded, parseLimit } from './input.js';
+import { checkFields, checkRangeEnd, InputError, isPlainObject, parseAddress, parseBounded, parseLimit } from './input.js';
 import { parseLayout } from './layout.js';
+import { mapPagesLimit } from './mpumap.js';
+import { PAGE_SIZE } from './plan.js';
+import { hex } from './printk.js';
 import type { OperationName, OperationRequest } from './result.js';
 
-type FieldKind = 'address' | 'limit' | 'count' | 'flags';
+type FieldKind = 'address' | 'limit' | 'page' | 'pages' | 'flags';
 
 interface OperationSpec {
   readonly op: OperationName;
@@ -18,12 +22,17 @@ interface OperationSpec {
   readonly summary: string;
 }
 
-/** mfn and nr are page numbers and counts: bounded so that mfn + nr pages stays in 48 bits. */
+/** A page number (mfn) names a page of the 48-bit space: at most 2^36 - 1. */
 const PAGE_NUMBER_MAX = (1n << 36n) - 1n;
+/**
+ * A page count (nr) is at most the whole space, 2^36 pages. Bounding each of mfn and nr does not
+ * bound their sum: checkRequestRange refuses mfn + nr pages past 2^48.
+ */
+const PAGE_COUNT_MAX = 1n << 36n;
 
 export const OPERATIONS: readonly OperationSpec[] = [
   { op: 'update', xenFunction: 'xen_mpumap_update', fields: [['base', 'address'], ['limit', 'limit'], ['flags', 'flags']], summary: 'create, update or destroy [base, limit) with flags' },
-  { op: 'map', xenFunction: 'map_pages_to_xen', fields: [['virt', 'address'], ['mfn', 'count'], ['nr', 'count'], ['flags', 'flags']], summary: 'map nr pages at mfn (virt must equal mfn << 12)' },
+  { op: 'map', xenFunction: 'map_pages_to_xen', fields: [['virt', 'address'], ['mfn', 'page'], ['nr', 'pages'], ['flags', 'flags']], summary: 'map nr pages at mfn (virt must equal mfn << 12)' },
   { op: 'destroy', xenFunction: 'destroy_xen_mappings', fields: [['start', 'address'], ['end', 'limit']], summary: 'remove [start, end)' },
   { op: 'modify', xenFunction: 'modify_xen_mappings', fields: [['start', 'address'], ['end', 'limit'], ['flags', 'flags']], summary: 'change the permissions of [start, end)' },
   { op: 'ioremap', xenFunction: 'ioremap_attr', fields: [['start', 'address'], ['len', 'limit'], ['flags', 'flags']], summary: 'map a device range' },
@@ -40,14 +49,58 @@ function parseField(kind: FieldKind, value: unknown, field: string): bigint | nu
       return parseAddress(value, field);
     case 'limit':
       return parseLimit(value, field);
-    case 'count':
+    case 'page':
       return parseBounded(value, field, PAGE_NUMBER_MAX);
+    case 'pages':
+      return parseBounded(value, field, PAGE_COUNT_MAX);
     case 'flags':
       return parseFlags(value, field);
   }
 }
 
-function build(op: OperationName, values: Record<string, bigint | number>): OperationRequest {
+/**
+ * The range check every request built from outside input goes through, JSON and words alike:
+ * the exclusive end of the range the Xen function will work on must not pass 2^48 (see
+ * checkRangeEnd). `at` names a field as the caller's input names it. Where the end is one input
+ * (update, destroy, modify) its parser has already bounded it, and destroy-containing's page is
+ * inside the space whenever its address is page aligned (otherwise Xen refuses it with -EINVAL,
+ * which is kept); they are checked all the same, so that a change to a parser cannot reopen
+ * the hole. map and ioremap compute their end from two inputs, and that is where it matters.
+ */
+function checkRequestRange(request: OperationRequest, at: (field: string) => string): void {
+  switch (request.op) {
+    case 'update':
+      return checkRangeEnd(request.limit, at('limit'), `limit ${hex(request.limit)}`);
+    case 'map':
+      // virt is the base (VA == PA on MPU systems) and is below 2^48 by its parser; the end is
+      // computed from mfn and nr only, exactly as the port computes it.
+      return checkRangeEnd(mapPagesLimit(request.mfn, request.nr), at('nr'), `mfn ${hex(request.mfn)} + nr ${hex(request.nr)} pages`);
+    case 'destroy':
+    case 'modify':
+      return checkRangeEnd(request.end, at('end'), `end ${hex(request.end)}`);
+    case 'ioremap':
+      // The port rounds start + len up to a page; 2^48 is a page boundary, so the rounded end
+      // passes 2^48 exactly when start + len does, and the message can show the sum given.
+      return checkRangeEnd(request.start + request.len, at('len'), `start ${hex(request.start)} + len ${hex(request.len)}`);
+    case 'destroy-containing': {
+      const page = request.addr - (request.addr % PAGE_SIZE);
+      return checkRangeEnd(page + PAGE_SIZE, at('addr'), `the page at ${hex(page)}`);
+    }
+    case 'boot':
+    case 'free-init':
+    case 'after-init':
+      // Layouts are checked section by section by parseLayout.
+      return;
+  }
+}
+
+function build(op: OperationName, values: Record<string, bigint | number>, at: (field: string) => string): OperationRequest {
+  const request = assemble(op, values);
+  checkRequestRange(request, at);
+  return request;
+}
+
+function assemble(op: OperationName, values: Record<string, bigint | number>): OperationRequest {
   const big = (k: string): bigint => values[k] as bigint;
   const num = (k: string): number => values[k] as number;
   switch (op) {
@@ -86,7 +139,7 @@ export function requestFromJson(op: string, body: unknown, where = ''): Operatio
   checkFields(body, names, names, where);
   const values: Record<string, bigint | number> = {};
   for (const [name, kind] of spec.fields) values[name] = parseField(kind, body[name], at(name));
-  return build(spec.op, values);
+  return build(spec.op, values, at);
 }
 
 /** One scenario entry: `{"op": "...", ...fields}`. */
@@ -109,7 +162,7 @@ export function requestFromWords(op: string, words: readonly string[]): Operatio
   spec.fields.forEach(([name, kind], i) => {
     values[name] = parseField(kind, words[i], name);
   });
-  return build(spec.op, values);
+  return build(spec.op, values, (field) => field);
 }
 
 export function usageOf(op: string): string {
