@@ -68,14 +68,34 @@ def _suffix(regime):
     raise gdb.GdbError("mpu: expected el2 or el1, got %r" % regime)
 
 
+_LAYOUTS = {}
+
+
+def _layout(register):
+    """Field positions of a register as the stub's register table defines them (asked once)."""
+    if register not in _LAYOUTS:
+        answer = _monitor_json("reg %s json" % register)
+        if not answer or "layout" not in answer[0]:
+            raise gdb.GdbError("mpu: the target does not describe %s (`monitor reg %s json`; not mpustub?)" % (register, register))
+        _LAYOUTS[register] = {f["name"]: (f["lsb"], f["msb"] - f["lsb"] + 1) for f in answer[0]["layout"]}
+    return _LAYOUTS[register]
+
+
+def _field(value, layout, name):
+    lsb, width = layout[name]
+    return (value >> lsb) & ((1 << width) - 1)
+
+
 def decode(index, prbar, prlar):
-    base = prbar & 0x0000FFFFFFFFFFC0
-    limit = (prlar & 0x0000FFFFFFFFFFC0) | 0x3F
+    bar, lar = _layout("PRBAR_EL2"), _layout("PRLAR_EL2")
+    base = _field(prbar, bar, "BASE") << bar["BASE"][0]
+    # LIMIT is inclusive: the region ends at LIMIT with every lower bit set.
+    limit = (_field(prlar, lar, "LIMIT") << lar["LIMIT"][0]) | ((1 << lar["LIMIT"][0]) - 1)
     return {
-        "index": index, "prbar": prbar, "prlar": prlar, "enabled": bool(prlar & 1),
+        "index": index, "prbar": prbar, "prlar": prlar, "enabled": bool(_field(prlar, lar, "EN")),
         "base": base, "limit": limit, "size": max(0, limit - base + 1),
-        "ap": (prbar >> 2) & 3, "xn": bool((prbar >> 1) & 1), "sh": (prbar >> 4) & 3,
-        "attr": (prlar >> 1) & 7,
+        "ap": _field(prbar, bar, "AP"), "xn": bool(_field(prbar, bar, "XN") & 2), "sh": _field(prbar, bar, "SH"),
+        "attr": _field(prlar, lar, "AttrIndx"),
     }
 
 
@@ -248,7 +268,8 @@ and overlaps stand out."""
                 mpu = "OVERLAP " + " & ".join(str(r["index"]) for r in covering) + " -> faults"
             elif covering:
                 r = covering[0]
-                mpu = "[%d] %s%s" % (r["index"], AP_WORDS_EL2[r["ap"]], " XN" if r["xn"] else " X")
+                words = AP_WORDS_EL2 if _suffix(regime) == "EL2" else AP_WORDS_EL10
+                mpu = "[%d] %s%s" % (r["index"], words[r["ap"]], " XN" if r["xn"] else " X")
             else:
                 mpu = "background region" if background else "HOLE: no region -> faults"
             bar = "#" * max(1, min(40, (end - start).bit_length() - 11))
@@ -282,32 +303,7 @@ class MpuCheck(_Sub):
             print("regions: %s" % ", ".join(str(r) for r in verdict["regions"]))
         if not verdict["allowed"]:
             print(verdict["reason"])
-            print("a guest would see ESR_EL2 %s (%s), FAR_EL2 %s" % (verdict["esr"], describe_esr(int(verdict["esr"], 16)), verdict["far"]))
-
-
-def describe_esr(esr):
-    ec = (esr >> 26) & 0x3F
-    fsc = esr & 0x3F
-    classes = {0x20: "instruction abort from a lower EL", 0x21: "instruction abort at EL2",
-               0x24: "data abort from a lower EL", 0x25: "data abort at EL2"}
-    if ec not in classes:
-        return "EC 0x%x" % ec
-    if 0x04 <= fsc <= 0x07:
-        status = "translation fault level %d" % (fsc & 3)
-    elif 0x0C <= fsc <= 0x0F:
-        status = "permission fault level %d" % (fsc & 3)
-    elif fsc == 0x10:
-        status = "synchronous external abort"
-    elif fsc == 0x21:
-        status = "alignment fault"
-    elif fsc == 0x00:
-        status = "address size fault"
-    else:
-        status = "FSC 0x%x" % fsc
-    text = "%s, %s" % (classes[ec], status)
-    if ec in (0x24, 0x25):
-        text += ", %s" % ("write" if (esr >> 6) & 1 else "read")
-    return text
+            print("a guest would see ESR_EL2 %s (%s), FAR_EL2 %s" % (verdict["esr"], verdict["esrDescription"], verdict["far"]))
 
 
 class MpuFault(_Sub):
@@ -317,13 +313,13 @@ class MpuFault(_Sub):
         super(MpuFault, self).__init__("fault")
 
     def invoke(self, argument, from_tty):
-        esr = sysreg("ESR_EL2")
-        far = sysreg("FAR_EL2")
-        if esr == 0:
+        # The stub describes the syndrome: one wording for the monitor and these scripts.
+        esr, far = _monitor_json("reg ESR_EL2 FAR_EL2 json")
+        if int(esr["value"], 16) == 0:
             print("ESR_EL2 is 0: no fault latched (debugger accesses latch only with `monitor mpu latch on`)")
         else:
-            print("ESR_EL2 %s: %s" % (hex(esr), describe_esr(esr)))
-            print("FAR_EL2 %s" % hex(far))
+            print("ESR_EL2 %s: %s" % (esr["value"], esr["description"]))
+            print("FAR_EL2 %s" % far["value"])
         try:
             print(gdb.execute("monitor fault", to_string=True), end="")
         except gdb.error:

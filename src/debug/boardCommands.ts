@@ -1,47 +1,31 @@
-// Monitor commands about the board itself: what it is, the last refused access, register
-// decoding, the debugger's MPU bypass and fault latching, and context synchronisation.
+// The top-level monitor commands, about the board itself: what it is, the last refused access,
+// register decoding, and the breakpoints GDB planted. Commands with a prefix live beside it:
+// mpuCommands.ts (`mpu ...`), coreCommands.ts (`core ...`), xenCommands.ts (`xen ...`).
 
 import { formatFields } from '../arch/aarch64/fields.js';
 import { registerByName, type RegisterSpec } from '../arch/aarch64/registers.js';
+import { describeEsr } from '../arch/aarch64/syndrome.js';
 import { TargetErrno, TargetError } from '../rsp/target.js';
 import { describeFault, type BoardTarget } from './boardTarget.js';
-import { parseSwitch, type MonitorRegistry } from './monitor.js';
+import type { MonitorRegistry } from './monitor.js';
 
 const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
-
-const EXCEPTION_CLASSES: Record<number, string> = {
-  0x20: 'instruction abort from a lower EL',
-  0x21: 'instruction abort taken without a change of EL',
-  0x24: 'data abort from a lower EL',
-  0x25: 'data abort taken without a change of EL',
-};
-
-/** Fault status codes of the abort ISS (DFSC/IFSC). */
-export function faultStatusName(fsc: number): string {
-  if (fsc >= 0x04 && fsc <= 0x07) return `translation fault, level ${fsc & 3}`;
-  if (fsc >= 0x0c && fsc <= 0x0f) return `permission fault, level ${fsc & 3}`;
-  if (fsc === 0x10) return 'synchronous external abort';
-  if (fsc === 0x21) return 'alignment fault';
-  return `fault status ${hex(fsc)}`;
-}
-
-export function describeEsr(esr: bigint): string {
-  const ec = Number((esr >> 26n) & 0x3fn);
-  const il = Number((esr >> 25n) & 1n);
-  const fsc = Number(esr & 0x3fn);
-  const wnr = Number((esr >> 6n) & 1n);
-  const parts = [`EC=${hex(ec)} (${EXCEPTION_CLASSES[ec] ?? 'other'})`, `IL=${il}`];
-  if (EXCEPTION_CLASSES[ec]) {
-    parts.push(`FSC=${hex(fsc)} (${faultStatusName(fsc)})`);
-    if (ec === 0x24 || ec === 0x25) parts.push(`WnR=${wnr} (${wnr ? 'write' : 'read'})`);
-  }
-  return parts.join(', ');
-}
 
 function registerLine(target: BoardTarget, reg: RegisterSpec): string {
   const value = target.machine.readRegister(reg);
   const fields = reg.fields ? ` ${formatFields(reg, value)}` : '';
   return `${reg.name} = ${hex(value)}${fields}`;
+}
+
+/** A syndrome register (ESR_ELx) also carries its description, in the words the monitor uses. */
+function registerJson(target: BoardTarget, reg: RegisterSpec): Record<string, unknown> {
+  const value = target.machine.readRegister(reg);
+  return {
+    name: reg.name,
+    value: hex(value),
+    ...(reg.fields ? { fields: formatFields(reg, value), layout: reg.fields.map((f) => ({ name: f.name, lsb: f.lsb, msb: f.msb })) } : {}),
+    ...(/^ESR_EL[12]$/.test(reg.name) ? { description: describeEsr(value) } : {}),
+  };
 }
 
 export function registerBoardCommands(monitors: MonitorRegistry, target: BoardTarget): void {
@@ -101,46 +85,22 @@ export function registerBoardCommands(monitors: MonitorRegistry, target: BoardTa
 
   monitors.add({
     name: 'reg',
-    usage: 'reg NAME...',
-    help: 'a register with its fields decoded (any name from "info registers system")',
+    usage: 'reg NAME... [json]',
+    help: 'a register with its fields decoded (any name from "info registers system"); json for scripts',
     run: (args, out) => {
-      if (args.length === 0) throw new TargetError(TargetErrno.EINVAL, 'reg: name a register, e.g. "monitor reg PRLAR_EL2"');
-      const lines = args.map((name) => {
+      const json = args[args.length - 1]?.toLowerCase() === 'json';
+      const names = json ? args.slice(0, -1) : args;
+      if (names.length === 0) throw new TargetError(TargetErrno.EINVAL, 'reg: name a register, e.g. "monitor reg PRLAR_EL2"');
+      const regs = names.map((name) => {
         const reg = registerByName(name);
         if (!reg) throw new TargetError(TargetErrno.ENOENT, `reg: no register named "${name}"`);
-        return `${registerLine(target, reg)}\n    ${reg.doc}`;
+        return reg;
       });
-      out(`${lines.join('\n')}\n`);
-    },
-  });
-
-  monitors.add({
-    name: 'mpu bypass',
-    usage: 'mpu bypass on|off',
-    help: 'debugger accesses skip the MPU (physical access) or are checked like EL2 accesses',
-    run: (args, out) => {
-      if (args.length > 0) machine.options.debuggerBypassesMpu = parseSwitch(args[0], 'mpu bypass');
-      out(`debugger accesses ${machine.options.debuggerBypassesMpu ? 'bypass' : 'are checked by'} the MPU\n`);
-    },
-  });
-
-  monitors.add({
-    name: 'mpu latch',
-    usage: 'mpu latch on|off',
-    help: 'refused debugger accesses also set ESR_EL2/FAR_EL2 as a guest access would',
-    run: (args, out) => {
-      if (args.length > 0) machine.options.latchDebuggerFaults = parseSwitch(args[0], 'mpu latch');
-      out(`refused debugger accesses ${machine.options.latchDebuggerFaults ? 'latch' : 'do not latch'} ESR_EL2/FAR_EL2\n`);
-    },
-  });
-
-  monitors.add({
-    name: 'mpu sync',
-    usage: 'mpu sync',
-    help: 'a context synchronisation (DSB; ISB): programmed MPU registers become effective',
-    run: (_args, out) => {
-      machine.forceSynchronize();
-      out('MPU context synchronised: programmed regions are now effective\n');
+      if (json) {
+        out(`${JSON.stringify(regs.map((reg) => registerJson(target, reg)))}\n`);
+        return;
+      }
+      out(`${regs.map((reg) => `${registerLine(target, reg)}\n    ${reg.doc}`).join('\n')}\n`);
     },
   });
 

@@ -1,10 +1,13 @@
-// Monitor commands about execution: what the core stopped on (an abort or an undefined
-// instruction the debugger intercepted), taking that exception as the core would, and whether
-// such exceptions stop in GDB or are taken directly, and whether hot code runs translated.
+// The `core ...` monitor commands, about execution: what the core stopped on (an abort or an
+// undefined instruction the debugger intercepted), taking that exception as the core would,
+// whether such exceptions stop in GDB or are taken directly, whether hot code runs translated,
+// and MSR/DSB/ISB performed as code on the core would.
 
 import { describeFault, type BoardTarget } from './boardTarget.js';
-import { describeEsr } from './boardCommands.js';
-import { parseSwitch, type MonitorRegistry } from './monitor.js';
+import { describeEsr } from '../arch/aarch64/syndrome.js';
+import { registerByName } from '../arch/aarch64/registers.js';
+import { RegisterAccessError } from '../machine/sysregs.js';
+import { parseNumber, parseSwitch, type MonitorRegistry } from './monitor.js';
 import { TargetErrno, TargetError } from '../rsp/target.js';
 
 const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
@@ -62,6 +65,46 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
           `${t.translated} of ${t.executed} instructions ran translated (${share.toFixed(1)} %)\n`,
       );
       if (t.failures > 0) out(`${t.failures} block(s) could not be translated and run interpreted (a bug in mpustub, please report it); last: ${t.lastFailure}\n`);
+    },
+  });
+
+  monitors.add({
+    name: 'core msr',
+    usage: 'core msr NAME VALUE',
+    help: 'write a system register as code on the core would: MPU writes wait for a DSB then an ISB',
+    run: (args, out) => {
+      const reg = args[0] === undefined ? undefined : registerByName(args[0]);
+      if (!reg || reg.encoding === undefined) throw new TargetError(TargetErrno.ENOENT, `core msr: no system register named "${args[0] ?? ''}"`);
+      const value = parseNumber(args[1], 'core msr: value');
+      if (value >= 1n << 64n) throw new TargetError(TargetErrno.EINVAL, `core msr: ${hex(value)} does not fit in 64 bits`);
+      try {
+        target.machine.writeRegister(reg, value, 'core');
+      } catch (err) {
+        if (err instanceof RegisterAccessError) throw new TargetError(err.kind === 'read-only' ? TargetErrno.EROFS : TargetErrno.ENOENT, `core msr: ${err.message}`);
+        throw err;
+      }
+      const pending = reg.behaviour.kind === 'mpu' && reg.behaviour.role !== 'PRSELR' ? '; not effective until "monitor core dsb" then "monitor core isb"' : '';
+      out(`MSR ${reg.name}, ${hex(value)}${pending}\n`);
+    },
+  });
+
+  monitors.add({
+    name: 'core dsb',
+    usage: 'core dsb',
+    help: 'a DSB as the core would execute it: MPU writes so far are complete',
+    run: (_args, out) => {
+      target.machine.dsb();
+      out('DSB: MPU register writes so far are complete; an ISB makes them effective\n');
+    },
+  });
+
+  monitors.add({
+    name: 'core isb',
+    usage: 'core isb',
+    help: 'an ISB as the core would execute it: completed MPU writes become effective',
+    run: (_args, out) => {
+      const synchronised = target.machine.isb();
+      out(synchronised ? 'ISB: completed MPU writes are now effective\n' : 'ISB: MPU writes are still in flight (no DSB since the last write); nothing changed\n');
     },
   });
 }

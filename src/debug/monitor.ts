@@ -33,6 +33,11 @@ export class MonitorRegistry {
     this.commands.sort((a, b) => b.name.split(' ').length - a.name.split(' ').length || byName(a, b));
   }
 
+  /** Every command's name, e.g. "mpu check" (tests check each one is exercised). */
+  get names(): readonly string[] {
+    return this.commands.map((c) => c.name);
+  }
+
   helpText(): string {
     const sorted = [...this.commands].sort(byName);
     const width = Math.max(...sorted.map((c) => c.usage.length));

@@ -1,18 +1,17 @@
-// Monitor commands that explain the MPU: the enabled regions decoded with overlaps flagged,
-// "would this access be allowed, and why", and the regions programmed but not yet effective
-// (a missing DSB + ISB shows up here). The switches mpu bypass/latch/sync live in
-// boardCommands.ts.
+// The `mpu ...` monitor commands: the enabled regions decoded with overlaps flagged, "would
+// this access be allowed, and why", the regions programmed but not yet effective (a missing
+// DSB + ISB shows up here), and the debugger's switches: MPU bypass, fault latching, and a
+// context synchronisation.
 
 import { registerByName } from '../arch/aarch64/registers.js';
-import type { AccessKind, ExceptionLevel } from '../machine/access.js';
-import { faultAddressOf, type Machine } from '../machine/machine.js';
+import type { Access, AccessKind, ExceptionLevel } from '../machine/access.js';
+import { faultAddressOf, type Machine, type MachineFault } from '../machine/machine.js';
 import { describeAp } from '../machine/mpu/mpu.js';
 import type { DecodedRegion, Regime } from '../machine/mpu/types.js';
-import { RegisterAccessError } from '../machine/sysregs.js';
 import { TargetErrno, TargetError } from '../rsp/target.js';
 import { describeFault } from './boardTarget.js';
-import { describeEsr } from './boardCommands.js';
-import { parseNumber, type MonitorRegistry } from './monitor.js';
+import { describeEsr } from '../arch/aarch64/syndrome.js';
+import { parseNumber, parseSwitch, type MonitorRegistry } from './monitor.js';
 
 const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
 
@@ -52,6 +51,55 @@ function regionJson(region: DecodedRegion): Record<string, unknown> {
     sh: region.sh,
     attrIndx: region.attrIndx,
   };
+}
+
+/** One access judged once: the machine's fault (if any) and the MPU rule that decided. */
+interface CheckVerdict {
+  readonly access: Access;
+  readonly fault: MachineFault | undefined;
+  /** The rule and regions of an allowed access (none when the debugger bypasses the MPU). */
+  readonly rule: string | null;
+  readonly regions: readonly number[];
+  readonly regime: Regime;
+}
+
+function checkVerdict(machine: Machine, access: Access): CheckVerdict {
+  const { decision, fault } = machine.judge(access, 'core');
+  const regime: Regime = fault?.kind === 'mpu' ? fault.fault.regime : access.el === 2 ? 'el2' : 'el10';
+  if (fault) return { access, fault, regime, rule: fault.kind === 'mpu' ? fault.fault.rule : 'unmapped', regions: fault.kind === 'mpu' ? fault.fault.regions : [] };
+  return { access, fault, regime, rule: decision?.allowed ? decision.rule : null, regions: decision?.allowed ? decision.regions : [] };
+}
+
+function verdictJson(v: CheckVerdict): Record<string, unknown> {
+  const { access, fault } = v;
+  return {
+    allowed: fault === undefined,
+    kind: access.kind,
+    el: access.el,
+    address: hex(access.address),
+    size: access.size,
+    rule: v.rule,
+    regions: v.regions,
+    regime: v.regime,
+    reason: fault ? describeFault(fault) : null,
+    faultAddress: fault ? hex(faultAddressOf(fault)) : null,
+    esr: fault ? hex(fault.syndrome.esr) : null,
+    esrDescription: fault ? describeEsr(fault.syndrome.esr) : null,
+    far: fault ? hex(fault.syndrome.far) : null,
+    hpfar: fault?.syndrome.hpfar !== undefined ? hex(fault.syndrome.hpfar) : null,
+  };
+}
+
+function verdictText(machine: Machine, v: CheckVerdict): string {
+  const { access, fault } = v;
+  const what = `${access.kind} of ${access.size} byte${access.size === 1 ? '' : 's'} at ${hex(access.address)} from EL${access.el}`;
+  const regionLines = v.regions.map((i) => describeRegion(machine.mpu.effectiveRegion(v.regime, i), v.regime));
+  if (!fault) return `${[`allowed: ${what}`, `rule: ${v.rule ?? '?'}`, ...regionLines].join('\n')}\n`;
+  const lines = [`refused: ${what}`, describeFault(fault)];
+  if (fault.kind === 'mpu') lines.push(`rule: ${fault.fault.rule}`, ...regionLines);
+  lines.push(`first refused byte: ${hex(faultAddressOf(fault))}`);
+  lines.push(`would latch ESR_EL2 ${hex(fault.syndrome.esr)} (${describeEsr(fault.syndrome.esr)}), FAR_EL2 ${hex(fault.syndrome.far)}${fault.syndrome.hpfar !== undefined ? `, HPFAR_EL2 ${hex(fault.syndrome.hpfar)}` : ''}`);
+  return `${lines.join('\n')}\n`;
 }
 
 export function registerMpuCommands(monitors: MonitorRegistry, machine: Machine): void {
@@ -120,88 +168,8 @@ export function registerMpuCommands(monitors: MonitorRegistry, machine: Machine)
       }
       if (size < 1n || size > 0x1000_0000n) throw new TargetError(TargetErrno.EINVAL, 'mpu check: size must be 1..0x10000000');
       if (address + size > 1n << 48n) throw new TargetError(TargetErrno.EINVAL, `mpu check: ${hex(address)} + ${hex(size)} is beyond the 48-bit physical address space`);
-      const access = { address: Number(address), size: Number(size), kind, el };
-      const fault = machine.check(access, 'core');
-      if (json) {
-        const regime: Regime = el === 2 ? 'el2' : 'el10';
-        const decision = machine.mpu.check(access, machine.mpuControl());
-        out(
-          `${JSON.stringify({
-            allowed: fault === undefined,
-            kind,
-            el,
-            address: hex(address),
-            size: Number(size),
-            rule: fault ? (fault.kind === 'mpu' ? fault.fault.rule : 'unmapped') : decision.allowed ? decision.rule : null,
-            regions: fault ? (fault.kind === 'mpu' ? fault.fault.regions : []) : decision.allowed ? decision.regions : [],
-            regime: fault?.kind === 'mpu' ? fault.fault.regime : regime,
-            reason: fault ? describeFault(fault) : null,
-            faultAddress: fault ? hex(faultAddressOf(fault)) : null,
-            esr: fault ? hex(fault.syndrome.esr) : null,
-            far: fault ? hex(fault.syndrome.far) : null,
-            hpfar: fault?.syndrome.hpfar !== undefined ? hex(fault.syndrome.hpfar) : null,
-          })}\n`,
-        );
-        return;
-      }
-      const what = `${kind} of ${size} byte${size === 1n ? '' : 's'} at ${hex(address)} from EL${el}`;
-      if (!fault) {
-        const decision = machine.mpu.check(access, machine.mpuControl());
-        const regions = decision.allowed ? decision.regions : [];
-        const lines = [`allowed: ${what}`, `rule: ${decision.allowed ? decision.rule : '?'}`];
-        const regime: Regime = el === 2 ? 'el2' : 'el10';
-        for (const i of regions) lines.push(describeRegion(machine.mpu.effectiveRegion(regime, i), regime));
-        out(`${lines.join('\n')}\n`);
-        return;
-      }
-      const lines = [`refused: ${what}`, describeFault(fault)];
-      if (fault.kind === 'mpu') {
-        lines.push(`rule: ${fault.fault.rule}`);
-        for (const i of fault.fault.regions) lines.push(describeRegion(machine.mpu.effectiveRegion(fault.fault.regime, i), fault.fault.regime));
-      }
-      lines.push(`first refused byte: ${hex(faultAddressOf(fault))}`);
-      lines.push(`would latch ESR_EL2 ${hex(fault.syndrome.esr)} (${describeEsr(fault.syndrome.esr)}), FAR_EL2 ${hex(fault.syndrome.far)}${fault.syndrome.hpfar !== undefined ? `, HPFAR_EL2 ${hex(fault.syndrome.hpfar)}` : ''}`);
-      out(`${lines.join('\n')}\n`);
-    },
-  });
-
-  monitors.add({
-    name: 'core msr',
-    usage: 'core msr NAME VALUE',
-    help: 'write a system register as code on the core would: MPU writes wait for a DSB then an ISB',
-    run: (args, out) => {
-      const reg = args[0] === undefined ? undefined : registerByName(args[0]);
-      if (!reg || reg.encoding === undefined) throw new TargetError(TargetErrno.ENOENT, `core msr: no system register named "${args[0] ?? ''}"`);
-      const value = parseNumber(args[1], 'core msr: value');
-      if (value >= 1n << 64n) throw new TargetError(TargetErrno.EINVAL, `core msr: ${hex(value)} does not fit in 64 bits`);
-      try {
-        machine.writeRegister(reg, value, 'core');
-      } catch (err) {
-        if (err instanceof RegisterAccessError) throw new TargetError(err.kind === 'read-only' ? TargetErrno.EROFS : TargetErrno.ENOENT, `core msr: ${err.message}`);
-        throw err;
-      }
-      const pending = reg.behaviour.kind === 'mpu' ? '; not effective until "monitor core dsb" then "monitor core isb"' : '';
-      out(`MSR ${reg.name}, ${hex(value)}${pending}\n`);
-    },
-  });
-
-  monitors.add({
-    name: 'core dsb',
-    usage: 'core dsb',
-    help: 'a DSB as the core would execute it: MPU writes so far are complete',
-    run: (_args, out) => {
-      machine.dsb();
-      out('DSB: MPU register writes so far are complete; an ISB makes them effective\n');
-    },
-  });
-
-  monitors.add({
-    name: 'core isb',
-    usage: 'core isb',
-    help: 'an ISB as the core would execute it: completed MPU writes become effective',
-    run: (_args, out) => {
-      const synchronised = machine.isb();
-      out(synchronised ? 'ISB: completed MPU writes are now effective\n' : 'ISB: MPU writes are still in flight (no DSB since the last write); nothing changed\n');
+      const verdict = checkVerdict(machine, { address: Number(address), size: Number(size), kind, el });
+      out(json ? `${JSON.stringify(verdictJson(verdict))}\n` : verdictText(machine, verdict));
     },
   });
 
@@ -223,6 +191,36 @@ export function registerMpuCommands(monitors: MonitorRegistry, machine: Machine)
         lines.push(`  region ${i}: programmed PRBAR ${hex(p.prbar)} PRLAR ${hex(p.prlar)}; effective PRBAR ${hex(e.prbar)} PRLAR ${hex(e.prlar)}`);
       }
       out(`${lines.join('\n')}\n`);
+    },
+  });
+
+  monitors.add({
+    name: 'mpu bypass',
+    usage: 'mpu bypass on|off',
+    help: 'debugger accesses skip the MPU (physical access) or are checked like EL2 accesses',
+    run: (args, out) => {
+      if (args.length > 0) machine.options.debuggerBypassesMpu = parseSwitch(args[0], 'mpu bypass');
+      out(`debugger accesses ${machine.options.debuggerBypassesMpu ? 'bypass' : 'are checked by'} the MPU\n`);
+    },
+  });
+
+  monitors.add({
+    name: 'mpu latch',
+    usage: 'mpu latch on|off',
+    help: 'refused debugger accesses also set ESR_EL2/FAR_EL2 as a guest access would',
+    run: (args, out) => {
+      if (args.length > 0) machine.options.latchDebuggerFaults = parseSwitch(args[0], 'mpu latch');
+      out(`refused debugger accesses ${machine.options.latchDebuggerFaults ? 'latch' : 'do not latch'} ESR_EL2/FAR_EL2\n`);
+    },
+  });
+
+  monitors.add({
+    name: 'mpu sync',
+    usage: 'mpu sync',
+    help: 'a context synchronisation (DSB; ISB): programmed MPU registers become effective',
+    run: (_args, out) => {
+      machine.forceSynchronize();
+      out('MPU context synchronised: programmed regions are now effective\n');
     },
   });
 }

@@ -4,12 +4,13 @@
 // memory map; a refusal becomes a fault record carrying the syndrome the core would take.
 // Knows nothing of RSP or GDB.
 
+import { abortSyndrome, FSC } from '../arch/aarch64/syndrome.js';
 import { registerByName, type RegisterSpec } from '../arch/aarch64/registers.js';
 import { PHYS_ADDR_LIMIT, type Access, type AccessKind, type AccessOrigin, type ExceptionLevel } from './access.js';
 import type { BoardConfig } from './board.js';
 import { CoreState } from './core.js';
 import { PhysicalMemory } from './memory.js';
-import type { FaultSyndrome, MpuControl, MpuFault, MpuModel, RegimeControl } from './mpu/types.js';
+import type { FaultSyndrome, MpuControl, MpuDecision, MpuFault, MpuModel, RegimeControl } from './mpu/types.js';
 import { RegisterAccessError, SystemRegisters } from './sysregs.js';
 
 export type MachineFault =
@@ -48,9 +49,6 @@ const SCTLR_EL1 = registerByName('SCTLR_EL1')!;
 const HCR_EL2 = registerByName('HCR_EL2')!;
 const SP_EL0 = registerByName('SP_EL0')!;
 const SP_EL1 = registerByName('SP_EL1')!;
-
-/** Synchronous external abort: what the bus answers for an address no device decodes. */
-const FSC_EXTERNAL_ABORT = 0x10;
 
 export interface MachineOptions {
   /** Debugger accesses skip the MPU (like QEMU's PhyMemMode). */
@@ -243,12 +241,25 @@ export class Machine {
    * undefined when every byte may be accessed.
    */
   check(access: Access, origin: AccessOrigin): MachineFault | undefined {
+    return this.faultOf(access, origin, this.decide(access, origin));
+  }
+
+  /**
+   * The MPU's decision (undefined when the debugger bypasses it) and the machine's verdict on
+   * one access, computed once: `monitor mpu check` shows the rule of an allowed access too.
+   */
+  judge(access: Access, origin: AccessOrigin): { readonly decision: MpuDecision | undefined; readonly fault: MachineFault | undefined } {
+    const decision = this.decide(access, origin);
+    return { decision, fault: this.faultOf(access, origin, decision) };
+  }
+
+  private decide(access: Access, origin: AccessOrigin): MpuDecision | undefined {
     const bypass = origin === 'debugger' && this.options.debuggerBypassesMpu;
-    let mpuFault: MpuFault | undefined;
-    if (!bypass) {
-      const decision = this.mpu.check(access, this.mpuControl());
-      if (!decision.allowed) mpuFault = decision.fault;
-    }
+    return bypass ? undefined : this.mpu.check(access, this.mpuControl());
+  }
+
+  private faultOf(access: Access, origin: AccessOrigin, decision: MpuDecision | undefined): MachineFault | undefined {
+    const mpuFault: MpuFault | undefined = decision !== undefined && !decision.allowed ? decision.fault : undefined;
     const inRange = access.address < PHYS_ADDR_LIMIT ? this.memory.mappedLength(access.address, access.size) : 0;
     const unmappedAt = inRange < access.size ? access.address + inRange : undefined;
     if (mpuFault && (unmappedAt === undefined || mpuFault.faultAddress <= unmappedAt)) {
@@ -367,11 +378,8 @@ export function faultAddressOf(fault: MachineFault): number {
   return fault.kind === 'mpu' ? fault.fault.faultAddress : fault.faultAddress;
 }
 
-/** ESR_EL2 for a synchronous external abort taken to EL2 (DDI0487 D17.2.37, ISS encoding for aborts). */
+/** ESR_EL2 for a synchronous external abort: what the bus answers for an address no device decodes. */
 function externalAbortSyndrome(access: Access, address: number): FaultSyndrome {
-  const sameEl = access.el === 2;
-  const ec = access.kind === 'fetch' ? (sameEl ? 0x21 : 0x20) : sameEl ? 0x25 : 0x24;
-  const wnr = access.kind === 'write' ? 1 << 6 : 0;
-  const esr = BigInt(((ec << 26) | (1 << 25) | wnr | FSC_EXTERNAL_ABORT) >>> 0);
+  const esr = abortSyndrome({ fetch: access.kind === 'fetch', write: access.kind === 'write', sameEl: access.el === 2 }, FSC.externalAbort);
   return { esr, far: BigInt(address) };
 }

@@ -65,10 +65,10 @@ export class SystemRegisters {
   write(regnum: number, value: bigint): void {
     const reg = this.spec(regnum);
     if (reg.access === 'ro') throw new RegisterAccessError('read-only', `${reg.name} is read-only`);
-    const masked = value & MASK64 & ~(reg.res0 ?? 0n);
     const b = reg.behaviour;
-    if (b.kind === 'stored') this.stored.set(regnum, masked);
-    else if (b.kind === 'mpu') this.mpu.writeRegister(b.regime, roleOf(b.role, b.alias), masked);
+    if (b.kind === 'stored') this.stored.set(regnum, value & MASK64 & ~(reg.res0 ?? 0n));
+    // The MPU drops the RES0 bits of its own registers (it is the model of that hardware).
+    else if (b.kind === 'mpu') this.mpu.writeRegister(b.regime, roleOf(b.role, b.alias), value & MASK64);
     else throw new RegisterAccessError('read-only', `${reg.name} cannot be written`);
   }
 

@@ -144,9 +144,16 @@ export const CPSR_FIELDS: readonly FieldSpec[] = [
   f('N', 31, 31, 'negative'),
 ];
 
-/** Bits [63:48] of PRBAR/PRLAR and PRLAR bit 5 are RES0 (XN[0] is kept: see docs/mpu.md). */
-const PR_HIGH_RES0 = 0xffff_0000_0000_0000n;
-const PRLAR_RES0 = PR_HIGH_RES0 | 0x20n;
+/** The bits of a 64-bit register no field covers: RES0 for the registers whose fields are complete. */
+export function bitsOutsideFields(fields: readonly FieldSpec[]): bigint {
+  let covered = 0n;
+  for (const field of fields) covered |= ((1n << BigInt(field.msb - field.lsb + 1)) - 1n) << BigInt(field.lsb);
+  return ~covered & 0xffff_ffff_ffff_ffffn;
+}
+
+/** PRBAR [63:48]; PRLAR [63:48] and bit 5 (XN[0] is kept: see docs/mpu.md). */
+const PR_HIGH_RES0 = bitsOutsideFields(PRBAR_FIELDS);
+const PRLAR_RES0 = bitsOutsideFields(PRLAR_FIELDS);
 const SEL_RES0 = ~0xffn & 0xffff_ffff_ffff_ffffn;
 const PRENR_RES0 = 0xffff_ffff_0000_0000n;
 

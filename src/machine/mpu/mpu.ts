@@ -4,6 +4,9 @@
 // `synchronize()` (the machine calls it at DSB + ISB, or at once for debugger writes) makes them
 // "effective" and rebuilds the segment index every check uses.
 
+import { fieldValue } from '../../arch/aarch64/fields.js';
+import { bitsOutsideFields, PRBAR_FIELDS, PRLAR_FIELDS, type FieldSpec } from '../../arch/aarch64/registers.js';
+import { abortSyndrome, FSC } from '../../arch/aarch64/syndrome.js';
 import { PHYS_ADDR_LIMIT, type Access, type ExceptionLevel } from '../access.js';
 import { SegmentIndex } from './segments.js';
 import type {
@@ -22,11 +25,14 @@ import type {
 
 export const MAX_REGIONS = 255;
 
-/** PRBAR: BASE [47:6], SH [5:4], AP [2:1]... see decodeRegion. RES0: [63:48]. */
-const PRBAR_WRITABLE = 0x0000_ffff_ffff_ffffn;
-/** PRLAR: LIMIT [47:6], NS [4], AttrIndx [3:1], EN [0]. RES0: [63:48] and bit 5. */
-const PRLAR_WRITABLE = 0x0000_ffff_ffff_ffdfn;
-const ADDRESS_BITS = 0x0000_ffff_ffff_ffc0n;
+/** The layouts come from the register table: the bits no field covers are RES0. */
+const PRBAR_WRITABLE = ~bitsOutsideFields(PRBAR_FIELDS) & 0xffff_ffff_ffff_ffffn;
+const PRLAR_WRITABLE = ~bitsOutsideFields(PRLAR_FIELDS) & 0xffff_ffff_ffff_ffffn;
+const field = (fields: readonly FieldSpec[], name: string): FieldSpec => fields.find((f) => f.name === name)!;
+const BAR = { xn: field(PRBAR_FIELDS, 'XN'), ap: field(PRBAR_FIELDS, 'AP'), sh: field(PRBAR_FIELDS, 'SH'), base: field(PRBAR_FIELDS, 'BASE') };
+const LAR = { en: field(PRLAR_FIELDS, 'EN'), attrIndx: field(PRLAR_FIELDS, 'AttrIndx'), ns: field(PRLAR_FIELDS, 'NS'), limit: field(PRLAR_FIELDS, 'LIMIT') };
+/** BASE and LIMIT hold address bits [47:6]: the field value shifted back to where it lies. */
+const addressOf = (value: bigint, f: FieldSpec): number => Number(fieldValue(value, f) << BigInt(f.lsb));
 
 /** One region as the check uses it: plain numbers, no BigInt on the hot path. */
 interface CheckRegion {
@@ -43,14 +49,16 @@ export function decodeRegion(index: number, prbar: bigint, prlar: bigint): Decod
     index,
     prbar,
     prlar,
-    enabled: (prlar & 1n) !== 0n,
-    base: Number(prbar & ADDRESS_BITS),
-    limit: Number(prlar & ADDRESS_BITS) + 0x3f,
-    xn: ((prbar >> 1n) & 1n) !== 0n,
-    ap: Number((prbar >> 2n) & 3n),
-    sh: Number((prbar >> 4n) & 3n),
-    attrIndx: Number((prlar >> 1n) & 7n),
-    ns: ((prlar >> 4n) & 1n) !== 0n,
+    enabled: fieldValue(prlar, LAR.en) !== 0n,
+    base: addressOf(prbar, BAR.base),
+    // The limit is inclusive: LIMIT:0x3F.
+    limit: addressOf(prlar, LAR.limit) + (1 << LAR.limit.lsb) - 1,
+    // XN[1] forbids fetches; XN[0] is kept but has no effect here (docs/mpu.md).
+    xn: (fieldValue(prbar, BAR.xn) & 2n) !== 0n,
+    ap: Number(fieldValue(prbar, BAR.ap)),
+    sh: Number(fieldValue(prbar, BAR.sh)),
+    attrIndx: Number(fieldValue(prlar, LAR.attrIndx)),
+    ns: fieldValue(prlar, LAR.ns) !== 0n,
   };
 }
 
@@ -309,11 +317,8 @@ export class Mpu implements MpuModel {
   }
 
   syndrome(fault: MpuFault, fromEl: ExceptionLevel): FaultSyndrome {
-    const sameEl = fromEl === 2;
-    const fetch = fault.access.kind === 'fetch';
-    const ec = fetch ? (sameEl ? 0x21 : 0x20) : sameEl ? 0x25 : 0x24;
-    const wnr = !fetch && fault.access.kind === 'write' ? 1 << 6 : 0;
-    const esr = BigInt(((ec << 26) | (1 << 25) | wnr | FAULT_STATUS_CODES[fault.status]) >>> 0);
+    const kind = fault.access.kind;
+    const esr = abortSyndrome({ fetch: kind === 'fetch', write: kind === 'write', sameEl: fromEl === 2 }, FAULT_STATUS_CODES[fault.status]);
     const far = BigInt(fault.faultAddress);
     if (!fault.stage2) return { esr, far };
     // HPFAR_EL2.FIPA [43:4] holds the faulting IPA [51:12].
@@ -321,10 +326,10 @@ export class Mpu implements MpuModel {
   }
 }
 
-/** FSC (DFSC/IFSC) values for level-0 faults (DDI0487 ISS encoding for aborts). */
-export const FAULT_STATUS_CODES: Record<FaultStatus, number> = {
-  'address-size': 0x00,
-  translation: 0x04,
-  permission: 0x0c,
-  alignment: 0x21,
+/** The FSC of each fault the MPU raises (level 0: PMSA has no translation levels). */
+const FAULT_STATUS_CODES: Record<FaultStatus, number> = {
+  'address-size': FSC.addressSize,
+  translation: FSC.translation,
+  permission: FSC.permission,
+  alignment: FSC.alignment,
 };

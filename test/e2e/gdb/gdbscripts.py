@@ -57,7 +57,7 @@ run("monitor core dsb")
 run("monitor core isb")
 
 verdict = run("mpu check 0x100000 w")
-check("mpu check refuses a write to Xen's text", "refused: ap-read-only" in verdict and "permission fault level 0, write" in verdict, verdict)
+check("mpu check refuses a write to Xen's text", "refused: ap-read-only" in verdict and "FSC=0xc (permission fault, level 0), WnR=1 (write)" in verdict, verdict)
 check("mpu check allows a read", run("mpu check 0x100000").startswith("allowed: region-permits"))
 check("mpu check explains a hole", "refused: no-region" in run("mpu check 0x30000000 r el2 8"))
 err = error_of("mpu check")
@@ -73,7 +73,7 @@ check("$mpu_allowed works in a breakpoint-style condition", run('p $mpu_allowed(
 run("monitor mpu latch on")
 error_of("set {char}0x100000 = 1")
 fault = run("mpu fault")
-check("mpu fault decodes the latched ESR_EL2", "ESR_EL2 0x9600004c: data abort at EL2, permission fault level 0, write" in fault, fault)
+check("mpu fault decodes the latched ESR_EL2", "ESR_EL2 0x9600004c: EC=0x25 (data abort taken without a change of EL), IL=1, FSC=0xc (permission fault, level 0), WnR=1 (write)" in fault, fault)
 check("mpu fault gives FAR_EL2 and the stub's reason", "FAR_EL2 0x100000" in fault and "ap-read-only" in fault, fault)
 run("monitor mpu latch off")
 

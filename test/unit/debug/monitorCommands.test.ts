@@ -1,0 +1,160 @@
+// Every monitor command run in-process through the registry, without GDB or a socket: what it
+// prints for a typical use, and its error for a bad one. A last test fails when a command is
+// added without a case here.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/log.js';
+import { startStub, type RunningStub } from '../../../src/wiring.js';
+import { TargetError } from '../../../src/rsp/target.js';
+
+let stub: RunningStub;
+const exercised = new Set<string>();
+
+beforeAll(async () => {
+  stub = await startStub({ host: '127.0.0.1', port: 0, apiPort: null, scenario: 'default', traceRsp: false, logger: createLogger('error', () => undefined) });
+});
+
+afterAll(async () => {
+  await stub.close();
+});
+
+/** Runs `line`, records which command it reached, and returns everything it printed. */
+async function monitor(line: string): Promise<string> {
+  const words = line.split(' ');
+  const name = [...stub.monitors.names].filter((n) => n.split(' ').every((w, i) => words[i] === w)).sort((a, b) => b.length - a.length)[0];
+  if (name) exercised.add(name);
+  let text = '';
+  await stub.monitors.run(line, (t) => (text += t));
+  return text;
+}
+
+async function refusal(line: string): Promise<string> {
+  try {
+    await monitor(line);
+  } catch (err) {
+    if (err instanceof TargetError) return err.message;
+    throw err;
+  }
+  throw new Error(`"${line}" was not refused`);
+}
+
+describe('board commands', () => {
+  it('help lists every command', async () => {
+    const help = await monitor('help');
+    for (const name of stub.monitors.names) expect(help).toContain(name);
+  });
+
+  it('info and board json describe the board', async () => {
+    expect(await monitor('info')).toMatch(/MPU regions: EL2 32, EL1 \d+/);
+    const board = JSON.parse(await monitor('board json')) as { mpuRegions: { el2: number } };
+    expect(board.mpuRegions.el2).toBe(32);
+  });
+
+  it('reg decodes fields, and in JSON carries the layout and the syndrome in words', async () => {
+    expect(await monitor('reg MPUIR_EL2')).toContain('MPUIR_EL2 = 0x20 [ REGION=0x20 ]');
+    const [prbar, esr] = JSON.parse(await monitor('reg PRBAR_EL2 ESR_EL2 json')) as Array<{ name: string; layout?: Array<{ name: string; lsb: number; msb: number }>; description?: string }>;
+    expect(prbar!.layout).toContainEqual({ name: 'BASE', lsb: 6, msb: 47 });
+    expect(esr!.description).toMatch(/^EC=0x0 \(unknown reason/);
+    expect(await refusal('reg NOPE_EL2')).toMatch(/no register named "NOPE_EL2"/);
+    expect(await refusal('reg')).toMatch(/name a register/);
+  });
+
+  it('fault explains the last refused access', async () => {
+    expect(await monitor('fault')).toMatch(/no access has been refused|last refused access/);
+    stub.machine.writeMemory(0x100000, Uint8Array.of(1), { origin: 'debugger' });
+    expect(await monitor('fault')).toMatch(/write at 0x100000 from EL2 refused by the EL2 MPU: ap-read-only \(region 0\)[\s\S]*FSC=0xc \(permission fault, level 0\), WnR=1 \(write\)/);
+  });
+
+  it('breakpoints lists what GDB planted', async () => {
+    expect(await monitor('breakpoints')).toBe('no breakpoints\n');
+    stub.target.insertBreakpoint('software', 0x40n, 4);
+    expect(await monitor('breakpoints')).toBe('software 0x40 kind 4\n');
+    stub.target.removeBreakpoint('software', 0x40n, 4);
+  });
+});
+
+describe('mpu commands', () => {
+  it('mpu and mpu json show the effective regions', async () => {
+    expect(await monitor('mpu')).toMatch(/EL2 MPU: 32 regions; SCTLR_EL2\.M=1 \(enabled\)[\s\S]*0x0\.\.0x11ffff/);
+    expect(await monitor('mpu el1')).toContain('EL1&0 MPU');
+    const view = JSON.parse(await monitor('mpu json')) as { regionCount: number; enabled: boolean };
+    expect(view).toMatchObject({ regionCount: 32, enabled: true });
+    expect(await refusal('mpu el3')).toMatch(/expected "el2" or "el1"/);
+  });
+
+  it('mpu check gives one verdict, as text or JSON', async () => {
+    expect(await monitor('mpu check 0x160000 w')).toMatch(/^allowed: write of 1 byte at 0x160000 from EL2\nrule: /);
+    const text = await monitor('mpu check 0x100000 w');
+    expect(text).toMatch(/^refused: write of 1 byte at 0x100000[\s\S]*rule: ap-read-only[\s\S]*would latch ESR_EL2 0x9600004c/);
+    const json = JSON.parse(await monitor('mpu check 0x100000 w json')) as Record<string, unknown>;
+    expect(json).toMatchObject({ allowed: false, rule: 'ap-read-only', regions: [0], esr: '0x9600004c', far: '0x100000' });
+    expect(json.esrDescription).toBe('EC=0x25 (data abort taken without a change of EL), IL=1, FSC=0xc (permission fault, level 0), WnR=1 (write)');
+    expect(await refusal('mpu check 0xffffffffffff 4')).toMatch(/beyond the 48-bit physical address space/);
+  });
+
+  it('mpu pending, sync, bypass and latch', async () => {
+    expect(await monitor('mpu pending')).toContain('every programmed region is effective');
+    await monitor('core msr PRSELR_EL2 20');
+    await monitor('core msr PRLAR_EL2 0x3000ffc1');
+    expect(await monitor('mpu pending')).toMatch(/1 region\(s\) programmed but not yet effective[\s\S]*region 20/);
+    expect(await monitor('mpu sync')).toContain('now effective');
+    expect(await monitor('mpu pending')).toContain('every programmed region is effective');
+    expect(await monitor('mpu bypass on')).toBe('debugger accesses bypass the MPU\n');
+    expect(await monitor('mpu bypass off')).toBe('debugger accesses are checked by the MPU\n');
+    expect(await monitor('mpu latch on')).toContain('latch ESR_EL2');
+    expect(await monitor('mpu latch off')).toContain('do not latch');
+    expect(await refusal('mpu latch maybe')).toMatch(/expected "on" or "off"/);
+  });
+});
+
+describe('core commands', () => {
+  it('msr, dsb and isb act as code on the core would', async () => {
+    expect(await monitor('core msr PRSELR_EL2 21')).toBe('MSR PRSELR_EL2, 0x15\n'); // PRSELR only selects: nothing pends
+    expect(await monitor('core msr PRLAR_EL2 0x3001ffc1')).toContain('not effective until');
+    expect(await monitor('core isb')).toContain('still in flight');
+    expect(await monitor('core dsb')).toContain('DSB');
+    expect(await monitor('core isb')).toBe('ISB: completed MPU writes are now effective\n');
+    expect(await refusal('core msr MPUIR_EL2 1')).toMatch(/read-only/);
+    expect(await refusal('core msr NOPE 1')).toMatch(/no system register named "NOPE"/);
+  });
+
+  it('exception, take, stop-on-exception and translate', async () => {
+    expect(await monitor('core exception')).toBe('no exception is pending\n');
+    expect(await refusal('core take')).toMatch(/no exception is pending/);
+    expect(await monitor('core stop-on-exception off')).toContain('are taken');
+    expect(await monitor('core stop-on-exception on')).toContain('stop in GDB');
+    expect(await monitor('core translate off')).toMatch(/^block translation off/);
+    expect(await monitor('core translate on')).toMatch(/^block translation on/);
+  });
+});
+
+describe('xen commands', () => {
+  it('every map operation, with its usage on bad input', async () => {
+    expect(await monitor('xen map 0x30000000 0x30000 16 PAGE_HYPERVISOR_RW')).toMatch(/rc 0: inserted/);
+    expect(await monitor('xen modify 0x30000000 0x30010000 PAGE_HYPERVISOR_RO')).toMatch(/rc 0/);
+    expect(await monitor('xen update 0x30000000 0x30010000 0')).toMatch(/rc 0/);
+    expect(await monitor('xen ioremap 0x31000000 0x1000 PAGE_HYPERVISOR_NOCACHE')).toMatch(/rc 0: inserted/);
+    expect(await monitor('xen destroy-containing 0x31000000')).toMatch(/rc 0/);
+    expect(await monitor('xen destroy 0x40000000 0x40001000')).toMatch(/rc/);
+    expect(await monitor('xen unmap 0x40000000 0x40001000')).toMatch(/rc/);
+    expect(await refusal('xen map 0x1')).toMatch(/usage: monitor xen map/);
+  });
+
+  it('table, json, diff, last-error, catch, disable-mode and the boot entry points', async () => {
+    expect(await monitor('xen table')).toMatch(/entr/);
+    expect(JSON.parse(await monitor('xen json'))).toHaveProperty('regions');
+    expect(await monitor('xen diff')).toBeTypeOf('string');
+    expect(await monitor('xen last-error')).toBeTypeOf('string');
+    expect(await monitor('xen catch off')).toMatch(/off|not/);
+    expect(await monitor('xen catch on')).toBeTypeOf('string');
+    expect(await monitor('xen disable-mode intended')).toContain('intended');
+    expect(await monitor('xen disable-mode upstream')).toContain('upstream');
+    for (const name of stub.monitors.names.filter((n) => /^xen (boot|free-init|after-init)$/.test(n))) {
+      expect(await monitor(name)).toMatch(/rc -?\d+/);
+    }
+  });
+});
+
+it('exercises every registered monitor command', () => {
+  expect(stub.monitors.names.filter((n) => !exercised.has(n))).toEqual([]);
+});
