@@ -5,7 +5,7 @@
 // can stop the core so that a waiting GDB wakes up. The CLI and the tests start stubs here.
 
 import { readFileSync } from 'node:fs';
-import { registerByName } from './arch/aarch64/registers.js';
+import { register } from './arch/aarch64/registers.js';
 import { DEFAULT_BOARD, parseBoard, type BoardConfig } from './machine/board.js';
 import { Machine } from './machine/machine.js';
 import { Mpu } from './machine/mpu/mpu.js';
@@ -160,4 +160,4 @@ async function listenNamed<T>(what: string, listen: () => Promise<T>, host: stri
 
 /** MAIR_EL2 as Xen's cpu_init sets it: index 0 Device-nGnRnE, 1 Normal NC, 2 WT, 3 WB, 4 Device-nGnRE, 7 Normal WB. */
 export const XEN_MAIR_EL2 = 0xff00_0004_eeaa_4400n;
-const MAIR_EL2 = registerByName('MAIR_EL2')!;
+const MAIR_EL2 = register('MAIR_EL2');

@@ -5,7 +5,7 @@
 // Knows nothing of RSP or GDB.
 
 import { abortSyndrome, FSC } from '../arch/aarch64/syndrome.js';
-import { registerByName, type RegisterSpec } from '../arch/aarch64/registers.js';
+import { register, type RegisterSpec } from '../arch/aarch64/registers.js';
 import { PHYS_ADDR_LIMIT, type Access, type AccessKind, type AccessOrigin, type ExceptionLevel } from './access.js';
 import type { BoardConfig } from './board.js';
 import { CoreState } from './core.js';
@@ -44,11 +44,11 @@ const SCTLR_BR = 1n << 17n;
 const SCTLR_WXN = 1n << 19n;
 const HCR_VM = 1n << 0n;
 
-const SCTLR_EL2 = registerByName('SCTLR_EL2')!;
-const SCTLR_EL1 = registerByName('SCTLR_EL1')!;
-const HCR_EL2 = registerByName('HCR_EL2')!;
-const SP_EL0 = registerByName('SP_EL0')!;
-const SP_EL1 = registerByName('SP_EL1')!;
+const SCTLR_EL2 = register('SCTLR_EL2');
+const SCTLR_EL1 = register('SCTLR_EL1');
+const HCR_EL2 = register('HCR_EL2');
+const SP_EL0 = register('SP_EL0');
+const SP_EL1 = register('SP_EL1');
 
 export interface MachineOptions {
   /** Debugger accesses skip the MPU (like QEMU's PhyMemMode). */

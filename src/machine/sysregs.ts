@@ -2,7 +2,7 @@
 // `access`, `res0` and `reset`. Plain registers are stored here; MPU registers are forwarded to
 // the MPU model; CurrentEL and the identification registers are computed.
 
-import { REGISTERS, registerByName, registerByNumber, type RegisterSpec } from '../arch/aarch64/registers.js';
+import { register, REGISTERS, registerByNumber, type RegisterName, type RegisterSpec } from '../arch/aarch64/registers.js';
 import type { BoardConfig } from './board.js';
 import type { MpuModel, MpuRegisterRole } from './mpu/types.js';
 
@@ -73,18 +73,18 @@ export class SystemRegisters {
   }
 
   /** Direct access to a stored register by name, for the machine's own bookkeeping (ESR/FAR latching). */
-  setStored(name: string, value: bigint): void {
+  setStored(name: RegisterName, value: bigint): void {
     const reg = storedSpec(name);
     this.stored.set(reg.regnum, value & MASK64 & ~(reg.res0 ?? 0n));
   }
 
-  getStored(name: string): bigint {
+  getStored(name: RegisterName): bigint {
     return this.stored.get(storedSpec(name).regnum) ?? 0n;
   }
 }
 
-function storedSpec(name: string): RegisterSpec {
-  const reg = registerByName(name);
+function storedSpec(name: RegisterName): RegisterSpec {
+  const reg = register(name);
   if (!reg || reg.behaviour.kind !== 'stored') throw new RegisterAccessError('unknown', `no stored register ${name}`);
   return reg;
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { registerByName } from '../arch/aarch64/registers.js';
+import { register } from '../arch/aarch64/registers.js';
 import { DEFAULT_BOARD } from '../machine/board.js';
 import { Interpreter } from '../machine/cpu/interpreter.js';
 import { createMachine } from '../wiring.js';
@@ -50,7 +50,7 @@ function measure(translate: boolean): { seconds: number; count: number; result: 
   const machine = createMachine(DEFAULT_BOARD);
   const interpreter = new Interpreter(machine);
   interpreter.translate = translate;
-  machine.writeRegister(registerByName('pc')!, loadElf(machine, bare), 'debugger');
+  machine.writeRegister(register('pc'), loadElf(machine, bare), 'debugger');
   const started = performance.now();
   for (;;) {
     const outcome = interpreter.run(1_000_000, new Set());

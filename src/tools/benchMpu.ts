@@ -9,7 +9,7 @@ import { Machine } from '../machine/machine.js';
 import { Mpu } from '../machine/mpu/mpu.js';
 import type { Access } from '../machine/access.js';
 import { EL2_ONLY, mpuWithAdjacentRegions } from './mpuFixture.js';
-import { registerByName } from '../arch/aarch64/registers.js';
+import { register } from '../arch/aarch64/registers.js';
 
 const CONTROL = EL2_ONLY;
 
@@ -39,7 +39,7 @@ for (const count of [1, 32, 255]) {
     : NaN;
 
   const machine = new Machine({ ...DEFAULT_BOARD, mpuRegions: { el2: count, el1: 1 } }, mpu);
-  const sctlr = registerByName('SCTLR_EL2')!;
+  const sctlr = register('SCTLR_EL2');
   machine.writeRegister(sctlr, machine.readRegister(sctlr) | 1n, 'debugger');
   const viaMachine = nsPer(500_000, (i) => {
     machine.readMemory((i * 0x48) % (span - 8), 8, { origin: 'debugger' });
@@ -53,7 +53,7 @@ function megabytesPerSecond(count: number): number {
   const slice = Math.max(0x40, Math.floor(0x10_0000 / count / 0x40) * 0x40);
   const mpu = mpuWithAdjacentRegions(count, slice);
   const machine = new Machine({ ...DEFAULT_BOARD, mpuRegions: { el2: count, el1: 1 } }, mpu);
-  const sctlr = registerByName('SCTLR_EL2')!;
+  const sctlr = register('SCTLR_EL2');
   machine.writeRegister(sctlr, machine.readRegister(sctlr) | 1n, 'debugger');
   machine.writeMemory(0, new Uint8Array(count * slice).fill(0xa5), { origin: 'debugger' });
   const size = Math.min(0x10_0000, count * slice);

@@ -51,6 +51,12 @@ export interface RegisterSpec {
   /** The GDB type name (a predefined type or an id from targetXml.ts's type definitions). */
   readonly gdbType: string;
   readonly access: 'rw' | 'ro';
+  /**
+   * The lowest exception level whose MRS/MSR may reach the register (QEMU's `.access`); below
+   * it the instruction is UNDEFINED. For system registers it follows op1, as the Arm ARM
+   * allocates encodings: op1 0-2 EL1, 3 EL0, 4-5 EL2.
+   */
+  readonly minEl: 0 | 1 | 2;
   readonly behaviour: RegisterBehaviour;
   readonly encoding?: SysregEncoding;
   readonly fields?: readonly FieldSpec[];
@@ -165,24 +171,24 @@ function coreRegisters(): RegisterSpec[] {
   for (let i = 0; i <= 30; i++) {
     regs.push({
       name: `x${i}`, regnum: i, bitsize: 64, feature: core, group: 'general', gdbType: 'int',
-      access: 'rw', behaviour: { kind: 'core' }, doc: `general-purpose register ${i}`,
+      access: 'rw', minEl: 0, behaviour: { kind: 'core' }, doc: `general-purpose register ${i}`,
     });
   }
   regs.push(
-    { name: 'sp', regnum: 31, bitsize: 64, feature: core, group: 'general', gdbType: 'data_ptr', access: 'rw', behaviour: { kind: 'core' }, doc: 'stack pointer of the current EL (SP_ELx when cpsr.SP=1)' },
-    { name: 'pc', regnum: 32, bitsize: 64, feature: core, group: 'general', gdbType: 'code_ptr', access: 'rw', behaviour: { kind: 'core' }, doc: 'program counter' },
-    { name: 'cpsr', regnum: 33, bitsize: 32, feature: core, group: 'general', gdbType: 'cpsr_flags', access: 'rw', behaviour: { kind: 'core' }, fields: CPSR_FIELDS, doc: 'PSTATE as SPSR-formatted bits' },
+    { name: 'sp', regnum: 31, bitsize: 64, feature: core, group: 'general', gdbType: 'data_ptr', access: 'rw', minEl: 0, behaviour: { kind: 'core' }, doc: 'stack pointer of the current EL (SP_ELx when cpsr.SP=1)' },
+    { name: 'pc', regnum: 32, bitsize: 64, feature: core, group: 'general', gdbType: 'code_ptr', access: 'rw', minEl: 0, behaviour: { kind: 'core' }, doc: 'program counter' },
+    { name: 'cpsr', regnum: 33, bitsize: 32, feature: core, group: 'general', gdbType: 'cpsr_flags', access: 'rw', minEl: 0, behaviour: { kind: 'core' }, fields: CPSR_FIELDS, doc: 'PSTATE as SPSR-formatted bits' },
   );
   const fpu = 'org.gnu.gdb.aarch64.fpu' as const;
   for (let i = 0; i <= 31; i++) {
     regs.push({
       name: `v${i}`, regnum: 34 + i, bitsize: 128, feature: fpu, group: 'vector', gdbType: 'aarch64v',
-      access: 'rw', behaviour: { kind: 'fpu' }, doc: `SIMD&FP register ${i}`,
+      access: 'rw', minEl: 0, behaviour: { kind: 'fpu' }, doc: `SIMD&FP register ${i}`,
     });
   }
   regs.push(
-    { name: 'fpsr', regnum: 66, bitsize: 32, feature: fpu, group: 'float', gdbType: 'int', access: 'rw', behaviour: { kind: 'fpu' }, doc: 'floating-point status' },
-    { name: 'fpcr', regnum: 67, bitsize: 32, feature: fpu, group: 'float', gdbType: 'int', access: 'rw', behaviour: { kind: 'fpu' }, doc: 'floating-point control' },
+    { name: 'fpsr', regnum: 66, bitsize: 32, feature: fpu, group: 'float', gdbType: 'int', access: 'rw', minEl: 0, behaviour: { kind: 'fpu' }, doc: 'floating-point status' },
+    { name: 'fpcr', regnum: 67, bitsize: 32, feature: fpu, group: 'float', gdbType: 'int', access: 'rw', minEl: 0, behaviour: { kind: 'fpu' }, doc: 'floating-point control' },
   );
   return regs;
 }
@@ -201,6 +207,13 @@ interface SysregInit {
   doc: string;
 }
 
+/** The lowest EL that may access a system register, from op1 (DDI0487 D18.3, "op1" ranges). */
+function minimumElOf(enc: SysregEncoding): 0 | 1 | 2 {
+  if (enc.op1 === 3) return 0;
+  if (enc.op1 >= 4) return 2;
+  return 1;
+}
+
 function system(init: SysregInit): RegisterSpec {
   const spec: RegisterSpec = {
     name: init.name,
@@ -210,6 +223,7 @@ function system(init: SysregInit): RegisterSpec {
     group: 'system',
     gdbType: init.type ?? (init.fields ? `${init.name.toLowerCase()}_flags` : 'uint64'),
     access: init.access ?? 'rw',
+    minEl: minimumElOf(init.enc),
     behaviour: init.behaviour ?? { kind: 'stored' },
     encoding: init.enc,
     doc: init.doc,
@@ -241,35 +255,41 @@ function mpuRegisters(regime: 'el2' | 'el10'): RegisterSpec[] {
   return regs;
 }
 
+/**
+ * Control, syndrome and identification registers. A constant table, so that their names form
+ * a type (RegisterName) and a misspelt name in code fails to compile.
+ */
+const CONTROL_REGISTERS = [
+  // SCTLR_EL2 resets with its RES1 bits set (Armv8-R: bits 4,5,11,16,18,22,23,28,29) and M, C, I clear.
+  { name: 'SCTLR_EL2', enc: sysreg(3, 4, 1, 0, 0), fields: SCTLR_FIELDS, type: 'sctlr_flags', reset: 0x30c5_0830n, doc: 'EL2 system control (M, A, C, I, BR, WXN, EE)' },
+  { name: 'HCR_EL2', enc: sysreg(3, 4, 1, 1, 0), fields: HCR_FIELDS, reset: 0n, doc: 'hypervisor configuration' },
+  { name: 'MAIR_EL2', enc: sysreg(3, 4, 10, 2, 0), reset: 0n, doc: 'memory attribute indirection (8 attribute bytes)' },
+  { name: 'ESR_EL2', enc: sysreg(3, 4, 5, 2, 0), fields: ESR_FIELDS, type: 'esr_flags', res0: 0xffff_ff00_0000_0000n, doc: 'syndrome of the last exception taken to EL2' },
+  { name: 'FAR_EL2', enc: sysreg(3, 4, 6, 0, 0), doc: 'faulting address' },
+  { name: 'HPFAR_EL2', enc: sysreg(3, 4, 6, 0, 4), fields: HPFAR_FIELDS, doc: 'faulting IPA of a stage 2 fault' },
+  { name: 'ELR_EL2', enc: sysreg(3, 4, 4, 0, 1), type: 'code_ptr', doc: 'exception return address' },
+  { name: 'SPSR_EL2', enc: sysreg(3, 4, 4, 0, 0), fields: CPSR_FIELDS, type: 'spsr_flags', doc: 'saved PSTATE' },
+  { name: 'VBAR_EL2', enc: sysreg(3, 4, 12, 0, 0), type: 'code_ptr', res0: 0x7ffn, doc: 'EL2 vector base' },
+  { name: 'TPIDR_EL2', enc: sysreg(3, 4, 13, 0, 2), doc: 'EL2 software thread ID' },
+  { name: 'SP_EL1', enc: sysreg(3, 4, 4, 1, 0), type: 'data_ptr', doc: 'EL1 stack pointer' },
+  { name: 'VSCTLR_EL2', enc: sysreg(3, 4, 2, 0, 0), fields: VSCTLR_FIELDS, doc: 'Armv8-R virtualization system control' },
+  { name: 'VSTCR_EL2', enc: sysreg(3, 4, 2, 6, 2), doc: 'Armv8-R stage 2 control' },
+  { name: 'SCTLR_EL1', enc: sysreg(3, 0, 1, 0, 0), fields: SCTLR_FIELDS, type: 'sctlr_flags', reset: 0x30d0_0800n, doc: 'EL1 system control' },
+  { name: 'MAIR_EL1', enc: sysreg(3, 0, 10, 2, 0), doc: 'EL1 memory attribute indirection' },
+  { name: 'ESR_EL1', enc: sysreg(3, 0, 5, 2, 0), fields: ESR_FIELDS, type: 'esr_flags', res0: 0xffff_ff00_0000_0000n, doc: 'syndrome of the last exception taken to EL1' },
+  { name: 'FAR_EL1', enc: sysreg(3, 0, 6, 0, 0), doc: 'EL1 faulting address' },
+  { name: 'ELR_EL1', enc: sysreg(3, 0, 4, 0, 1), type: 'code_ptr', doc: 'EL1 exception return address' },
+  { name: 'SPSR_EL1', enc: sysreg(3, 0, 4, 0, 0), fields: CPSR_FIELDS, type: 'spsr_flags', doc: 'EL1 saved PSTATE' },
+  { name: 'VBAR_EL1', enc: sysreg(3, 0, 12, 0, 0), type: 'code_ptr', res0: 0x7ffn, doc: 'EL1 vector base' },
+  { name: 'SP_EL0', enc: sysreg(3, 0, 4, 1, 0), type: 'data_ptr', doc: 'EL0 stack pointer' },
+  { name: 'CurrentEL', enc: sysreg(3, 0, 4, 2, 2), access: 'ro', behaviour: { kind: 'current-el' }, fields: CURRENTEL_FIELDS, doc: 'current exception level' },
+  { name: 'MIDR_EL1', enc: sysreg(3, 0, 0, 0, 0), access: 'ro', behaviour: { kind: 'board-id', key: 'midr' }, fields: MIDR_FIELDS, doc: 'main ID (Arm, part 0xD15 Cortex-R82 by default)' },
+  { name: 'MPIDR_EL1', enc: sysreg(3, 0, 0, 0, 5), access: 'ro', behaviour: { kind: 'board-id', key: 'mpidr' }, doc: 'multiprocessor affinity' },
+  { name: 'ID_AA64MMFR0_EL1', enc: sysreg(3, 0, 0, 7, 0), access: 'ro', behaviour: { kind: 'board-id', key: 'mmfr0' }, fields: MMFR0_FIELDS, doc: 'memory model features (MSA=0b1111: Armv8-R PMSA)' },
+] as const satisfies readonly SysregInit[];
+
 function controlRegisters(): RegisterSpec[] {
-  return [
-    // SCTLR_EL2 resets with its RES1 bits set (Armv8-R: bits 4,5,11,16,18,22,23,28,29) and M, C, I clear.
-    system({ name: 'SCTLR_EL2', enc: sysreg(3, 4, 1, 0, 0), fields: SCTLR_FIELDS, type: 'sctlr_flags', reset: 0x30c5_0830n, doc: 'EL2 system control (M, A, C, I, BR, WXN, EE)' }),
-    system({ name: 'HCR_EL2', enc: sysreg(3, 4, 1, 1, 0), fields: HCR_FIELDS, reset: 0n, doc: 'hypervisor configuration' }),
-    system({ name: 'MAIR_EL2', enc: sysreg(3, 4, 10, 2, 0), reset: 0n, doc: 'memory attribute indirection (8 attribute bytes)' }),
-    system({ name: 'ESR_EL2', enc: sysreg(3, 4, 5, 2, 0), fields: ESR_FIELDS, type: 'esr_flags', res0: 0xffff_ff00_0000_0000n, doc: 'syndrome of the last exception taken to EL2' }),
-    system({ name: 'FAR_EL2', enc: sysreg(3, 4, 6, 0, 0), doc: 'faulting address' }),
-    system({ name: 'HPFAR_EL2', enc: sysreg(3, 4, 6, 0, 4), fields: HPFAR_FIELDS, doc: 'faulting IPA of a stage 2 fault' }),
-    system({ name: 'ELR_EL2', enc: sysreg(3, 4, 4, 0, 1), type: 'code_ptr', doc: 'exception return address' }),
-    system({ name: 'SPSR_EL2', enc: sysreg(3, 4, 4, 0, 0), fields: CPSR_FIELDS, type: 'spsr_flags', doc: 'saved PSTATE' }),
-    system({ name: 'VBAR_EL2', enc: sysreg(3, 4, 12, 0, 0), type: 'code_ptr', res0: 0x7ffn, doc: 'EL2 vector base' }),
-    system({ name: 'TPIDR_EL2', enc: sysreg(3, 4, 13, 0, 2), doc: 'EL2 software thread ID' }),
-    system({ name: 'SP_EL1', enc: sysreg(3, 4, 4, 1, 0), type: 'data_ptr', doc: 'EL1 stack pointer' }),
-    system({ name: 'VSCTLR_EL2', enc: sysreg(3, 4, 2, 0, 0), fields: VSCTLR_FIELDS, doc: 'Armv8-R virtualization system control' }),
-    system({ name: 'VSTCR_EL2', enc: sysreg(3, 4, 2, 6, 2), doc: 'Armv8-R stage 2 control' }),
-    system({ name: 'SCTLR_EL1', enc: sysreg(3, 0, 1, 0, 0), fields: SCTLR_FIELDS, type: 'sctlr_flags', reset: 0x30d0_0800n, doc: 'EL1 system control' }),
-    system({ name: 'MAIR_EL1', enc: sysreg(3, 0, 10, 2, 0), doc: 'EL1 memory attribute indirection' }),
-    system({ name: 'ESR_EL1', enc: sysreg(3, 0, 5, 2, 0), fields: ESR_FIELDS, type: 'esr_flags', res0: 0xffff_ff00_0000_0000n, doc: 'syndrome of the last exception taken to EL1' }),
-    system({ name: 'FAR_EL1', enc: sysreg(3, 0, 6, 0, 0), doc: 'EL1 faulting address' }),
-    system({ name: 'ELR_EL1', enc: sysreg(3, 0, 4, 0, 1), type: 'code_ptr', doc: 'EL1 exception return address' }),
-    system({ name: 'SPSR_EL1', enc: sysreg(3, 0, 4, 0, 0), fields: CPSR_FIELDS, type: 'spsr_flags', doc: 'EL1 saved PSTATE' }),
-    system({ name: 'VBAR_EL1', enc: sysreg(3, 0, 12, 0, 0), type: 'code_ptr', res0: 0x7ffn, doc: 'EL1 vector base' }),
-    system({ name: 'SP_EL0', enc: sysreg(3, 0, 4, 1, 0), type: 'data_ptr', doc: 'EL0 stack pointer' }),
-    system({ name: 'CurrentEL', enc: sysreg(3, 0, 4, 2, 2), access: 'ro', behaviour: { kind: 'current-el' }, fields: CURRENTEL_FIELDS, doc: 'current exception level' }),
-    system({ name: 'MIDR_EL1', enc: sysreg(3, 0, 0, 0, 0), access: 'ro', behaviour: { kind: 'board-id', key: 'midr' }, fields: MIDR_FIELDS, doc: 'main ID (Arm, part 0xD15 Cortex-R82 by default)' }),
-    system({ name: 'MPIDR_EL1', enc: sysreg(3, 0, 0, 0, 5), access: 'ro', behaviour: { kind: 'board-id', key: 'mpidr' }, doc: 'multiprocessor affinity' }),
-    system({ name: 'ID_AA64MMFR0_EL1', enc: sysreg(3, 0, 0, 7, 0), access: 'ro', behaviour: { kind: 'board-id', key: 'mmfr0' }, fields: MMFR0_FIELDS, doc: 'memory model features (MSA=0b1111: Armv8-R PMSA)' }),
-  ];
+  return CONTROL_REGISTERS.map((init) => system(init));
 }
 
 export const REGISTERS: readonly RegisterSpec[] = Object.freeze([
@@ -286,7 +306,25 @@ export function registerByNumber(regnum: number): RegisterSpec | undefined {
   return byNumber.get(regnum);
 }
 
-/** Case-insensitive: `prbar_el2`, `PRBAR_EL2` and `$PRBAR_EL2` all name the same register. */
+type XIndex = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 21 | 22 | 23 | 24 | 25 | 26 | 27 | 28 | 29 | 30;
+type VIndex = XIndex | 31;
+type MpuAlias = '' | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15;
+type MpuRegisterName = `${'MPUIR' | 'PRSELR' | 'PRENR'}_${'EL1' | 'EL2'}` | `${'PRBAR' | 'PRLAR'}${MpuAlias}_${'EL1' | 'EL2'}`;
+
+/** Every register's name, as a type: code names registers with these, so a typo fails `tsc`. */
+export type RegisterName = `x${XIndex}` | 'sp' | 'pc' | 'cpsr' | `v${VIndex}` | 'fpsr' | 'fpcr' | MpuRegisterName | (typeof CONTROL_REGISTERS)[number]['name'];
+
+/** A register named in code (a test checks that every RegisterName is in the table). */
+export function register(name: RegisterName): RegisterSpec {
+  const reg = byName.get(name.toLowerCase());
+  if (!reg) throw new Error(`register table has no ${name}`);
+  return reg;
+}
+
+/**
+ * A register named by a user (monitor commands, scripts): case-insensitive, so `prbar_el2`,
+ * `PRBAR_EL2` and `$PRBAR_EL2` all name the same register; undefined when there is none.
+ */
 export function registerByName(name: string): RegisterSpec | undefined {
   return byName.get(name.replace(/^\$/, '').toLowerCase());
 }

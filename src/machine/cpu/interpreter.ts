@@ -11,6 +11,7 @@
 // `run()` executes many, running hot code as blocks from translator.ts and leaving to `step()`
 // every instruction a block cannot complete, so both paths end in the same outcomes.
 
+import { encodingNumber, sysreg } from '../../arch/aarch64/encoding.js';
 import { registerByNumber } from '../../arch/aarch64/registers.js';
 import type { AccessKind } from '../access.js';
 import type { Machine, MachineFault } from '../machine.js';
@@ -627,16 +628,16 @@ export class Interpreter {
       return this.next(pc);
     }
     // MRS / MSR (register)
-    const regnum = ((op0 & 3) << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2;
+    const regnum = encodingNumber(sysreg(op0, op1, crn, crm, op2));
     if (l === 1) this.setX(rt, this.mrs(regnum), true);
     else this.msr(regnum, this.x(rt, true));
     return this.next(pc);
   }
 
   /** Special-purpose registers reached by MRS/MSR but kept in PSTATE. */
-  private static readonly NZCV = (3 << 14) | (3 << 11) | (4 << 7) | (2 << 3) | 0;
-  private static readonly DAIF = (3 << 14) | (3 << 11) | (4 << 7) | (2 << 3) | 1;
-  private static readonly SPSEL = (3 << 14) | (0 << 11) | (4 << 7) | (2 << 3) | 0;
+  private static readonly NZCV = encodingNumber(sysreg(3, 3, 4, 2, 0));
+  private static readonly DAIF = encodingNumber(sysreg(3, 3, 4, 2, 1));
+  private static readonly SPSEL = encodingNumber(sysreg(3, 0, 4, 2, 0));
 
   private mrs(regnum: number): bigint {
     if (regnum === Interpreter.NZCV) return BigInt(this.core.cpsr & 0xf000_0000) & M32;
@@ -644,7 +645,7 @@ export class Interpreter {
     if (regnum === Interpreter.SPSEL) return BigInt(this.core.cpsr & 1);
     const reg = registerByNumber(regnum);
     if (!reg || reg.encoding === undefined) throw new Undefined(`MRS of an unimplemented system register (encoding 0x${regnum.toString(16)})`);
-    if (this.core.el < 2 && reg.name.endsWith('_EL2')) throw new Undefined(`MRS ${reg.name} below EL2`);
+    if (this.core.el < reg.minEl) throw new Undefined(`MRS ${reg.name} at EL${this.core.el}: it needs EL${reg.minEl} or higher`);
     return this.machine.readRegister(reg);
   }
 
@@ -663,7 +664,7 @@ export class Interpreter {
     }
     const reg = registerByNumber(regnum);
     if (!reg || reg.encoding === undefined) throw new Undefined(`MSR to an unimplemented system register (encoding 0x${regnum.toString(16)})`);
-    if (this.core.el < 2 && reg.name.endsWith('_EL2')) throw new Undefined(`MSR ${reg.name} below EL2`);
+    if (this.core.el < reg.minEl) throw new Undefined(`MSR ${reg.name} at EL${this.core.el}: it needs EL${reg.minEl} or higher`);
     try {
       this.machine.writeRegister(reg, value, 'core');
     } catch (err) {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEncodingNumber, encodingNumber, sysreg } from '../../../src/arch/aarch64/encoding.js';
 import { formatFields } from '../../../src/arch/aarch64/fields.js';
-import { G_PACKET_REGISTERS, REGISTERS, registerByName, registerByNumber } from '../../../src/arch/aarch64/registers.js';
+import { G_PACKET_REGISTERS, REGISTERS, register, registerByName, registerByNumber, type RegisterName } from '../../../src/arch/aarch64/registers.js';
 import { buildTargetXml } from '../../../src/arch/aarch64/targetXml.js';
 
 describe('register numbering', () => {
@@ -57,7 +57,7 @@ describe('register numbering', () => {
 
 describe('field decoding', () => {
   it('renders fields as GDB prints <flags>', () => {
-    const prlar = registerByName('PRLAR_EL2')!;
+    const prlar = register('PRLAR_EL2');
     expect(formatFields(prlar, 0x1fffcfn)).toBe('[ EN AttrIndx=0x7 LIMIT=0x7fff ]');
   });
 });
@@ -100,5 +100,23 @@ describe('docs/registers.md', () => {
     const { registersMarkdown } = await import('../../../src/arch/aarch64/registersDoc.js');
     const onDisk = readFileSync(new URL('../../../docs/registers.md', import.meta.url), 'utf8');
     expect(onDisk).toBe(registersMarkdown());
+  });
+});
+
+describe('RegisterName', () => {
+  it('names exactly the registers of the table', () => {
+    const mpu = ['EL1', 'EL2'].flatMap((el) => [
+      `MPUIR_${el}`,
+      `PRSELR_${el}`,
+      `PRENR_${el}`,
+      ...Array.from({ length: 16 }, (_, n) => [`PRBAR${n || ''}_${el}`, `PRLAR${n || ''}_${el}`]).flat(),
+    ]);
+    const core = [...Array.from({ length: 31 }, (_, i) => `x${i}`), 'sp', 'pc', 'cpsr', ...Array.from({ length: 32 }, (_, i) => `v${i}`), 'fpsr', 'fpcr'];
+    const typed = [...core, ...mpu];
+    for (const name of typed) expect(register(name as RegisterName).name).toBe(name);
+    // Every other register is a control register, whose names the type takes from its table.
+    const rest = REGISTERS.filter((r) => !typed.includes(r.name));
+    for (const reg of rest) expect(register(reg.name as RegisterName)).toBe(reg);
+    expect(() => register('SCTLR_EL3' as RegisterName)).toThrow(/no SCTLR_EL3/);
   });
 });

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { registerByName } from '../../../src/arch/aarch64/registers.js';
+import { register } from '../../../src/arch/aarch64/registers.js';
 import { DEFAULT_BOARD } from '../../../src/machine/board.js';
 import { Interpreter } from '../../../src/machine/cpu/interpreter.js';
 import { decodeBitMasks } from '../../../src/machine/cpu/bitmasks.js';
@@ -166,7 +166,7 @@ function execute(machine: ReturnType<typeof createMachine>, instructions: number
   const code = new Uint8Array(instructions.length * 4);
   instructions.forEach((i, k) => new DataView(code.buffer).setUint32(k * 4, i, true));
   machine.writeMemory(0x1000, code, { origin: 'debugger' });
-  machine.writeRegister(registerByName('pc')!, 0x1000n, 'debugger');
+  machine.writeRegister(register('pc'), 0x1000n, 'debugger');
   const end = 0x1000 + code.length;
   const show = (v: unknown): string => JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString(16) : x));
   if (translate) {

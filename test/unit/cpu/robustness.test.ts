@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { registerByName } from '../../../src/arch/aarch64/registers.js';
+import { register } from '../../../src/arch/aarch64/registers.js';
 import { DEFAULT_BOARD } from '../../../src/machine/board.js';
 import { Interpreter } from '../../../src/machine/cpu/interpreter.js';
 import { createMachine } from '../../../src/wiring.js';
@@ -14,12 +14,12 @@ describe('interpreter robustness', () => {
   it('turns every random instruction word into an outcome', () => {
     const machine = createMachine(DEFAULT_BOARD);
     const interpreter = new Interpreter(machine);
-    const pcReg = registerByName('pc')!;
-    const sctlr = registerByName('SCTLR_EL2')!;
+    const pcReg = register('pc');
+    const sctlr = register('SCTLR_EL2');
     // Region 0 over the first 16 MiB, RW and executable, so that both checked paths run.
-    machine.writeRegister(registerByName('PRSELR_EL2')!, 0n, 'debugger');
-    machine.writeRegister(registerByName('PRBAR_EL2')!, 0x30n, 'debugger');
-    machine.writeRegister(registerByName('PRLAR_EL2')!, 0xff_ffc0n | 0xfn, 'debugger');
+    machine.writeRegister(register('PRSELR_EL2'), 0n, 'debugger');
+    machine.writeRegister(register('PRBAR_EL2'), 0x30n, 'debugger');
+    machine.writeRegister(register('PRLAR_EL2'), 0xff_ffc0n | 0xfn, 'debugger');
     let outcomes = 0;
     fc.assert(
       fc.property(
@@ -54,14 +54,14 @@ describe('interpreter robustness', () => {
       const interpreter = new Interpreter(machine);
       interpreter.translate = translate;
       interpreter.translateThreshold = 1; // each sequence runs once: translate on first sight
-      machine.writeRegister(registerByName('PRSELR_EL2')!, 0n, 'debugger');
-      machine.writeRegister(registerByName('PRBAR_EL2')!, 0x30n, 'debugger');
-      machine.writeRegister(registerByName('PRLAR_EL2')!, 0xff_ffc0n | 0xfn, 'debugger');
+      machine.writeRegister(register('PRSELR_EL2'), 0n, 'debugger');
+      machine.writeRegister(register('PRBAR_EL2'), 0x30n, 'debugger');
+      machine.writeRegister(register('PRLAR_EL2'), 0xff_ffc0n | 0xfn, 'debugger');
       return { machine, interpreter };
     };
     const sides = [build(false), build(true)];
-    const sctlr = registerByName('SCTLR_EL2')!;
-    const pcReg = registerByName('pc')!;
+    const sctlr = register('SCTLR_EL2');
+    const pcReg = register('pc');
     const state = ({ machine }: { machine: ReturnType<typeof createMachine> }) => ({
       x: Array.from(machine.core.x),
       sp: machine.core.spEl2,

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { MAX_BLOCK, translateBlock } from '../../../src/machine/cpu/translator.js';
 import { Interpreter } from '../../../src/machine/cpu/interpreter.js';
 import { DEFAULT_BOARD } from '../../../src/machine/board.js';
-import { registerByName } from '../../../src/arch/aarch64/registers.js';
+import { register, registerByName } from '../../../src/arch/aarch64/registers.js';
 import { createMachine } from '../../../src/wiring.js';
 
 const NOP = 0xd503_201f;
@@ -62,7 +62,7 @@ describe('translated code never goes stale', () => {
       machine.writeMemory(address, bytes, { origin: 'debugger' });
     };
     const runFrom = (pc: bigint, limit: number) => {
-      machine.writeRegister(registerByName('pc')!, pc, 'debugger');
+      machine.writeRegister(register('pc'), pc, 'debugger');
       return interpreter.run(limit, new Set());
     };
     return { machine, interpreter, write, runFrom };

@@ -69,7 +69,7 @@ describe('board commands', () => {
     expect(await monitor('breakpoints')).toBe('no breakpoints\n');
     stub.target.insertBreakpoint('software', 0x40n, 4);
     expect(await monitor('breakpoints')).toBe('software 0x40 kind 4\n');
-    stub.target.removeBreakpoint('software', 0x40n, 4);
+    stub.target.removeBreakpoint('software', 0x40n);
   });
 });
 
