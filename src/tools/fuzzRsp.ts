@@ -4,6 +4,7 @@
 // never contain a valid write), and keep its memory bounded. `npm run fuzz` runs it for long;
 // the test suite runs a bounded pass. Prints how many inputs it tried.
 
+import { XorShift32 } from '../util/random.js';
 import { connect, type Socket } from 'node:net';
 import { createLogger } from '../log.js';
 import { startStub, type RunningStub } from '../wiring.js';
@@ -48,30 +49,9 @@ function frame(payload: Buffer): Buffer {
   return Buffer.concat([Buffer.from('$'), payload, Buffer.from(`#${checksum(payload)}`)]);
 }
 
-/** A small deterministic PRNG (xorshift32) so that a failing seed can be replayed. */
-class Random {
-  constructor(private state: number) {
-    if (this.state === 0) this.state = 0x9e3779b9;
-  }
-  next(): number {
-    let x = this.state;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.state = x >>> 0;
-    return this.state;
-  }
-  below(n: number): number {
-    return this.next() % n;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.below(items.length)]!;
-  }
-}
-
 const SPECIALS = [0x24, 0x23, 0x7d, 0x2a, 0x03, 0x2b, 0x2d, 0x00, 0xff, 0x3a, 0x2c, 0x3b];
 
-function mutate(random: Random, packet: string): Buffer {
+function mutate(random: XorShift32, packet: string): Buffer {
   const bytes = [...Buffer.from(packet, 'latin1')];
   const edits = 1 + random.below(4);
   for (let e = 0; e < edits; e++) {
@@ -100,7 +80,7 @@ function mutate(random: Random, packet: string): Buffer {
 }
 
 /** One hostile input: a mutated packet (well or badly framed), raw noise, or a huge packet. */
-function hostileInput(random: Random): { bytes: Buffer; packet: string | null } {
+function hostileInput(random: XorShift32): { bytes: Buffer; packet: string | null } {
   const kind = random.below(10);
   if (kind < 6) {
     const payload = mutate(random, random.pick(CORPUS));
@@ -218,7 +198,7 @@ async function snapshot(probe: Probe): Promise<string> {
 /** Runs `inputs` hostile inputs against a fresh stub; throws on the first broken promise. */
 export async function fuzzRsp(options: { inputs: number; seed?: number; perConnection?: number; log?: (line: string) => void }): Promise<FuzzReport> {
   const seed = options.seed ?? Date.now() % 0xffffffff;
-  const random = new Random(seed);
+  const random = new XorShift32(seed);
   const stub: RunningStub = await startStub({ host: '127.0.0.1', port: 0, apiPort: null, scenario: 'default', traceRsp: false, logger: createLogger('error', () => undefined) });
   const perConnection = options.perConnection ?? 200;
   let connections = 0;
