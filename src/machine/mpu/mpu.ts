@@ -5,7 +5,7 @@
 // "effective" and rebuilds the segment index every check uses.
 
 import { PHYS_ADDR_LIMIT, type Access, type ExceptionLevel } from '../access.js';
-import { SegmentIndex } from './segments.js';
+import { SegmentIndex, type Segment } from './segments.js';
 import type {
   DecodedRegion,
   FaultStatus,
@@ -217,6 +217,10 @@ export class Mpu implements MpuModel {
   /** Overlapping enabled regions of a regime (the architecture forbids them). */
   overlaps(regime: Regime): ReturnType<SegmentIndex['overlaps']> {
     return this.regimes[regime].index.overlaps();
+  }
+
+  effectiveSegmentAt(regime: Regime, address: number): Segment {
+    return this.regimes[regime].index.segmentAt(address);
   }
 
   check(access: Access, control: MpuControl): MpuDecision {

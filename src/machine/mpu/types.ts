@@ -6,6 +6,7 @@
 // Everything here is pure model: no RSP, no GDB.
 
 import type { Access, ExceptionLevel } from '../access.js';
+import type { Segment } from './segments.js';
 
 export type Regime = 'el2' | 'el10';
 
@@ -113,6 +114,11 @@ export interface MpuModel {
   overlaps(regime: Regime): ReadonlyArray<{ readonly a: number; readonly b: number; readonly start: number; readonly end: number }>;
   /** Context synchronisation: programmed values become effective. */
   synchronize(): void;
+  /**
+   * The stretch around `address` that the same enabled effective regions cover: the segment
+   * the check itself looks up, for views of the map (LLDB's memory regions).
+   */
+  effectiveSegmentAt(regime: Regime, address: number): Segment;
   /** Check an access of `access.size` bytes starting at `access.address`. */
   check(access: Access, control: MpuControl): MpuDecision;
   /** The syndrome the core would record when taking `fault` to EL2 from `fromEl`. */
