@@ -297,9 +297,11 @@ const PACKETS: readonly PacketSpec[] = [
     prefix: 'k',
     exact: true,
     handler: (ctx) => {
-      // `k` has no reply; the session ends and the board waits for the next debugger.
+      // LLDB waits for the exit status (X09: killed by SIGKILL) and reports an error without
+      // it; GDB waits for nothing and the session ends just after, so the reply is never read
+      // as the answer to a later packet. The board waits for the next debugger.
       ctx.endSession('kill');
-      return NONE;
+      return text('X09');
     },
   },
 ];
