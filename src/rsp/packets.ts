@@ -15,6 +15,7 @@ import {
   unescapeBinary,
 } from './codec.js';
 import { TargetErrno, TargetError, type BreakpointType, type DebugTarget, type ResumeAction, type StopEvent } from './target.js';
+import { LLDB_PACKETS } from './lldbPackets.js';
 
 /** What a handler answers. `none` = no reply now (a resume answers later with a stop reply). */
 export type Reply =
@@ -28,6 +29,8 @@ export interface ClientFeatures {
   hwbreak: boolean;
   /** GDB accepts `E.text` replies everywhere. */
   errorMessage: boolean;
+  /** LLDB sent QEnableErrorStrings: errors may carry text as `E NN;hex` (LLDB takes `E.text` for data). */
+  errorStrings: boolean;
 }
 
 /** What the session offers handlers beyond the target. */
@@ -304,6 +307,7 @@ const PACKETS: readonly PacketSpec[] = [
       return text('X09');
     },
   },
+  ...LLDB_PACKETS,
 ];
 
 /** Longest prefix first, so `vCont?` wins over `vCont` and `qSupported` over `q...`. */
