@@ -15,10 +15,13 @@ import {
   TargetError,
   type BreakpointType,
   type DebugTarget,
+  type MemoryRegionInfo,
   type MonitorOutput,
   type ResumeAction,
   type StopEvent,
+  type TargetIdentity,
 } from '../rsp/target.js';
+import { memoryRegionAt } from './memoryRegions.js';
 import type { MonitorRegistry } from './monitor.js';
 import { Interpreter, type CpuException, type RunOutcome, type WatchSet } from '../machine/cpu/interpreter.js';
 
@@ -474,5 +477,14 @@ export class BoardTarget implements DebugTarget {
     this.breakpointsChanged();
     this.halt();
     this.forgetStopState();
+  }
+
+  identity(): TargetIdentity {
+    // Watchpoints stop before the access (executeOne): LLDB must step over it itself.
+    return { triple: 'aarch64-unknown-none', endian: 'little', pointerSize: 8, watchpointsStopBeforeAccess: true, watchpointSlots: WATCHPOINTS };
+  }
+
+  memoryRegionAt(address: bigint): MemoryRegionInfo {
+    return memoryRegionAt(this.machine, address);
   }
 }

@@ -15,6 +15,7 @@ import {
   unescapeBinary,
 } from './codec.js';
 import { TargetErrno, TargetError, type BreakpointType, type DebugTarget, type ResumeAction, type StopEvent } from './target.js';
+import { LLDB_PACKETS } from './lldbPackets.js';
 
 /** What a handler answers. `none` = no reply now (a resume answers later with a stop reply). */
 export type Reply =
@@ -28,6 +29,8 @@ export interface ClientFeatures {
   hwbreak: boolean;
   /** GDB accepts `E.text` replies everywhere. */
   errorMessage: boolean;
+  /** LLDB sent QEnableErrorStrings: errors may carry text as `E NN;hex` (LLDB takes `E.text` for data). */
+  errorStrings: boolean;
 }
 
 /**
@@ -378,12 +381,15 @@ const PACKETS: readonly PacketSpec[] = [
     prefix: 'k',
     exact: true,
     handler: (ctx) => {
-      // `k` has no reply; the session ends and the board waits for the next debugger.
+      // LLDB waits for the exit status (X09: killed by SIGKILL) and reports an error without
+      // it; GDB waits for nothing and the session ends just after, so the reply is never read
+      // as the answer to a later packet. The board waits for the next debugger.
       ctx.endSession('kill');
-      return NONE;
+      return text('X09');
     },
   },
   ...extendedPackets,
+  ...LLDB_PACKETS,
 ];
 
 /** Longest prefix first, so `vCont?` wins over `vCont` and `qSupported` over `q...`. */

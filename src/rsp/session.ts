@@ -48,7 +48,7 @@ export class RspSession {
   /** Work waits here while an earlier (asynchronous) handler is still running, to keep replies in order. */
   private readonly queue: QueuedWork[] = [];
   private busy = false;
-  private readonly features: ClientFeatures = { swbreak: false, hwbreak: false, errorMessage: false };
+  private readonly features: ClientFeatures = { swbreak: false, hwbreak: false, errorMessage: false, errorStrings: false };
   private readonly state: ProcessState = { extended: false, process: 'attached' };
   private readonly context: PacketContext;
 
@@ -250,9 +250,10 @@ export class RspSession {
     return this.errorReply(TargetErrno.EIO, 'internal error in the stub');
   }
 
-  /** `E NN`, or `E.text` when GDB announced error-message+ (GDB 13 does not). */
+  /** `E NN`, or `E.text` when GDB announced error-message+ (GDB 13 does not), or `E NN;hex` for LLDB. */
   private errorReply(errno: number, message: string): string {
     if (this.features.errorMessage) return `E.${message.replace(/[#$}*]/g, ' ')}`;
+    if (this.features.errorStrings) return `E${hexByte(errno)};${textToHex(message)}`;
     return `E${hexByte(errno)}`;
   }
 

@@ -42,6 +42,34 @@ export type ResumeAction = 'continue' | 'step';
 /** Z0/Z1 breakpoints and Z2/Z3/Z4 watchpoints (write, read, access). */
 export type BreakpointType = 'software' | 'hardware' | 'write-watch' | 'read-watch' | 'access-watch';
 
+/** What a debugger that asks (LLDB's qHostInfo and qProcessInfo) is told about the target. */
+export interface TargetIdentity {
+  /** LLVM target triple, e.g. "aarch64-unknown-none". */
+  readonly triple: string;
+  readonly endian: 'little' | 'big';
+  /** Bytes in an address. */
+  readonly pointerSize: number;
+  /**
+   * True when a watchpoint stops the target before the access takes effect (pc still at the
+   * accessing instruction): the debugger must then step over it to show the new value.
+   */
+  readonly watchpointsStopBeforeAccess: boolean;
+  /** Watchpoints that may be set at once. */
+  readonly watchpointSlots: number;
+}
+
+/** One stretch of the address space over which access rights are the same (qMemoryRegionInfo). */
+export interface MemoryRegionInfo {
+  readonly start: bigint;
+  /** Bytes; start + size may reach 2^64 for the last stretch. */
+  readonly size: bigint;
+  readonly readable: boolean;
+  readonly writable: boolean;
+  readonly executable: boolean;
+  /** What the stretch is, for the user (e.g. the region that maps it). */
+  readonly name?: string;
+}
+
 /** Text sink for `monitor` output: each call becomes one `O` console packet (or part of one). */
 export type MonitorOutput = (text: string) => void;
 
@@ -97,4 +125,13 @@ export interface DebugTarget {
    * reports the stop it is in. Without it, `vRun` is answered as unsupported.
    */
   restart?(): Promise<StopEvent>;
+
+  /** Optional: `qHostInfo`, `qProcessInfo`, `qWatchpointSupportInfo`; absent = the empty reply. */
+  identity?(): TargetIdentity;
+  /**
+   * Optional: `qMemoryRegionInfo`, the stretch containing `address`; stretches must tile the
+   * whole 64-bit space, since LLDB lists them by asking again at start + size. Absent = the
+   * empty reply.
+   */
+  memoryRegionAt?(address: bigint): MemoryRegionInfo;
 }

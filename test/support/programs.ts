@@ -28,13 +28,21 @@ export interface BuiltPrograms {
   readonly integerExpected: string;
 }
 
+const BARE = ['-march=armv8-r', ...FLAGS, '-T', join(SOURCES, 'link.ld')];
+
+/** mpu_fault.S alone, for tests that need no reference run (no qemu-user). */
+export function buildMpuFaultProgram(): string {
+  const mpuFault = join(mkdtempSync(join(tmpdir(), 'mpustub-programs-')), 'mpu_fault.elf');
+  run(CC, [...BARE, '-o', mpuFault, join(SOURCES, 'mpu_fault.S')]);
+  return mpuFault;
+}
+
 export function buildPrograms(): BuiltPrograms {
   const out = mkdtempSync(join(tmpdir(), 'mpustub-programs-'));
-  const bare = ['-march=armv8-r', ...FLAGS, '-T', join(SOURCES, 'link.ld')];
   const mpuFault = join(out, 'mpu_fault.elf');
-  run(CC, [...bare, '-o', mpuFault, join(SOURCES, 'mpu_fault.S')]);
+  run(CC, [...BARE, '-o', mpuFault, join(SOURCES, 'mpu_fault.S')]);
   const integer = join(out, 'integer.elf');
-  run(CC, [...bare, '-o', integer, join(SOURCES, 'baremetal.S'), join(SOURCES, 'integer.c')]);
+  run(CC, [...BARE, '-o', integer, join(SOURCES, 'baremetal.S'), join(SOURCES, 'integer.c')]);
   const linux = join(out, 'integer-linux');
   run(CC, [...FLAGS, '-DRESULT_SYMBOL=results', '-DRESULT_BYTES=384', '-o', linux, join(SOURCES, 'linux.S'), join(SOURCES, 'integer.c')]);
   const integerExpected = join(out, 'integer-expected.bin');

@@ -8,7 +8,7 @@ import { fieldValue } from '../../arch/aarch64/fields.js';
 import { bitsOutsideFields, PRBAR_FIELDS, PRLAR_FIELDS, type FieldSpec } from '../../arch/aarch64/registers.js';
 import { abortSyndrome, FSC } from '../../arch/aarch64/syndrome.js';
 import { PHYS_ADDR_LIMIT, type Access, type ExceptionLevel } from '../access.js';
-import { SegmentIndex } from './segments.js';
+import { SegmentIndex, type Segment } from './segments.js';
 import type {
   DecodedRegion,
   FaultStatus,
@@ -234,6 +234,10 @@ export class Mpu implements MpuModel {
   /** Overlapping enabled regions of a regime (the architecture forbids them). */
   overlaps(regime: Regime): ReturnType<SegmentIndex['overlaps']> {
     return this.regimes[regime].index.overlaps();
+  }
+
+  effectiveSegmentAt(regime: Regime, address: number): Segment {
+    return this.regimes[regime].index.segmentAt(address);
   }
 
   check(access: Access, control: MpuControl): MpuDecision {

@@ -6,6 +6,7 @@
 // Everything here is pure model: no RSP, no GDB.
 
 import type { Access, ExceptionLevel } from '../access.js';
+import type { Segment } from './segments.js';
 
 export type Regime = 'el2' | 'el10';
 
@@ -115,6 +116,11 @@ export interface MpuModel {
   synchronize(): void;
   /** Every region disabled and zero, PRSELR 0: the state out of reset. */
   reset(): void;
+  /**
+   * The stretch around `address` that the same enabled effective regions cover: the segment
+   * the check itself looks up, for views of the map (LLDB's memory regions).
+   */
+  effectiveSegmentAt(regime: Regime, address: number): Segment;
   /** Check an access of `access.size` bytes starting at `access.address`. */
   check(access: Access, control: MpuControl): MpuDecision;
   /** The syndrome the core would record when taking `fault` to EL2 from `fromEl`. */
