@@ -104,7 +104,7 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
     if (result.request.op === 'boot' && result.rc === 0) machine.writeRegister(MAIR_EL2, XEN_MAIR_EL2, 'core');
     if (result.rc === 0 || !catchControl.enabled) return;
     // A running core stops as if it had hit a breakpoint at the failing call.
-    if (target.raiseStop({ signal: SIGTRAP })) logger.info(`map request #${result.sequence} failed (rc ${result.rc}); core stopped for GDB`);
+    if (target.run.raiseStop({ signal: SIGTRAP })) logger.info(`map request #${result.sequence} failed (rc ${result.rc}); core stopped for GDB`);
   });
 
   if (scenario) {

@@ -6,7 +6,8 @@ import { formatFields } from '../arch/aarch64/fields.js';
 import { registerByName, type RegisterSpec } from '../arch/aarch64/registers.js';
 import { describeEsr } from '../arch/aarch64/syndrome.js';
 import { TargetErrno, TargetError } from '../rsp/target.js';
-import { describeFault, type BoardTarget } from './boardTarget.js';
+import type { BoardTarget } from './boardTarget.js';
+import { describeFault } from './faultText.js';
 import type { MonitorRegistry } from './monitor.js';
 
 const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
@@ -44,7 +45,7 @@ export function registerBoardCommands(monitors: MonitorRegistry, target: BoardTa
         ...b.memory.map((r) => `  ${r.name.padEnd(8)} ${r.kind.padEnd(6)} ${hex(r.base).padStart(12)} - ${hex(r.base + r.size - 1).padStart(12)}${r.model && r.model !== 'plain' ? ` (${r.model})` : ''}`),
         `debugger accesses: ${machine.options.debuggerBypassesMpu ? 'bypass the MPU' : 'checked by the MPU'}; faults ${machine.options.latchDebuggerFaults ? 'latch' : 'do not latch'} ESR_EL2/FAR_EL2`,
         `host memory for RAM: ${machine.memory.residentBytes()} bytes`,
-        `core: ${target.running ? 'running' : 'halted'} at pc 0x${machine.core.pc.toString(16)}, EL${machine.core.el}; ${target.instructionsExecuted} instructions executed`,
+        `core: ${target.run.running ? 'running' : 'halted'} at pc 0x${machine.core.pc.toString(16)}, EL${machine.core.el}; ${target.run.instructionsExecuted} instructions executed`,
       ];
       out(`${lines.join('\n')}\n`);
     },
@@ -109,7 +110,7 @@ export function registerBoardCommands(monitors: MonitorRegistry, target: BoardTa
     usage: 'breakpoints',
     help: 'breakpoints and watchpoints GDB has planted',
     run: (_args, out) => {
-      const list = target.listBreakpoints();
+      const list = target.breakpoints.list();
       out(list.length === 0 ? 'no breakpoints\n' : `${list.map((b) => `${b.type} ${hex(b.address)} kind ${b.kind}`).join('\n')}\n`);
     },
   });

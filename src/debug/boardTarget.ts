@@ -1,160 +1,48 @@
-// The adapter between the protocol layer's DebugTarget and the simulated board: register
-// numbers and bytes come from the register table, memory goes through the machine's one
-// checked access path, and refusals become TargetErrors with the reason kept by the machine.
-// Execution: the A64 interpreter runs in slices between event-loop turns; breakpoints,
-// watchpoints and exceptions become stop replies, and WFI idles until Ctrl-C (or a caught
-// map-service failure).
+// The adapter between the protocol layer's DebugTarget and the simulated board. Registers
+// (registerAccess.ts) and memory are the required core; run control (runControl.ts),
+// breakpoints (breakpointTable.ts), monitor commands, restarting, the target's identity and
+// the MPU as a memory map (memoryRegions.ts) are the optional capabilities it offers.
+// Refusals become TargetErrors carrying the machine's reason.
 
 import { buildTargetXml } from '../arch/aarch64/targetXml.js';
-import { G_PACKET_REGISTERS, registerByNumber, type RegisterSpec } from '../arch/aarch64/registers.js';
 import { PHYS_ADDR_LIMIT } from '../machine/access.js';
-import { faultAddressOf, type Machine, type MachineFault } from '../machine/machine.js';
-import { RegisterAccessError } from '../machine/sysregs.js';
-import {
-  TargetErrno,
-  TargetError,
-  type BreakpointType,
-  type DebugTarget,
-  type MemoryRegionInfo,
-  type MonitorOutput,
-  type ResumeAction,
-  type StopEvent,
-  type TargetIdentity,
-} from '../rsp/target.js';
+import type { Machine } from '../machine/machine.js';
+import { TargetErrno, TargetError, type DebugTarget, type StopEvent, type TargetCapabilities } from '../rsp/target.js';
+import { BreakpointTable, WATCHPOINTS } from './breakpointTable.js';
+import { describeFault } from './faultText.js';
 import { memoryRegionAt } from './memoryRegions.js';
 import type { MonitorRegistry } from './monitor.js';
-import { Interpreter, type CpuException, type RunOutcome, type WatchSet } from '../machine/cpu/interpreter.js';
+import { RegisterAccess } from './registerAccess.js';
+import { BoardRunControl } from './runControl.js';
 
-export const SIGINT = 2;
-export const SIGILL = 4;
-export const SIGTRAP = 5;
-export const SIGSEGV = 11;
-
-const G_PACKET_BYTES = G_PACKET_REGISTERS.reduce((n, reg) => n + reg.bitsize / 8, 0);
-/** v0 is register 34; core.v holds v0..v31 as 16 little-endian bytes each. */
-const FIRST_VECTOR_REGNUM = 34;
-
-/** Instructions run before yielding to the event loop (Ctrl-C and other clients stay served). */
-const INSTRUCTIONS_PER_SLICE = 100_000;
-/** Cortex-R82 has 4 watchpoint comparators (DBGWCR<n>_EL1, n = 0..3). */
-const WATCHPOINTS = 4;
-
-/** Cortex-R82 has 6 hardware breakpoint comparators (DBGBCR<n>_EL1, n = 0..5). */
-const HARDWARE_BREAKPOINTS = 6;
-
-export function describeFault(fault: MachineFault): string {
-  const at = `0x${faultAddressOf(fault).toString(16)}`;
-  if (fault.kind === 'unmapped') return `${fault.access.kind} at ${at} refused: ${fault.reason}`;
-  const f = fault.fault;
-  const regions = f.regions.length ? ` (region${f.regions.length > 1 ? 's' : ''} ${f.regions.join(', ')})` : '';
-  return `${f.access.kind} at ${at} from EL${f.access.el} refused by the ${f.regime === 'el2' ? 'EL2' : 'EL1&0'} MPU${f.stage2 ? ' (stage 2)' : ''}: ${f.rule}${regions}: ${f.reason}`;
-}
-
-function toBytes(value: bigint, bytes: number): Uint8Array {
-  const out = new Uint8Array(bytes);
-  let v = value;
-  for (let i = 0; i < bytes; i++) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  return out;
-}
-
-function fromBytes(bytes: Uint8Array): bigint {
-  let v = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]!);
-  return v;
-}
+export { SIGILL, SIGINT, SIGSEGV, SIGTRAP } from './runControl.js';
 
 export class BoardTarget implements DebugTarget {
   private readonly targetXml = buildTargetXml();
-  private readonly breakpoints = new Map<string, { type: BreakpointType; address: bigint; kind: number }>();
-  private pendingStop: ((stop: StopEvent) => void) | undefined;
-  private readonly interpreter: Interpreter;
-  /** Bumped on every stop so that a slice scheduled before it does not run after it. */
-  private runGeneration = 0;
-  private watchCount = 0;
-  /** Addresses of software and hardware breakpoints, as the interpreter's run loop takes them. */
-  private readonly codeBreakpoints = new Set<number>();
-  private lastStopWasWatch = false;
-  /** Aborts and undefined instructions stop in GDB (SIGSEGV/SIGILL) instead of being taken. */
-  stopOnExceptions = true;
-  /** An internal error of the interpreter that stopped the core (shown by `monitor core exception`). */
-  internalError: string | undefined;
-  /** The exception the core stopped on, for `monitor core exception`. */
-  lastException: CpuException | undefined;
-  private stop: StopEvent = { signal: SIGTRAP };
+  readonly breakpoints: BreakpointTable;
+  readonly run: BoardRunControl;
+  private readonly registers: RegisterAccess;
+  readonly capabilities: TargetCapabilities;
 
   constructor(
     readonly machine: Machine,
-    private readonly monitors: MonitorRegistry,
+    monitors: MonitorRegistry,
     /** Puts the board back in its start state (extended-remote `run`); wired by src/wiring.ts. */
-    private readonly resetBoard?: () => Promise<void>,
+    resetBoard?: () => Promise<void>,
   ) {
-    this.interpreter = new Interpreter(machine, this.watchSet);
-  }
-
-  /** `run` in extended-remote: the board as the stub started it, the core halted at reset. */
-  async restart(): Promise<StopEvent> {
-    if (!this.resetBoard) throw new TargetError(TargetErrno.EPERM, 'this board has no start state to return to');
-    this.halt();
-    await this.resetBoard();
-    this.interpreter.reset();
-    this.forgetStopState();
-    this.internalError = undefined;
-    return this.stop;
-  }
-
-  /** Stops running without reporting a stop (the debugger left, or the board restarts). */
-  private halt(): void {
-    this.pendingStop = undefined;
-    this.runGeneration++;
-  }
-
-  /**
-   * Forgets why the core last stopped: the exception it stopped on and the watchpoint it stopped
-   * before. Whatever happens next (the debugger leaves, moves pc, restarts the board) makes
-   * them untrue, and a stale "resuming from a watchpoint" would let the next access through.
-   */
-  private forgetStopState(): void {
-    this.lastStopWasWatch = false;
-    this.lastException = undefined;
-    this.stop = { signal: SIGTRAP };
-  }
-
-  /** Instructions executed since the stub started. */
-  get instructionsExecuted(): number {
-    return this.interpreter.executed;
-  }
-
-  /** The block translator: whether it is used, and what it has done (`monitor core translate`). */
-  get translation(): { enabled: boolean; blocks: number; executed: number; translated: number; failures: number; lastFailure?: string } {
-    const i = this.interpreter;
-    return {
-      enabled: i.translate,
-      blocks: i.translatedBlocks,
-      executed: i.executed,
-      translated: i.executedTranslated,
-      failures: i.translationFailures,
-      ...(i.lastTranslationFailure !== undefined && { lastFailure: i.lastTranslationFailure }),
+    this.breakpoints = new BreakpointTable(() => this.run.forgetWatchStop());
+    this.run = new BoardRunControl(machine, this.breakpoints);
+    // Moving pc abandons the instruction the core stopped on (GDB's `jump`, `set $pc`).
+    this.registers = new RegisterAccess(machine, () => this.run.forgetStopState());
+    this.capabilities = {
+      runControl: this.run,
+      breakpoints: this.breakpoints,
+      monitor: monitors,
+      ...(resetBoard ? { restart: { restart: () => this.restart(resetBoard) } } : {}),
+      // Watchpoints stop before the access: LLDB must step over it itself.
+      identity: { identity: () => ({ triple: 'aarch64-unknown-none', endian: 'little', pointerSize: 8, watchpointsStopBeforeAccess: true, watchpointSlots: WATCHPOINTS }) },
+      memoryMap: { regionAt: (address) => memoryRegionAt(machine, address) },
     };
-  }
-
-  set translationEnabled(on: boolean) {
-    this.interpreter.translate = on;
-  }
-
-  /** Takes the exception the core stopped on, as if the debugger had not intervened. */
-  takePendingException(): boolean {
-    const e = this.lastException;
-    if (!e) return false;
-    this.lastException = undefined;
-    this.interpreter.takeException(e);
-    return true;
-  }
-
-  get running(): boolean {
-    return this.pendingStop !== undefined;
   }
 
   featureDocument(annex: string): string | undefined {
@@ -162,78 +50,19 @@ export class BoardTarget implements DebugTarget {
   }
 
   readRegisterBlock(): Uint8Array {
-    // Written straight into one buffer: `g` is fetched after every stop and cache flush, and
-    // building a BigInt per 128-bit vector register would dominate its cost.
-    const out = new Uint8Array(G_PACKET_BYTES);
-    const view = new DataView(out.buffer);
-    let at = 0;
-    for (const reg of G_PACKET_REGISTERS) {
-      const size = reg.bitsize / 8;
-      if (reg.behaviour.kind === 'fpu' && size === 16) {
-        const first = (reg.regnum - FIRST_VECTOR_REGNUM) * 16;
-        out.set(this.machine.core.v.subarray(first, first + 16), at);
-      } else if (size === 8) {
-        view.setBigUint64(at, this.machine.readRegister(reg), true);
-      } else {
-        view.setUint32(at, Number(this.machine.readRegister(reg)), true);
-      }
-      at += size;
-    }
-    return out;
+    return this.registers.readBlock();
   }
 
   writeRegisterBlock(bytes: Uint8Array): void {
-    // Validate the whole block first so that a malformed G changes nothing.
-    let at = 0;
-    const writes: Array<[RegisterSpec, bigint]> = [];
-    for (const reg of G_PACKET_REGISTERS) {
-      const size = reg.bitsize / 8;
-      if (at + size > bytes.length) break;
-      writes.push([reg, fromBytes(bytes.subarray(at, at + size))]);
-      at += size;
-    }
-    if (at !== bytes.length) {
-      throw new TargetError(TargetErrno.EINVAL, `G packet of ${bytes.length} bytes does not end on a register boundary`);
-    }
-    const stoppedAt = this.machine.core.pc;
-    for (const [reg, value] of writes) this.machine.writeRegister(reg, value, 'debugger');
-    if (this.machine.core.pc !== stoppedAt) this.forgetStopState();
-  }
-
-  private spec(regnum: number): RegisterSpec {
-    const reg = registerByNumber(regnum);
-    if (!reg) throw new TargetError(TargetErrno.ENOENT, `no register number ${regnum} (0x${regnum.toString(16)})`);
-    return reg;
+    this.registers.writeBlock(bytes);
   }
 
   readRegister(regnum: number): Uint8Array {
-    const reg = this.spec(regnum);
-    return toBytes(this.machine.readRegister(reg), reg.bitsize / 8);
+    return this.registers.read(regnum);
   }
 
   writeRegister(regnum: number, bytes: Uint8Array): void {
-    const reg = this.spec(regnum);
-    if (bytes.length !== reg.bitsize / 8) {
-      throw new TargetError(TargetErrno.EINVAL, `${reg.name} is ${reg.bitsize / 8} bytes, got ${bytes.length}`);
-    }
-    try {
-      const stoppedAt = this.machine.core.pc;
-      this.machine.writeRegister(reg, fromBytes(bytes), 'debugger');
-      // Moving pc abandons the instruction the core stopped on (GDB's `jump`, `set $pc`).
-      if (this.machine.core.pc !== stoppedAt) this.forgetStopState();
-    } catch (err) {
-      if (err instanceof RegisterAccessError) {
-        throw new TargetError(err.kind === 'read-only' ? TargetErrno.EROFS : TargetErrno.ENOENT, err.message);
-      }
-      throw err;
-    }
-  }
-
-  private physical(address: bigint, what: string): number {
-    if (address >= BigInt(PHYS_ADDR_LIMIT)) {
-      throw new TargetError(TargetErrno.EFAULT, `${what} at 0x${address.toString(16)} is beyond the 48-bit physical address space`);
-    }
-    return Number(address);
+    this.registers.write(regnum, bytes);
   }
 
   readMemory(address: bigint, length: number): Uint8Array {
@@ -247,226 +76,13 @@ export class BoardTarget implements DebugTarget {
     if (fault) throw new TargetError(TargetErrno.EFAULT, describeFault(fault));
   }
 
-  resume(action: ResumeAction, onStop: (stop: StopEvent) => void, signal = 0): void {
-    // Passing the signal GDB reported for an abort or undefined instruction (GDB's default for
-    // SIGSEGV and SIGILL: `continue` sends vCont;C0b) delivers the exception: the core takes it
-    // to its vector. Signal 0 (`signal 0`, `handle SIGSEGV nopass`) retries the instruction.
-    const deliver = signal !== 0 && this.lastException !== undefined;
-    if (deliver) this.takePendingException();
-    this.lastException = undefined;
-    if (deliver && action === 'step') {
-      // As a stepped signal handler does on Linux: stop at the handler's first instruction.
-      this.lastStopWasWatch = false;
-      this.stop = { signal: SIGTRAP };
-      onStop(this.stop);
-      return;
-    }
-    if (action === 'step') {
-      const result = this.executeOne(true, true);
-      const stop = result === undefined || result === 'idle' ? { signal: SIGTRAP } : result;
-      this.stop = stop;
-      onStop(stop);
-      return;
-    }
-    this.pendingStop = onStop;
-    this.runGeneration++;
-    const generation = this.runGeneration;
-    // The first instruction may sit on a breakpoint GDB has just stepped over: run it.
-    let first = true;
-    const slice = (): void => {
-      if (this.pendingStop === undefined || generation !== this.runGeneration) return;
-      let stop: StopEvent | 'idle' | undefined;
-      try {
-        stop = this.runSlice(first);
-      } catch (err) {
-        // A bug of ours must not take the stub down mid-continue: stop and say why.
-        this.internalError = `pc 0x${this.machine.core.pc.toString(16)}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
-        this.raiseStop({ signal: SIGILL });
-        return;
-      }
-      first = false;
-      if (stop === 'idle') return; // WFI/WFE: wait for Ctrl-C (or a caught map failure)
-      if (stop) {
-        this.raiseStop(stop);
-        return;
-      }
-      // Yield to the event loop so that Ctrl-C, other clients and the HTTP API stay served.
-      setImmediate(slice);
-    };
-    setImmediate(slice);
-  }
-
-  /**
-   * Runs up to one slice of instructions: the first of a resume on its own (it may sit on the
-   * breakpoint or watchpoint GDB has just stepped over), then the interpreter's run loop, which
-   * stops before breakpoints. Exceptions the core takes are taken and the slice goes on.
-   */
-  private runSlice(first: boolean): StopEvent | 'idle' | undefined {
-    const start = this.interpreter.executed;
-    if (first) {
-      const stop = this.executeOne(true, false);
-      if (stop) return stop;
-    }
-    // Exceptions count against the slice too: a fault on the vector itself retires nothing
-    // and must not spin the event loop.
-    let exceptions = 0;
-    for (;;) {
-      const budget = INSTRUCTIONS_PER_SLICE - (this.interpreter.executed - start) - exceptions;
-      if (budget <= 0) return undefined;
-      const outcome = this.interpreter.run(budget, this.codeBreakpoints);
-      if (outcome.kind === 'limit') continue;
-      exceptions++;
-      const stop = this.stopFor(outcome, false);
-      if (stop) return stop;
-    }
-  }
-
-  /**
-   * Runs one instruction (a step, or the first of a resume: breakpoints are checked before
-   * the instruction, except on that first one; watchpoints stop before the access). Returns the
-   * stop to report, 'idle' when the core waits for an interrupt, or undefined to go on.
-   */
-  private executeOne(first: boolean, stepping: boolean): StopEvent | 'idle' | undefined {
-    if (!first) {
-      const bp = this.breakpointAt(this.machine.core.pc);
-      if (bp) return { signal: SIGTRAP, pairs: [[bp.type === 'software' ? 'swbreak' : 'hwbreak', '']] };
-    }
-    const outcome = this.interpreter.step(first && this.lastStopWasWatch);
-    this.lastStopWasWatch = false;
-    return outcome.kind === 'ok' ? undefined : this.stopFor(outcome, stepping);
-  }
-
-  /** What an instruction that did not simply complete means for the debugger. */
-  private stopFor(outcome: RunOutcome, stepping: boolean): StopEvent | 'idle' | undefined {
-    switch (outcome.kind) {
-      case 'limit':
-        return undefined;
-      case 'breakpoint': {
-        const bp = this.breakpointAt(this.machine.core.pc);
-        return { signal: SIGTRAP, pairs: [[bp?.type === 'hardware' ? 'hwbreak' : 'swbreak', '']] };
-      }
-      case 'wait':
-        return stepping ? undefined : 'idle';
-      case 'brk':
-        return { signal: SIGTRAP };
-      case 'watch': {
-        this.lastStopWasWatch = true;
-        const name = outcome.access === 'write' ? 'watch' : this.watchKindAt(outcome.address) === 'access-watch' ? 'awatch' : 'rwatch';
-        return { signal: SIGTRAP, pairs: [[name, outcome.address.toString(16)]] };
-      }
-      case 'exception': {
-        const e = outcome.exception;
-        const stopHere = this.stopOnExceptions && (e.type === 'abort' || e.type === 'undefined');
-        if (stopHere) {
-          this.lastException = e;
-          return { signal: e.type === 'abort' ? SIGSEGV : SIGILL };
-        }
-        this.interpreter.takeException(e);
-        return undefined;
-      }
-    }
-  }
-
-  private breakpointAt(pc: bigint): { type: BreakpointType } | undefined {
-    for (const bp of this.breakpoints.values()) {
-      if ((bp.type === 'software' || bp.type === 'hardware') && bp.address === pc) return bp;
-    }
-    return undefined;
-  }
-
-  private watchKindAt(address: number): BreakpointType | undefined {
-    for (const bp of this.breakpoints.values()) {
-      if (bp.type.endsWith('-watch') && address >= Number(bp.address) && address < Number(bp.address) + bp.kind) return bp.type;
-    }
-    return undefined;
-  }
-
-  /** The watch set the interpreter consults on every data access. */
-  private readonly watchSet: WatchSet = {
-    armed: () => this.watchCount > 0,
-    hit: (address, size, access) => {
-      if (this.watchCount === 0) return undefined;
-      for (const bp of this.breakpoints.values()) {
-        if (!bp.type.endsWith('-watch')) continue;
-        if (bp.type === 'write-watch' && access !== 'write') continue;
-        if (bp.type === 'read-watch' && access !== 'read') continue;
-        const start = Number(bp.address);
-        if (address < start + bp.kind && start < address + size) return Math.max(address, start);
-      }
-      return undefined;
-    },
-  };
-
-  interrupt(): void {
-    this.raiseStop({ signal: SIGINT });
-  }
-
-  /** Stops a running core with `stop` (Ctrl-C, a caught map failure). No-op when halted. */
-  raiseStop(stop: StopEvent): boolean {
-    const report = this.pendingStop;
-    if (!report) return false;
-    this.pendingStop = undefined;
-    this.runGeneration++;
-    this.stop = stop;
-    report(stop);
-    return true;
-  }
-
   lastStop(): StopEvent {
-    return this.stop;
-  }
-
-  insertBreakpoint(type: BreakpointType, address: bigint, kind: number): void {
-    const key = `${type}:${address}`;
-    if (!this.breakpoints.has(key)) {
-      if (type === 'hardware' && this.countOf((t) => t === 'hardware') >= HARDWARE_BREAKPOINTS) {
-        throw new TargetError(TargetErrno.ENOSPC, `all ${HARDWARE_BREAKPOINTS} hardware breakpoints are in use`);
-      }
-      if (type.endsWith('-watch') && this.countOf((t) => t.endsWith('-watch')) >= WATCHPOINTS) {
-        throw new TargetError(TargetErrno.ENOSPC, `all ${WATCHPOINTS} watchpoints are in use`);
-      }
-    }
-    // Checked on every insertion: re-planting an existing watchpoint must not change its length
-    // to one no comparator can cover.
-    if (type.endsWith('-watch') && (kind < 1 || kind > 8)) throw new TargetError(TargetErrno.EINVAL, `a watchpoint covers 1 to 8 bytes, not ${kind}`);
-    this.breakpoints.set(key, { type, address, kind });
-    this.breakpointsChanged();
-  }
-
-  /** Recounts watchpoints and rebuilds the set of code breakpoints the run loop stops before. */
-  private breakpointsChanged(): void {
-    this.watchCount = this.countOf((t) => t.endsWith('-watch'));
-    this.codeBreakpoints.clear();
-    for (const bp of this.breakpoints.values()) {
-      if (bp.type === 'software' || bp.type === 'hardware') this.codeBreakpoints.add(Number(bp.address));
-    }
-  }
-
-  private countOf(test: (type: BreakpointType) => boolean): number {
-    let n = 0;
-    for (const bp of this.breakpoints.values()) if (test(bp.type)) n++;
-    return n;
-  }
-
-  removeBreakpoint(type: BreakpointType, address: bigint): void {
-    this.breakpoints.delete(`${type}:${address}`);
-    this.breakpointsChanged();
-    // Once the watchpoint is gone there is nothing to step over: if it is planted again, its
-    // first access must be checked.
-    if (type.endsWith('-watch')) this.lastStopWasWatch = false;
-  }
-
-  listBreakpoints(): ReadonlyArray<{ type: BreakpointType; address: bigint; kind: number }> {
-    return [...this.breakpoints.values()];
-  }
-
-  monitor(command: string, out: MonitorOutput): Promise<void> {
-    return this.monitors.run(command, out);
+    return this.run.lastStop();
   }
 
   attached(): void {
     // A new debugger finds the core halted where the last one left it.
-    this.halt();
+    this.run.halt();
   }
 
   detached(_reason: 'detach' | 'kill' | 'disconnect'): void {
@@ -474,17 +90,22 @@ export class BoardTarget implements DebugTarget {
     // debugger finds the core halted, with no stop of the previous one pending: a stale
     // watchpoint stop would both be reported by `?` and let its first access through.
     this.breakpoints.clear();
-    this.breakpointsChanged();
-    this.halt();
-    this.forgetStopState();
+    this.run.halt();
+    this.run.forgetStopState();
   }
 
-  identity(): TargetIdentity {
-    // Watchpoints stop before the access (executeOne): LLDB must step over it itself.
-    return { triple: 'aarch64-unknown-none', endian: 'little', pointerSize: 8, watchpointsStopBeforeAccess: true, watchpointSlots: WATCHPOINTS };
+  /** `run` in extended-remote: the board as the stub started it, the core halted at reset. */
+  private async restart(resetBoard: () => Promise<void>): Promise<StopEvent> {
+    this.run.halt();
+    await resetBoard();
+    this.run.resetAfterBoardReset();
+    return this.run.lastStop();
   }
 
-  memoryRegionAt(address: bigint): MemoryRegionInfo {
-    return memoryRegionAt(this.machine, address);
+  private physical(address: bigint, what: string): number {
+    if (address >= BigInt(PHYS_ADDR_LIMIT)) {
+      throw new TargetError(TargetErrno.EFAULT, `${what} at 0x${address.toString(16)} is beyond the 48-bit physical address space`);
+    }
+    return Number(address);
   }
 }

@@ -3,7 +3,8 @@
 // whether such exceptions stop in GDB or are taken directly, whether hot code runs translated,
 // and MSR/DSB/ISB performed as code on the core would.
 
-import { describeFault, type BoardTarget } from './boardTarget.js';
+import type { BoardTarget } from './boardTarget.js';
+import { describeFault } from './faultText.js';
 import { describeEsr } from '../arch/aarch64/syndrome.js';
 import { registerByName } from '../arch/aarch64/registers.js';
 import { RegisterAccessError } from '../machine/sysregs.js';
@@ -18,8 +19,8 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
     usage: 'core exception',
     help: 'the exception the core stopped on (SIGSEGV: abort, SIGILL: undefined instruction), not yet taken',
     run: (_args, out) => {
-      if (target.internalError) out(`the interpreter failed (a bug in mpustub, please report it): ${target.internalError}\n`);
-      const e = target.lastException;
+      if (target.run.internalError) out(`the interpreter failed (a bug in mpustub, please report it): ${target.run.internalError}\n`);
+      const e = target.run.lastException;
       if (!e) {
         out('no exception is pending\n');
         return;
@@ -37,7 +38,7 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
     usage: 'core take',
     help: 'take the pending exception: ESR/ELR/SPSR_EL2 set, PSTATE to EL2h, pc to the VBAR_EL2 vector',
     run: (_args, out) => {
-      if (!target.takePendingException()) throw new TargetError(TargetErrno.EINVAL, 'core take: no exception is pending');
+      if (!target.run.takePendingException()) throw new TargetError(TargetErrno.EINVAL, 'core take: no exception is pending');
       out(`exception taken: pc ${hex(target.machine.core.pc)} (VBAR_EL2 vector), ELR_EL2 ${hex(target.machine.sysregs.getStored('ELR_EL2'))}\n`);
     },
   });
@@ -47,8 +48,8 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
     usage: 'core stop-on-exception on|off',
     help: 'aborts and undefined instructions stop in GDB (SIGSEGV/SIGILL) before being taken, or are taken directly',
     run: (args, out) => {
-      if (args.length > 0) target.stopOnExceptions = parseSwitch(args[0], 'core stop-on-exception');
-      out(`aborts and undefined instructions ${target.stopOnExceptions ? 'stop in GDB before they are taken' : 'are taken (the core vectors to VBAR_EL2)'}\n`);
+      if (args.length > 0) target.run.stopOnExceptions = parseSwitch(args[0], 'core stop-on-exception');
+      out(`aborts and undefined instructions ${target.run.stopOnExceptions ? 'stop in GDB before they are taken' : 'are taken (the core vectors to VBAR_EL2)'}\n`);
     },
   });
 
@@ -57,8 +58,8 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
     usage: 'core translate [on|off]',
     help: 'run hot code as translated blocks (fast, the default) or one interpreted instruction at a time; shows what ran translated',
     run: (args, out) => {
-      if (args.length > 0) target.translationEnabled = parseSwitch(args[0], 'core translate');
-      const t = target.translation;
+      if (args.length > 0) target.run.translationEnabled = parseSwitch(args[0], 'core translate');
+      const t = target.run.translation;
       const share = t.executed === 0 ? 0 : (100 * t.translated) / t.executed;
       out(
         `block translation ${t.enabled ? 'on' : 'off'}: ${t.blocks} blocks cached; ` +

@@ -9,7 +9,7 @@ import { faultAddressOf, type Machine, type MachineFault } from '../machine/mach
 import { describeAp } from '../machine/mpu/mpu.js';
 import type { DecodedRegion, Regime } from '../machine/mpu/types.js';
 import { TargetErrno, TargetError } from '../rsp/target.js';
-import { describeFault } from './boardTarget.js';
+import { describeFault } from './faultText.js';
 import { describeEsr } from '../arch/aarch64/syndrome.js';
 import { parseNumber, parseSwitch, type MonitorRegistry } from './monitor.js';
 

@@ -7,21 +7,11 @@
 // for any unknown packet. GDB never sends these.
 
 import { MalformedPacketError, parseHexNumber, textToHex } from './codec.js';
-import type { PacketContext, Reply } from './packets.js';
+import { capability, type Handler, type PacketSpec, type Reply } from './packets.js';
 import type { TargetIdentity } from './target.js';
-
-type Handler = (ctx: PacketContext, args: string) => Reply;
-
-/** Shaped like the packet table's entries (src/rsp/packets.ts), which spreads this list in. */
-export interface LldbPacketSpec {
-  readonly prefix: string;
-  readonly exact?: boolean;
-  readonly handler: Handler;
-}
 
 /** The process id reported: a bare-metal target has none, and 1 matches our single thread's id. */
 const PROCESS_ID = 1;
-const EMPTY: Reply = { kind: 'text', text: '' };
 const reply = (text: string): Reply => ({ kind: 'text', text });
 const ADDRESS_SPACE_END = 1n << 64n;
 
@@ -40,10 +30,7 @@ function architecture(id: TargetIdentity, pointerSize: string): Array<[string, s
 }
 
 function withIdentity(answer: (id: TargetIdentity) => string): Handler {
-  return (ctx) => {
-    const id = ctx.target.identity?.();
-    return id === undefined ? EMPTY : reply(answer(id));
-  };
+  return (ctx) => reply(answer(capability(ctx, 'identity').identity()));
 }
 
 const qHostInfo = withIdentity((id) =>
@@ -63,12 +50,11 @@ const qProcessInfo = withIdentity((id) =>
 const qWatchpointSupportInfo = withIdentity((id) => pairs([['num', String(id.watchpointSlots)]]));
 
 const qMemoryRegionInfo: Handler = (ctx, args) => {
-  if (!ctx.target.memoryRegionAt) return EMPTY;
   // The bare packet asks whether the addressed form is supported.
   if (args === '') return reply('OK');
   if (!args.startsWith(':')) throw new MalformedPacketError(`qMemoryRegionInfo: expected ":ADDR", got "${args}"`);
   const address = parseHexNumber(args.slice(1), 'qMemoryRegionInfo address');
-  const region = ctx.target.memoryRegionAt(address);
+  const region = capability(ctx, 'memoryMap').regionAt(address);
   // A size reaching 2^64 does not fit in LLDB's 64-bit field; one byte short still ends its
   // walk, since start + size is then the highest address.
   const size = region.start + region.size >= ADDRESS_SPACE_END ? ADDRESS_SPACE_END - 1n - region.start : region.size;
@@ -84,11 +70,11 @@ const qMemoryRegionInfo: Handler = (ctx, args) => {
   return reply(pairs(entries));
 };
 
-export const LLDB_PACKETS: readonly LldbPacketSpec[] = [
-  { prefix: 'qHostInfo', exact: true, handler: qHostInfo },
-  { prefix: 'qProcessInfo', exact: true, handler: qProcessInfo },
-  { prefix: 'qWatchpointSupportInfo', handler: qWatchpointSupportInfo },
-  { prefix: 'qMemoryRegionInfo', handler: qMemoryRegionInfo },
+export const LLDB_PACKETS: readonly PacketSpec[] = [
+  { prefix: 'qHostInfo', exact: true, needs: 'identity', handler: qHostInfo },
+  { prefix: 'qProcessInfo', exact: true, needs: 'identity', handler: qProcessInfo },
+  { prefix: 'qWatchpointSupportInfo', needs: 'identity', handler: qWatchpointSupportInfo },
+  { prefix: 'qMemoryRegionInfo', needs: 'memoryMap', handler: qMemoryRegionInfo },
   {
     prefix: 'QEnableErrorStrings',
     exact: true,

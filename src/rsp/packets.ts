@@ -14,7 +14,16 @@ import {
   parseHexSmall,
   unescapeBinary,
 } from './codec.js';
-import { TargetErrno, TargetError, type BreakpointType, type DebugTarget, type ResumeAction, type StopEvent } from './target.js';
+import {
+  TargetErrno,
+  TargetError,
+  type BreakpointType,
+  type CapabilityName,
+  type DebugTarget,
+  type ResumeAction,
+  type StopEvent,
+  type TargetCapabilities,
+} from './target.js';
 import { LLDB_PACKETS } from './lldbPackets.js';
 
 /** What a handler answers. `none` = no reply now (a resume answers later with a stop reply). */
@@ -66,14 +75,30 @@ export interface PacketContext {
   endSession(reason: 'detach' | 'kill'): void;
 }
 
-type Handler = (ctx: PacketContext, args: string, payload: Uint8Array) => Reply | Promise<Reply>;
+export type Handler = (ctx: PacketContext, args: string, payload: Uint8Array) => Reply | Promise<Reply>;
 
-interface PacketSpec {
+/** One entry of the packet table: how it is matched, what it needs, and how the session treats it. */
+export interface PacketSpec {
   /** The prefix that selects this handler. */
   readonly prefix: string;
   /** True when the whole packet must equal the prefix (e.g. `?`, `g`, `vCont?`). */
   readonly exact?: boolean;
+  /** The target capability it needs; without it the packet gets the empty reply (unsupported). */
+  readonly needs?: CapabilityName;
+  /** Honoured while the core runs: GDB may detach or kill without interrupting first. */
+  readonly whileRunning?: boolean;
+  /** A failure is also written to the console, where GDB shows `monitor` output. */
+  readonly consoleOnError?: boolean;
+  /** The qSupported feature this packet stands for, offered when the packet is available. */
+  readonly feature?: string;
   readonly handler: Handler;
+}
+
+/** A capability a handler's packet declared in `needs` (the session checked it is there). */
+export function capability<K extends CapabilityName>(ctx: PacketContext, name: K): NonNullable<TargetCapabilities[K]> {
+  const found = ctx.target.capabilities[name];
+  if (found === undefined) throw new TargetError(TargetErrno.EIO, `the target has no ${name} capability`);
+  return found as NonNullable<TargetCapabilities[K]>;
 }
 
 export const text = (t: string): Reply => ({ kind: 'text', text: t });
@@ -150,11 +175,12 @@ function breakpointHandler(insert: boolean): Handler {
     if (parts.length !== 3) throw new MalformedPacketError(`${insert ? 'Z' : 'z'}: expected type,addr,kind`);
     const type = BREAKPOINT_TYPES[parts[0]!];
     // An unknown type gets the empty reply: GDB then knows it is not supported.
-    if (type === undefined) return EMPTY;
+    const breakpoints = capability(ctx, 'breakpoints');
+    if (type === undefined || !breakpoints.supports(type)) return EMPTY;
     const address = parseHexNumber(parts[1]!, 'breakpoint address');
     const kind = parseHexSmall(parts[2]!, 'breakpoint kind');
-    if (insert) ctx.target.insertBreakpoint(type, address, kind);
-    else ctx.target.removeBreakpoint(type, address, kind);
+    if (insert) breakpoints.insert(type, address, kind);
+    else breakpoints.remove(type, address, kind);
     return OK;
   };
 }
@@ -234,10 +260,10 @@ const extendedPackets: readonly PacketSpec[] = [
   },
   {
     prefix: 'vRun;',
+    needs: 'restart',
     handler: async (ctx) => {
       // The program name and arguments mean nothing to a board: `run` restarts what it started with.
-      if (!ctx.target.restart) return EMPTY;
-      const stop = await ctx.target.restart();
+      const stop = await capability(ctx, 'restart').restart();
       ctx.state.process = 'created';
       return text(ctx.stopReply(stop));
     },
@@ -260,15 +286,12 @@ const qSupported: Handler = (ctx, args) => {
   ctx.features.swbreak = offered.has('swbreak+');
   ctx.features.hwbreak = offered.has('hwbreak+');
   ctx.features.errorMessage = offered.has('error-message+');
-  const ours = [
-    `PacketSize=${ctx.packetSize.toString(16)}`,
-    'QStartNoAckMode+',
-    'qXfer:features:read+',
-    'vContSupported+',
-    'binary-upload+',
-  ];
-  if (ctx.features.swbreak) ours.push('swbreak+');
-  if (ctx.features.hwbreak) ours.push('hwbreak+');
+  // Built from the table: a packet's feature is offered only when the target can serve it.
+  const ours = [`PacketSize=${ctx.packetSize.toString(16)}`];
+  for (const spec of PACKETS) if (spec.feature !== undefined && available(ctx.target, spec)) ours.push(spec.feature);
+  const breakpoints = ctx.target.capabilities.breakpoints;
+  if (ctx.features.swbreak && breakpoints?.supports('software')) ours.push('swbreak+');
+  if (ctx.features.hwbreak && breakpoints?.supports('hardware')) ours.push('hwbreak+');
   return text(ours.join(';'));
 };
 
@@ -292,7 +315,7 @@ const qXferFeatures: Handler = (ctx, args) => {
 
 const qRcmd: Handler = async (ctx, args) => {
   const command = hexToText(args, 'monitor command');
-  await ctx.target.monitor(command, (out) => ctx.console(out));
+  await capability(ctx, 'monitor').run(command, (out) => ctx.console(out));
   return OK;
 };
 
@@ -310,12 +333,13 @@ const PACKETS: readonly PacketSpec[] = [
   {
     prefix: 'QStartNoAckMode',
     exact: true,
+    feature: 'QStartNoAckMode+',
     handler: (ctx) => {
       ctx.enterNoAckMode();
       return OK;
     },
   },
-  { prefix: 'qXfer:features:read:', handler: qXferFeatures },
+  { prefix: 'qXfer:features:read:', feature: 'qXfer:features:read+', handler: qXferFeatures },
   // With no process (extended mode, after D or vKill), W00 as gdbserver answers.
   { prefix: '?', exact: true, handler: (ctx) => text(ctx.state.process === 'none' ? 'W00' : ctx.stopReply(ctx.target.lastStop())) },
   { prefix: 'g', exact: true, handler: (ctx) => text(bytesToHex(ctx.target.readRegisterBlock())) },
@@ -329,18 +353,18 @@ const PACKETS: readonly PacketSpec[] = [
   { prefix: 'p', handler: registerRead },
   { prefix: 'P', handler: registerWrite },
   { prefix: 'm', handler: readMemoryHandler(false) },
-  { prefix: 'x', handler: readMemoryHandler(true) },
+  { prefix: 'x', feature: 'binary-upload+', handler: readMemoryHandler(true) },
   { prefix: 'M', handler: writeMemoryHex },
   { prefix: 'X', handler: writeMemoryBinary },
-  { prefix: 'c', handler: legacyResume('continue', false) },
-  { prefix: 's', handler: legacyResume('step', false) },
-  { prefix: 'C', handler: legacyResume('continue', true) },
-  { prefix: 'S', handler: legacyResume('step', true) },
-  { prefix: 'vCont?', exact: true, handler: () => text('vCont;c;C;s;S;t') },
-  { prefix: 'vCont', handler: vCont },
-  { prefix: 'Z', handler: breakpointHandler(true) },
-  { prefix: 'z', handler: breakpointHandler(false) },
-  { prefix: 'qRcmd,', handler: qRcmd },
+  { prefix: 'c', needs: 'runControl', handler: legacyResume('continue', false) },
+  { prefix: 's', needs: 'runControl', handler: legacyResume('step', false) },
+  { prefix: 'C', needs: 'runControl', handler: legacyResume('continue', true) },
+  { prefix: 'S', needs: 'runControl', handler: legacyResume('step', true) },
+  { prefix: 'vCont?', exact: true, needs: 'runControl', feature: 'vContSupported+', handler: () => text('vCont;c;C;s;S;t') },
+  { prefix: 'vCont', needs: 'runControl', handler: vCont },
+  { prefix: 'Z', needs: 'breakpoints', handler: breakpointHandler(true) },
+  { prefix: 'z', needs: 'breakpoints', handler: breakpointHandler(false) },
+  { prefix: 'qRcmd,', needs: 'monitor', consoleOnError: true, handler: qRcmd },
   // 1: we attached to something that already existed, so GDB detaches (never kills) on quit;
   // 0 once `run` started it, so GDB offers to kill it.
   { prefix: 'qAttached', handler: (ctx) => text(ctx.state.process === 'created' ? '0' : '1') },
@@ -364,6 +388,7 @@ const PACKETS: readonly PacketSpec[] = [
   },
   {
     prefix: 'D',
+    whileRunning: true,
     handler: (ctx, args) => {
       // `D` or `D;PID` (multiprocess); anything else is not a detach.
       if (args !== '' && !/^;[0-9a-fA-F]+$/.test(args)) throw new MalformedPacketError(`D: expected "D" or "D;PID", got "D${args}"`);
@@ -380,6 +405,7 @@ const PACKETS: readonly PacketSpec[] = [
   {
     prefix: 'k',
     exact: true,
+    whileRunning: true,
     handler: (ctx) => {
       // LLDB waits for the exit status (X09: killed by SIGKILL) and reports an error without
       // it; GDB waits for nothing and the session ends just after, so the reply is never read
@@ -396,15 +422,20 @@ const PACKETS: readonly PacketSpec[] = [
 const BY_PREFIX_LENGTH = [...PACKETS].sort((a, b) => b.prefix.length - a.prefix.length);
 
 export interface PacketMatch {
-  readonly name: string;
+  readonly spec: PacketSpec;
   readonly run: (ctx: PacketContext, payload: Uint8Array) => Reply | Promise<Reply>;
 }
 
-/** Finds the handler for a packet, or undefined (→ empty reply). */
+/** True when `target` has what the packet needs. */
+export function available(target: DebugTarget, spec: PacketSpec): boolean {
+  return spec.needs === undefined || target.capabilities[spec.needs] !== undefined;
+}
+
+/** Finds the entry for a packet, or undefined (→ empty reply). */
 export function lookupPacket(packet: string): PacketMatch | undefined {
   for (const spec of BY_PREFIX_LENGTH) {
     if (spec.exact ? packet === spec.prefix : packet.startsWith(spec.prefix)) {
-      return { name: spec.prefix, run: (ctx, payload) => spec.handler(ctx, packet.slice(spec.prefix.length), payload) };
+      return { spec, run: (ctx, payload) => spec.handler(ctx, packet.slice(spec.prefix.length), payload) };
     }
   }
   return undefined;

@@ -5,7 +5,7 @@
 
 import { frame, hexByte, MalformedPacketError, printable, textToHex } from './codec.js';
 import { PacketFramer, type FrameEvent } from './framer.js';
-import { lookupPacket, THREAD_ID, type ClientFeatures, type PacketContext, type ProcessState, type Reply } from './packets.js';
+import { available, lookupPacket, THREAD_ID, type ClientFeatures, type PacketContext, type PacketSpec, type ProcessState, type Reply } from './packets.js';
 import { TargetErrno, TargetError, type DebugTarget, type ResumeAction, type StopEvent } from './target.js';
 
 /** PacketSize we advertise: bounds every packet GDB sends, `$`, `#` and checksum included. */
@@ -14,8 +14,6 @@ export const PACKET_SIZE = 0x20000;
 /** E2BIG: the reply to a packet longer than PacketSize. */
 const E2BIG = 0x07;
 
-/** Leaving works even while the core runs: GDB may detach or kill without interrupting first. */
-const ALLOWED_WHILE_RUNNING = /^(D|D;.*|k)$/;
 
 export interface SessionIo {
   write(bytes: Uint8Array): void;
@@ -141,7 +139,7 @@ export class RspSession {
         this.writeRaw(this.lastSent);
         return;
       case 'interrupt':
-        if (this.running) this.target.interrupt();
+        if (this.running) this.target.capabilities.runControl?.interrupt();
         else this.hooks.log('rsp: Ctrl-C while the target is stopped; ignored');
         return;
       case 'ack':
@@ -192,14 +190,15 @@ export class RspSession {
   /** Runs one packet; returns a promise only when its handler is asynchronous. */
   private handle(payload: Uint8Array): Promise<void> | undefined {
     const packet = this.packetText(payload);
-    if (this.running && !ALLOWED_WHILE_RUNNING.test(packet)) {
+    const match = lookupPacket(packet);
+    if (this.running && !match?.spec.whileRunning) {
       // All-stop mode: GDB waits for the stop reply before sending anything but Ctrl-C.
       this.hooks.log(`rsp: "${printable(payload, 40)}" received while the target runs; refused`);
       this.sendText(this.errorReply(TargetErrno.EBUSY, 'the target is running; interrupt it first'));
       return undefined;
     }
-    const match = lookupPacket(packet);
-    if (!match) {
+    // Unknown, or needing a capability the target lacks: the empty reply says "unsupported".
+    if (!match || !available(this.target, match.spec)) {
       this.finish({ kind: 'text', text: '' });
       return undefined;
     }
@@ -207,7 +206,7 @@ export class RspSession {
     try {
       outcome = match.run(this.context, payload);
     } catch (err) {
-      this.finish({ kind: 'text', text: this.failure(match.name, err) });
+      this.finish({ kind: 'text', text: this.failure(match.spec, err) });
       return undefined;
     }
     if (!(outcome instanceof Promise)) {
@@ -216,7 +215,7 @@ export class RspSession {
     }
     return outcome.then(
       (reply) => this.finish(reply),
-      (err: unknown) => this.finish({ kind: 'text', text: this.failure(match.name, err) }),
+      (err: unknown) => this.finish({ kind: 'text', text: this.failure(match.spec, err) }),
     );
   }
 
@@ -233,10 +232,11 @@ export class RspSession {
   }
 
   /** The one mapping from a handler's failure to the reply GDB expects. */
-  private failure(packetName: string, err: unknown): string {
+  private failure(spec: PacketSpec, err: unknown): string {
+    const packetName = spec.prefix;
     if (err instanceof TargetError) {
       this.hooks.log(`rsp: ${packetName}: ${err.message}`);
-      if (packetName === 'qRcmd,') this.sendConsole(`error: ${err.message}\n`);
+      if (spec.consoleOnError) this.sendConsole(`error: ${err.message}\n`);
       return this.errorReply(err.errno, err.message);
     }
     if (err instanceof MalformedPacketError) {
@@ -246,7 +246,7 @@ export class RspSession {
     // A bug of ours: say so, keep serving.
     const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
     this.hooks.log(`rsp: internal error while handling ${packetName}: ${message}`);
-    if (packetName === 'qRcmd,') this.sendConsole(`internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (spec.consoleOnError) this.sendConsole(`internal error: ${err instanceof Error ? err.message : String(err)}\n`);
     return this.errorReply(TargetErrno.EIO, 'internal error in the stub');
   }
 
@@ -259,7 +259,8 @@ export class RspSession {
 
   private resume(action: ResumeAction, signal: number): void {
     this.running = true;
-    this.target.resume(
+    // Resume packets need runControl, which the session checked before the handler ran.
+    this.target.capabilities.runControl!.resume(
       action,
       (stop) => {
         if (!this.running || this.ended) return;

@@ -73,6 +73,67 @@ export interface MemoryRegionInfo {
 /** Text sink for `monitor` output: each call becomes one `O` console packet (or part of one). */
 export type MonitorOutput = (text: string) => void;
 
+/** `c`/`s`/`C`/`S`/`vCont` and Ctrl-C. */
+export interface RunControl {
+  /**
+   * Resume. The target reports the stop later through `onStop` (exactly once per resume);
+   * `onStop` may be called synchronously for a step. `signal` is the GDB signal number the
+   * debugger passes to the program (0 = none): what delivering it means is the target's to
+   * decide.
+   */
+  resume(action: ResumeAction, onStop: (stop: StopEvent) => void, signal: number): void;
+  /** Ctrl-C while running: the target must stop and report SIGINT through the resume callback. */
+  interrupt(): void;
+}
+
+/** `Z`/`z`: breakpoints and watchpoints. */
+export interface Breakpoints {
+  /** Types the target offers; `Z` of another type gets the empty reply (unsupported). */
+  supports(type: BreakpointType): boolean;
+  /** `kind` is the length for watchpoints; throws TargetError when refused. */
+  insert(type: BreakpointType, address: bigint, kind: number): void;
+  /** Removing an unknown breakpoint is not an error (GDB may retry). */
+  remove(type: BreakpointType, address: bigint, kind: number): void;
+}
+
+/** `qRcmd`: GDB's `monitor` commands. */
+export interface MonitorCommands {
+  /** Runs a command, writing text through `out`. Throws TargetError on failure. */
+  run(command: string, out: MonitorOutput): void | Promise<void>;
+}
+
+/** Extended-remote `run` (`vRun`). */
+export interface Restart {
+  /** Puts the target back in its start state and reports the stop it is in. */
+  restart(): Promise<StopEvent>;
+}
+
+/** LLDB's `qHostInfo`, `qProcessInfo`, `qWatchpointSupportInfo`. */
+export interface Identity {
+  identity(): TargetIdentity;
+}
+
+/** LLDB's `qMemoryRegionInfo`. */
+export interface MemoryMap {
+  /** The stretch containing `address`; stretches tile the whole 64-bit space (LLDB walks them). */
+  regionAt(address: bigint): MemoryRegionInfo;
+}
+
+/**
+ * What a target may offer beyond the required core. A packet that needs an absent capability
+ * gets the empty reply, and qSupported offers only what is present (src/rsp/packets.ts).
+ */
+export interface TargetCapabilities {
+  readonly runControl?: RunControl;
+  readonly breakpoints?: Breakpoints;
+  readonly monitor?: MonitorCommands;
+  readonly restart?: Restart;
+  readonly identity?: Identity;
+  readonly memoryMap?: MemoryMap;
+}
+
+export type CapabilityName = keyof TargetCapabilities;
+
 export interface DebugTarget {
   /** Annexes served by `qXfer:features:read`; `target.xml` must exist. Undefined = unknown annex. */
   featureDocument(annex: string): string | undefined;
@@ -95,43 +156,13 @@ export interface DebugTarget {
   /** `M`/`X`: all or nothing; throws TargetError when any byte is refused. */
   writeMemory(address: bigint, data: Uint8Array): void;
 
-  /**
-   * `c`/`s`/`C`/`S`/`vCont`: resume. The target reports the stop later through `onStop`
-   * (exactly once per resume). `onStop` may be called synchronously for a step. `signal` is the
-   * GDB signal number the debugger passes to the program (0 = none): what delivering it means
-   * is the target's to decide.
-   */
-  resume(action: ResumeAction, onStop: (stop: StopEvent) => void, signal: number): void;
-  /** Ctrl-C while running: the target must stop and report SIGINT through the resume callback. */
-  interrupt(): void;
   /** The reason of the last stop, for `?`. */
   lastStop(): StopEvent;
 
-  /** `Z0`..`Z4` (`kind` is the length for watchpoints); throws TargetError when refused. */
-  insertBreakpoint(type: BreakpointType, address: bigint, kind: number): void;
-  /** `z0`..`z4`; removing an unknown breakpoint is not an error (GDB may retry). */
-  removeBreakpoint(type: BreakpointType, address: bigint, kind: number): void;
-
-  /** `qRcmd`: run a monitor command, writing text through `out`. Throws TargetError on failure. */
-  monitor(command: string, out: MonitorOutput): void | Promise<void>;
-
-  /** A debugger attached: a new connection, or `vAttach` in extended mode (the board keeps its state). */
+  /** A debugger attached: a new connection, or `vAttach` in extended mode (the target keeps its state). */
   attached(): void;
   /** `D`, `k`, `vKill` or a dropped connection: the debugger is gone; the target must not stay halted forever. */
   detached(reason: 'detach' | 'kill' | 'disconnect'): void;
 
-  /**
-   * Optional (extended-remote `run`, i.e. `vRun`): puts the target back in its start state and
-   * reports the stop it is in. Without it, `vRun` is answered as unsupported.
-   */
-  restart?(): Promise<StopEvent>;
-
-  /** Optional: `qHostInfo`, `qProcessInfo`, `qWatchpointSupportInfo`; absent = the empty reply. */
-  identity?(): TargetIdentity;
-  /**
-   * Optional: `qMemoryRegionInfo`, the stretch containing `address`; stretches must tile the
-   * whole 64-bit space, since LLDB lists them by asking again at start + size. Absent = the
-   * empty reply.
-   */
-  memoryRegionAt?(address: bigint): MemoryRegionInfo;
+  readonly capabilities: TargetCapabilities;
 }

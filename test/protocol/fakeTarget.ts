@@ -6,10 +6,12 @@ import {
   TargetErrno,
   TargetError,
   type BreakpointType,
+  type CapabilityName,
   type DebugTarget,
   type MonitorOutput,
   type ResumeAction,
   type StopEvent,
+  type TargetCapabilities,
 } from '../../src/rsp/target.js';
 
 export const FAKE_XML = '<?xml version="1.0"?><target><architecture>fake</architecture><!-- $#}* --></target>';
@@ -24,6 +26,22 @@ export class FakeTarget implements DebugTarget {
   readonly events: string[] = [];
   private onStop: ((stop: StopEvent) => void) | undefined;
   private last: StopEvent = { signal: 5 };
+
+  /** Every capability, unless the test leaves some out (to check the packets that need them). */
+  readonly capabilities: TargetCapabilities;
+
+  constructor(without: readonly CapabilityName[] = [], extra: TargetCapabilities = {}) {
+    const all: TargetCapabilities = {
+      runControl: { resume: (action, onStop) => this.resume(action, onStop), interrupt: () => this.interrupt() },
+      breakpoints: {
+        supports: (type) => type !== 'access-watch',
+        insert: (type, address, kind) => this.insertBreakpoint(type, address, kind),
+        remove: (type, address) => this.removeBreakpoint(type, address),
+      },
+      monitor: { run: (command, out) => this.monitor(command, out) },
+    };
+    this.capabilities = { ...Object.fromEntries(Object.entries(all).filter(([name]) => !without.includes(name as CapabilityName))), ...extra };
+  }
 
   featureDocument(annex: string): string | undefined {
     return annex === 'target.xml' ? FAKE_XML : undefined;

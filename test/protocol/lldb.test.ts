@@ -33,11 +33,15 @@ const dictOf = (reply: string): Record<string, string> => Object.fromEntries(pai
 
 /** The fake target plus the optional capabilities: its memory map is the fake's own. */
 class LldbFakeTarget extends FakeTarget {
-  identity(): TargetIdentity {
+  constructor() {
+    super([], { identity: { identity: () => LldbFakeTarget.identity() }, memoryMap: { regionAt: (address) => LldbFakeTarget.memoryRegionAt(address) } });
+  }
+
+  static identity(): TargetIdentity {
     return { triple: 'fake-unknown-none', endian: 'little', pointerSize: 8, watchpointsStopBeforeAccess: true, watchpointSlots: 4 };
   }
 
-  memoryRegionAt(address: bigint): MemoryRegionInfo {
+  static memoryRegionAt(address: bigint): MemoryRegionInfo {
     const stretches: Array<[number, number, boolean]> = [
       [0, HOLE_START, true],
       [HOLE_START, HOLE_END, false],

@@ -67,9 +67,9 @@ describe('board commands', () => {
 
   it('breakpoints lists what GDB planted', async () => {
     expect(await monitor('breakpoints')).toBe('no breakpoints\n');
-    stub.target.insertBreakpoint('software', 0x40n, 4);
+    stub.target.breakpoints.insert('software', 0x40n, 4);
     expect(await monitor('breakpoints')).toBe('software 0x40 kind 4\n');
-    stub.target.removeBreakpoint('software', 0x40n);
+    stub.target.breakpoints.remove('software', 0x40n);
   });
 });
 

@@ -1,0 +1,108 @@
+// The debugger's view of the board's registers: the `g` block and single registers by GDB
+// number, as little-endian bytes, with the register table deciding layout, size and access.
+// A write that moves pc is reported, since it abandons the instruction the core stopped on.
+
+import { G_PACKET_REGISTERS, registerByNumber, type RegisterSpec } from '../arch/aarch64/registers.js';
+import type { Machine } from '../machine/machine.js';
+import { RegisterAccessError } from '../machine/sysregs.js';
+import { TargetErrno, TargetError } from '../rsp/target.js';
+
+const G_PACKET_BYTES = G_PACKET_REGISTERS.reduce((n, reg) => n + reg.bitsize / 8, 0);
+/** v0 is register 34; core.v holds v0..v31 as 16 little-endian bytes each. */
+const FIRST_VECTOR_REGNUM = 34;
+
+function toBytes(value: bigint, bytes: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  let v = value;
+  for (let i = 0; i < bytes; i++) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}
+
+function fromBytes(bytes: Uint8Array): bigint {
+  let v = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]!);
+  return v;
+}
+
+export class RegisterAccess {
+  constructor(
+    private readonly machine: Machine,
+    /** Called after a debugger write changed pc. */
+    private readonly onPcMoved: () => void,
+  ) {}
+
+  readBlock(): Uint8Array {
+    // Written straight into one buffer: `g` is fetched after every stop and cache flush, and
+    // building a BigInt per 128-bit vector register would dominate its cost.
+    const out = new Uint8Array(G_PACKET_BYTES);
+    const view = new DataView(out.buffer);
+    let at = 0;
+    for (const reg of G_PACKET_REGISTERS) {
+      const size = reg.bitsize / 8;
+      if (reg.behaviour.kind === 'fpu' && size === 16) {
+        const first = (reg.regnum - FIRST_VECTOR_REGNUM) * 16;
+        out.set(this.machine.core.v.subarray(first, first + 16), at);
+      } else if (size === 8) {
+        view.setBigUint64(at, this.machine.readRegister(reg), true);
+      } else {
+        view.setUint32(at, Number(this.machine.readRegister(reg)), true);
+      }
+      at += size;
+    }
+    return out;
+  }
+
+  writeBlock(bytes: Uint8Array): void {
+    // Validate the whole block first so that a malformed G changes nothing.
+    let at = 0;
+    const writes: Array<[RegisterSpec, bigint]> = [];
+    for (const reg of G_PACKET_REGISTERS) {
+      const size = reg.bitsize / 8;
+      if (at + size > bytes.length) break;
+      writes.push([reg, fromBytes(bytes.subarray(at, at + size))]);
+      at += size;
+    }
+    if (at !== bytes.length) {
+      throw new TargetError(TargetErrno.EINVAL, `G packet of ${bytes.length} bytes does not end on a register boundary`);
+    }
+    this.watchingPc(() => {
+      for (const [reg, value] of writes) this.machine.writeRegister(reg, value, 'debugger');
+    });
+  }
+
+  read(regnum: number): Uint8Array {
+    const reg = this.spec(regnum);
+    return toBytes(this.machine.readRegister(reg), reg.bitsize / 8);
+  }
+
+  write(regnum: number, bytes: Uint8Array): void {
+    const reg = this.spec(regnum);
+    if (bytes.length !== reg.bitsize / 8) {
+      throw new TargetError(TargetErrno.EINVAL, `${reg.name} is ${reg.bitsize / 8} bytes, got ${bytes.length}`);
+    }
+    try {
+      this.watchingPc(() => this.machine.writeRegister(reg, fromBytes(bytes), 'debugger'));
+    } catch (err) {
+      if (err instanceof RegisterAccessError) {
+        throw new TargetError(err.kind === 'read-only' ? TargetErrno.EROFS : TargetErrno.ENOENT, err.message);
+      }
+      throw err;
+    }
+  }
+
+  /** Runs `write`, then reports whether it moved pc (GDB's `jump`, `set $pc`). */
+  private watchingPc(write: () => void): void {
+    const before = this.machine.core.pc;
+    write();
+    if (this.machine.core.pc !== before) this.onPcMoved();
+  }
+
+  private spec(regnum: number): RegisterSpec {
+    const reg = registerByNumber(regnum);
+    if (!reg) throw new TargetError(TargetErrno.ENOENT, `no register number ${regnum} (0x${regnum.toString(16)})`);
+    return reg;
+  }
+}

@@ -1,0 +1,250 @@
+// Running the board's core for a debugger: the A64 interpreter runs in slices between
+// event-loop turns (Ctrl-C, other clients and the HTTP API stay served); breakpoints,
+// watchpoints and exceptions become stop reports; WFI idles until Ctrl-C (or a caught
+// map-service failure). It keeps why the core last stopped, which resuming may act on (a
+// passed signal delivers the pending exception) and which must be forgotten when it stops
+// being true.
+
+import { Interpreter, type CpuException, type RunOutcome } from '../machine/cpu/interpreter.js';
+import type { Machine } from '../machine/machine.js';
+import type { ResumeAction, RunControl, StopEvent } from '../rsp/target.js';
+import type { BreakpointTable } from './breakpointTable.js';
+
+export const SIGINT = 2;
+export const SIGILL = 4;
+export const SIGTRAP = 5;
+export const SIGSEGV = 11;
+
+/** Instructions run before yielding to the event loop. */
+const INSTRUCTIONS_PER_SLICE = 100_000;
+
+export interface TranslationStats {
+  readonly enabled: boolean;
+  readonly blocks: number;
+  readonly executed: number;
+  readonly translated: number;
+  readonly failures: number;
+  readonly lastFailure?: string;
+}
+
+export class BoardRunControl implements RunControl {
+  private readonly interpreter: Interpreter;
+  private pendingStop: ((stop: StopEvent) => void) | undefined;
+  /** Bumped on every stop so that a slice scheduled before it does not run after it. */
+  private runGeneration = 0;
+  /** The core stopped before a watched access: the next resume performs that access. */
+  private lastStopWasWatch = false;
+  private stop: StopEvent = { signal: SIGTRAP };
+  /** Aborts and undefined instructions stop in GDB (SIGSEGV/SIGILL) instead of being taken. */
+  stopOnExceptions = true;
+  /** An internal error of the interpreter that stopped the core (shown by `monitor core exception`). */
+  internalError: string | undefined;
+  /** The exception the core stopped on, for `monitor core exception`. */
+  lastException: CpuException | undefined;
+
+  constructor(
+    private readonly machine: Machine,
+    private readonly breakpoints: BreakpointTable,
+  ) {
+    this.interpreter = new Interpreter(machine, breakpoints.watchSet);
+  }
+
+  get running(): boolean {
+    return this.pendingStop !== undefined;
+  }
+
+  lastStop(): StopEvent {
+    return this.stop;
+  }
+
+  /** Instructions executed since the stub started. */
+  get instructionsExecuted(): number {
+    return this.interpreter.executed;
+  }
+
+  /** The block translator: whether it is used, and what it has done (`monitor core translate`). */
+  get translation(): TranslationStats {
+    const i = this.interpreter;
+    return {
+      enabled: i.translate,
+      blocks: i.translatedBlocks,
+      executed: i.executed,
+      translated: i.executedTranslated,
+      failures: i.translationFailures,
+      ...(i.lastTranslationFailure !== undefined && { lastFailure: i.lastTranslationFailure }),
+    };
+  }
+
+  set translationEnabled(on: boolean) {
+    this.interpreter.translate = on;
+  }
+
+  /** Takes the exception the core stopped on, as if the debugger had not intervened. */
+  takePendingException(): boolean {
+    const e = this.lastException;
+    if (!e) return false;
+    this.lastException = undefined;
+    this.interpreter.takeException(e);
+    return true;
+  }
+
+  /** Stops running without reporting a stop (the debugger left or arrived, or the board restarts). */
+  halt(): void {
+    this.pendingStop = undefined;
+    this.runGeneration++;
+  }
+
+  /**
+   * Forgets why the core last stopped: the exception it stopped on and the watchpoint it stopped
+   * before. Whatever happens next (the debugger leaves, moves pc, restarts the board) makes
+   * them untrue, and a stale "resuming from a watchpoint" would let the next access through.
+   */
+  forgetStopState(): void {
+    this.lastStopWasWatch = false;
+    this.lastException = undefined;
+    this.stop = { signal: SIGTRAP };
+  }
+
+  /** A removed watchpoint leaves nothing to step over. */
+  forgetWatchStop(): void {
+    this.lastStopWasWatch = false;
+  }
+
+  /** After the board was reset: nothing learnt of the old one holds. */
+  resetAfterBoardReset(): void {
+    this.halt();
+    this.interpreter.reset();
+    this.forgetStopState();
+    this.internalError = undefined;
+  }
+
+  resume(action: ResumeAction, onStop: (stop: StopEvent) => void, signal = 0): void {
+    // Passing the signal GDB reported for an abort or undefined instruction (GDB's default for
+    // SIGSEGV and SIGILL: `continue` sends vCont;C0b) delivers the exception: the core takes it
+    // to its vector. Signal 0 (`signal 0`, `handle SIGSEGV nopass`) retries the instruction.
+    const deliver = signal !== 0 && this.lastException !== undefined;
+    if (deliver) this.takePendingException();
+    this.lastException = undefined;
+    if (deliver && action === 'step') {
+      // As a stepped signal handler does on Linux: stop at the handler's first instruction.
+      this.lastStopWasWatch = false;
+      this.stop = { signal: SIGTRAP };
+      onStop(this.stop);
+      return;
+    }
+    if (action === 'step') {
+      const result = this.executeOne(true, true);
+      this.stop = result === undefined || result === 'idle' ? { signal: SIGTRAP } : result;
+      onStop(this.stop);
+      return;
+    }
+    this.pendingStop = onStop;
+    const generation = ++this.runGeneration;
+    // The first instruction may sit on a breakpoint GDB has just stepped over: run it.
+    let first = true;
+    const slice = (): void => {
+      if (this.pendingStop === undefined || generation !== this.runGeneration) return;
+      let stop: StopEvent | 'idle' | undefined;
+      try {
+        stop = this.runSlice(first);
+      } catch (err) {
+        // A bug of ours must not take the stub down mid-continue: stop and say why.
+        this.internalError = `pc 0x${this.machine.core.pc.toString(16)}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
+        this.raiseStop({ signal: SIGILL });
+        return;
+      }
+      first = false;
+      if (stop === 'idle') return; // WFI/WFE: wait for Ctrl-C (or a caught map failure)
+      if (stop) {
+        this.raiseStop(stop);
+        return;
+      }
+      setImmediate(slice);
+    };
+    setImmediate(slice);
+  }
+
+  interrupt(): void {
+    this.raiseStop({ signal: SIGINT });
+  }
+
+  /** Stops a running core with `stop` (Ctrl-C, a caught map failure). No-op when halted. */
+  raiseStop(stop: StopEvent): boolean {
+    const report = this.pendingStop;
+    if (!report) return false;
+    this.halt();
+    this.stop = stop;
+    report(stop);
+    return true;
+  }
+
+  /**
+   * Runs up to one slice of instructions: the first of a resume on its own (it may sit on the
+   * breakpoint or watchpoint GDB has just stepped over), then the interpreter's run loop, which
+   * stops before breakpoints. Exceptions the core takes are taken and the slice goes on.
+   */
+  private runSlice(first: boolean): StopEvent | 'idle' | undefined {
+    const start = this.interpreter.executed;
+    if (first) {
+      const stop = this.executeOne(true, false);
+      if (stop) return stop;
+    }
+    // Exceptions count against the slice too: a fault on the vector itself retires nothing
+    // and must not spin the event loop.
+    let exceptions = 0;
+    for (;;) {
+      const budget = INSTRUCTIONS_PER_SLICE - (this.interpreter.executed - start) - exceptions;
+      if (budget <= 0) return undefined;
+      const outcome = this.interpreter.run(budget, this.breakpoints.codeAddresses);
+      if (outcome.kind === 'limit') continue;
+      exceptions++;
+      const stop = this.stopFor(outcome, false);
+      if (stop) return stop;
+    }
+  }
+
+  /**
+   * Runs one instruction (a step, or the first of a resume: breakpoints are checked before
+   * the instruction, except on that first one; watchpoints stop before the access). Returns the
+   * stop to report, 'idle' when the core waits for an interrupt, or undefined to go on.
+   */
+  private executeOne(first: boolean, stepping: boolean): StopEvent | 'idle' | undefined {
+    if (!first) {
+      const bp = this.breakpoints.codeAt(this.machine.core.pc);
+      if (bp) return { signal: SIGTRAP, pairs: [[bp.type === 'software' ? 'swbreak' : 'hwbreak', '']] };
+    }
+    const outcome = this.interpreter.step(first && this.lastStopWasWatch);
+    this.lastStopWasWatch = false;
+    return outcome.kind === 'ok' ? undefined : this.stopFor(outcome, stepping);
+  }
+
+  /** What an instruction that did not simply complete means for the debugger. */
+  private stopFor(outcome: RunOutcome, stepping: boolean): StopEvent | 'idle' | undefined {
+    switch (outcome.kind) {
+      case 'limit':
+        return undefined;
+      case 'breakpoint': {
+        const bp = this.breakpoints.codeAt(this.machine.core.pc);
+        return { signal: SIGTRAP, pairs: [[bp?.type === 'hardware' ? 'hwbreak' : 'swbreak', '']] };
+      }
+      case 'wait':
+        return stepping ? undefined : 'idle';
+      case 'brk':
+        return { signal: SIGTRAP };
+      case 'watch': {
+        this.lastStopWasWatch = true;
+        const name = outcome.access === 'write' ? 'watch' : this.breakpoints.watchKindAt(outcome.address) === 'access-watch' ? 'awatch' : 'rwatch';
+        return { signal: SIGTRAP, pairs: [[name, outcome.address.toString(16)]] };
+      }
+      case 'exception': {
+        const e = outcome.exception;
+        if (this.stopOnExceptions && (e.type === 'abort' || e.type === 'undefined')) {
+          this.lastException = e;
+          return { signal: e.type === 'abort' ? SIGSEGV : SIGILL };
+        }
+        this.interpreter.takeException(e);
+        return undefined;
+      }
+    }
+  }
+}
