@@ -5,7 +5,7 @@
 // watchpoints and exceptions become stop replies, and WFI idles until Ctrl-C (or a caught
 // map-service failure).
 
-import { buildTargetXml } from '../arch/aarch64/targetXml.js';
+import { buildTargetXml, type TargetXmlOptions } from '../arch/aarch64/targetXml.js';
 import { G_PACKET_REGISTERS, registerByNumber, type RegisterSpec } from '../arch/aarch64/registers.js';
 import { PHYS_ADDR_LIMIT } from '../machine/access.js';
 import { faultAddressOf, type Machine, type MachineFault } from '../machine/machine.js';
@@ -64,7 +64,7 @@ function fromBytes(bytes: Uint8Array): bigint {
 }
 
 export class BoardTarget implements DebugTarget {
-  private readonly targetXml = buildTargetXml();
+  private readonly targetXml: string;
   private readonly breakpoints = new Map<string, { type: BreakpointType; address: bigint; kind: number }>();
   private pendingStop: ((stop: StopEvent) => void) | undefined;
   private readonly interpreter: Interpreter;
@@ -85,7 +85,10 @@ export class BoardTarget implements DebugTarget {
   constructor(
     readonly machine: Machine,
     private readonly monitors: MonitorRegistry,
+    /** The shape of the target description (`serve --register-types`). */
+    description: TargetXmlOptions = {},
   ) {
+    this.targetXml = buildTargetXml(description);
     this.interpreter = new Interpreter(machine, this.watchSet);
   }
 
