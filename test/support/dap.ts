@@ -38,18 +38,26 @@ export class DapSession {
     client.defaultTimeout = TIMEOUT_MS;
     await client.start();
     const session = new DapSession(client);
-    await client.initializeRequest({ adapterID: 'gdbtarget', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-    // The adapter sends `initialized` while it answers attach: wait for both together.
-    const initialized = client.waitForEvent('initialized');
-    const args: TargetAttachArguments = {
-      gdb: GDB,
-      program,
-      target: { type: 'remote', parameters: [`127.0.0.1:${port}`] },
-      preRunCommands: ['load'],
-    };
-    await client.attachRequest(args);
-    await initialized;
-    return session;
+    try {
+      await client.initializeRequest({ adapterID: 'gdbtarget', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+      // The adapter sends `initialized` while it answers attach: wait for both together.
+      const initialized = client.waitForEvent('initialized');
+      const args: TargetAttachArguments = {
+        gdb: GDB,
+        program,
+        target: { type: 'remote', parameters: [`127.0.0.1:${port}`] },
+        preRunCommands: ['load'],
+      };
+      await client.attachRequest(args);
+      await initialized;
+      return session;
+    } catch (err) {
+      // An adapter whose attach failed stays alive (it does not exit when its client goes): end it here.
+      await client.stop();
+      throw new Error(`${(err as Error).message}
+adapter output:
+${session.output.join('')}`);
+    }
   }
 
   /** Sets line breakpoints, then ends configuration: the adapter resumes the core and this waits for the stop. */
