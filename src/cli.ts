@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger, LOG_LEVELS, type LogLevel } from './log.js';
 import { startStub } from './wiring.js';
 import { registerMapCommands } from './xen/api/client.js';
+import { REGISTER_TYPES, type RegisterTypes } from './arch/aarch64/targetXml.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -36,6 +37,7 @@ interface ServeOptions {
   traceRsp: boolean;
   apiPort: number | 'off';
   scenario: string;
+  registerTypes: RegisterTypes;
 }
 
 async function serve(options: ServeOptions): Promise<void> {
@@ -51,6 +53,7 @@ async function serve(options: ServeOptions): Promise<void> {
     logger,
     apiPort: options.apiPort === 'off' ? null : options.apiPort,
     scenario: options.scenario,
+    registerTypes: options.registerTypes,
     ...(options.board !== undefined ? { boardFile: options.board } : {}),
   });
   const shownHost = stub.gdbAddress.host.includes(':') ? `[${stub.gdbAddress.host}]` : stub.gdbAddress.host;
@@ -90,6 +93,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--trace-rsp', 'print every packet in and out on stderr').default(false))
     .addOption(new Option('--api-port <port>', 'map service HTTP API port on 127.0.0.1 (0 = any free port, "off" = no API)').default(1235).argParser(parseApiPort))
     .addOption(new Option('--scenario <file>', 'map operations applied at start: "default" (Xen boot), "none" (reset state), or a JSON file').default('default'))
+    .addOption(new Option('--register-types <kind>', 'system registers as "fields" (decoded by command-line GDB) or "plain" numbers (IDEs can edit them)').choices(REGISTER_TYPES).default('fields'))
     .action(async (options: ServeOptions) => {
       try {
         await serve(options);

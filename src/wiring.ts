@@ -6,6 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { register } from './arch/aarch64/registers.js';
+import type { RegisterTypes } from './arch/aarch64/targetXml.js';
 import { DEFAULT_BOARD, parseBoard, type BoardConfig } from './machine/board.js';
 import { Machine } from './machine/machine.js';
 import { Mpu } from './machine/mpu/mpu.js';
@@ -37,6 +38,8 @@ export interface StubOptions {
   readonly scenario?: string;
   /** Handshake timeout, keepalive and output bound of the GDB listener (defaults in src/rsp/server.ts). */
   readonly rspLimits?: Partial<ServerLimits>;
+  /** System registers with decoded fields (command-line GDB) or as plain numbers (IDEs). */
+  readonly registerTypes?: RegisterTypes;
 }
 
 export interface RunningStub {
@@ -89,7 +92,7 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
       session.reset();
       if (scenario) applyScenario(session, scenario);
     });
-  const target = new BoardTarget(machine, monitors, resetBoard);
+  const target = new BoardTarget(machine, monitors, { registerTypes: options.registerTypes ?? 'fields', resetBoard });
   registerBoardCommands(monitors, target);
   registerMpuCommands(monitors, machine);
   registerCoreCommands(monitors, target);

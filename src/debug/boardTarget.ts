@@ -4,7 +4,7 @@
 // the MPU as a memory map (memoryRegions.ts) are the optional capabilities it offers.
 // Refusals become TargetErrors carrying the machine's reason.
 
-import { buildTargetXml } from '../arch/aarch64/targetXml.js';
+import { buildTargetXml, type TargetXmlOptions } from '../arch/aarch64/targetXml.js';
 import { PHYS_ADDR_LIMIT } from '../machine/access.js';
 import type { Machine } from '../machine/machine.js';
 import { TargetErrno, TargetError, type DebugTarget, type StopEvent, type TargetCapabilities } from '../rsp/target.js';
@@ -17,8 +17,13 @@ import { BoardRunControl } from './runControl.js';
 
 export { SIGILL, SIGINT, SIGSEGV, SIGTRAP } from './runControl.js';
 
+export interface BoardTargetOptions extends TargetXmlOptions {
+  /** Puts the board back in its start state (extended-remote `run`); wired by src/wiring.ts. */
+  readonly resetBoard?: () => Promise<void>;
+}
+
 export class BoardTarget implements DebugTarget {
-  private readonly targetXml = buildTargetXml();
+  private readonly targetXml: string;
   readonly breakpoints: BreakpointTable;
   readonly run: BoardRunControl;
   private readonly registers: RegisterAccess;
@@ -27,9 +32,10 @@ export class BoardTarget implements DebugTarget {
   constructor(
     readonly machine: Machine,
     monitors: MonitorRegistry,
-    /** Puts the board back in its start state (extended-remote `run`); wired by src/wiring.ts. */
-    resetBoard?: () => Promise<void>,
+    options: BoardTargetOptions,
   ) {
+    const { resetBoard, ...xmlOptions } = options;
+    this.targetXml = buildTargetXml(xmlOptions);
     this.breakpoints = new BreakpointTable(() => this.run.forgetWatchStop());
     this.run = new BoardRunControl(machine, this.breakpoints);
     // Moving pc abandons the instruction the core stopped on (GDB's `jump`, `set $pc`).

@@ -1,19 +1,22 @@
 // Real aarch64 programs built with Debian's cross compiler, loaded and debugged through
 // gdb-multiarch on the stub: breakpoints, stepping, watchpoints, the MPU fault and its
-// syndrome, exception entry, and a C program whose results must equal QEMU user mode's.
+// syndrome, exception entry, a C program whose results must equal QEMU user mode's, and
+// source-level stepping through nested calls.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPrograms, type BuiltPrograms } from '../support/programs.js';
+import { buildCallsProgram, buildPrograms, type BuiltPrograms } from '../support/programs.js';
 import { requireGdb, runGdbScript } from '../support/gdb.js';
 import { startStubProcess, type StubProcess } from '../support/stubProcess.js';
 
 describe('executing real code under gdb-multiarch', () => {
   let programs: BuiltPrograms;
+  let calls: string;
   let stub: StubProcess;
 
   beforeAll(async () => {
     requireGdb();
     programs = buildPrograms();
+    calls = buildCallsProgram();
     stub = await startStubProcess(['--scenario', 'none', '--api-port', 'off']);
   }, 60_000);
 
@@ -26,6 +29,7 @@ describe('executing real code under gdb-multiarch', () => {
       MPUSTUB_ELF_FAULT: programs.mpuFault,
       MPUSTUB_ELF_INTEGER: programs.integer,
       MPUSTUB_INTEGER_EXPECTED: programs.integerExpected,
+      MPUSTUB_ELF_CALLS: calls,
     });
     const report = `stdout:\n${run.stdout}\nstderr:\n${run.stderr}\nstub stderr:\n${stub.stderr()}`;
     expect(run.failed, report).toEqual([]);

@@ -1,6 +1,7 @@
 // Builds the aarch64 test programs of test/programs/ with Debian's cross compiler: bare-metal
 // ELF images for the board (linked by link.ld) and, for integer.c, a Linux build whose output
-// under qemu-aarch64 is the reference. Missing tools fail the tests with instructions.
+// under qemu-aarch64 is the reference; calls.c with debug information for the front-end
+// tests. Missing tools fail the tests with instructions.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -48,4 +49,16 @@ export function buildPrograms(): BuiltPrograms {
   const integerExpected = join(out, 'integer-expected.bin');
   writeFileSync(integerExpected, run('qemu-aarch64', [linux]));
   return { mpuFault, integer, integerExpected };
+}
+
+/**
+ * calls.c for the board, built -O0 -g: source lines to step through and nested calls whose
+ * frames GDB unwinds with the .eh_frame that link.ld keeps. Needs only the cross compiler.
+ */
+export function buildCallsProgram(): string {
+  const out = mkdtempSync(join(tmpdir(), 'mpustub-calls-'));
+  const calls = join(out, 'calls.elf');
+  const flags = FLAGS.map((flag) => (flag === '-O2' ? '-O0' : flag));
+  run(CC, ['-march=armv8-r', '-g', ...flags, '-T', join(SOURCES, 'link.ld'), '-o', calls, join(SOURCES, 'baremetal.S'), join(SOURCES, 'calls.c')]);
+  return calls;
 }

@@ -5,8 +5,36 @@
 // system` lists them) and carry <flags> types (so GDB prints PRBAR/PRLAR/SCTLR/ESR fields by
 // name). Types are derived from each register's `fields`; nothing here is written by hand
 // per register.
+//
+// Register types come in two shapes (`serve --register-types`). `fields`, the default, is
+// for command-line GDB. `plain` gives every system register a plain `uint64` type: GDB 13
+// converts an assigned value to a <flags> (or <struct>/<union>) type only when the value has
+// the register's own size, so `set $SCTLR_EL2 = 5` and an IDE's `-var-assign` of a plain
+// number fail with "Invalid cast" under `fields`; with `uint64` they write the register.
+// docs/clients.md has the measurements of each shape.
 
 import { REGISTERS, type FeatureName, type RegisterSpec } from './registers.js';
+
+/** How system registers are typed: with their fields decoded, or as plain numbers. */
+export type RegisterTypes = 'fields' | 'plain';
+export const REGISTER_TYPES: readonly RegisterTypes[] = ['fields', 'plain'];
+
+export interface TargetXmlOptions {
+  readonly registerTypes?: RegisterTypes;
+}
+
+const SYSREG_FEATURE: FeatureName = 'org.mpustub.aarch64.sysregs';
+
+/**
+ * The GDB type a register gets in the description. Under `plain` a system register's flags
+ * type becomes `uint64`; pointer types stay (GDB converts a plain number to a pointer), and so
+ * do the core registers' own (GDB's aarch64 description gives cpsr a 4-byte flags type, which
+ * a plain `int` matches in size).
+ */
+function typeOf(reg: RegisterSpec, registerTypes: RegisterTypes): string {
+  if (registerTypes === 'plain' && reg.feature === SYSREG_FEATURE && reg.gdbType.endsWith('_flags')) return 'uint64';
+  return reg.gdbType;
+}
 
 const VECTOR_TYPES = `
   <vector id="v2d" type="ieee_double" count="2"/>
@@ -31,41 +59,43 @@ function escapeXml(text: string): string {
 }
 
 /** One <flags> definition per distinct flags type used by the registers of a feature. */
-function flagsTypes(registers: readonly RegisterSpec[]): string {
+function flagsTypes(registers: readonly RegisterSpec[], registerTypes: RegisterTypes): string {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const reg of registers) {
-    if (!reg.fields || !reg.gdbType.endsWith('_flags') || seen.has(reg.gdbType)) continue;
-    seen.add(reg.gdbType);
+    const type = typeOf(reg, registerTypes);
+    if (!reg.fields || !type.endsWith('_flags') || seen.has(type)) continue;
+    seen.add(type);
     const fields = reg.fields
       .map((field) => `<field name="${escapeXml(field.name)}" start="${field.lsb}" end="${field.msb}"/>`)
       .join('');
-    out.push(`  <flags id="${reg.gdbType}" size="${reg.bitsize / 8}">${fields}</flags>`);
+    out.push(`  <flags id="${type}" size="${reg.bitsize / 8}">${fields}</flags>`);
   }
   return out.join('\n');
 }
 
-function regElement(reg: RegisterSpec): string {
-  const saveRestore = reg.feature === 'org.mpustub.aarch64.sysregs' ? ' save-restore="no"' : '';
-  return `  <reg name="${reg.name}" bitsize="${reg.bitsize}" regnum="${reg.regnum}" type="${reg.gdbType}" group="${reg.group}"${saveRestore}/>`;
+function regElement(reg: RegisterSpec, registerTypes: RegisterTypes): string {
+  const saveRestore = reg.feature === SYSREG_FEATURE ? ' save-restore="no"' : '';
+  return `  <reg name="${reg.name}" bitsize="${reg.bitsize}" regnum="${reg.regnum}" type="${typeOf(reg, registerTypes)}" group="${reg.group}"${saveRestore}/>`;
 }
 
-function feature(name: FeatureName, extraTypes = ''): string {
+function feature(name: FeatureName, registerTypes: RegisterTypes, extraTypes = ''): string {
   const registers = REGISTERS.filter((r) => r.feature === name);
-  return [`<feature name="${name}">`, flagsTypes(registers), extraTypes, ...registers.map(regElement), '</feature>']
+  return [`<feature name="${name}">`, flagsTypes(registers, registerTypes), extraTypes, ...registers.map((r) => regElement(r, registerTypes)), '</feature>']
     .filter((line) => line !== '')
     .join('\n');
 }
 
-export function buildTargetXml(): string {
+export function buildTargetXml(options: TargetXmlOptions = {}): string {
+  const registerTypes = options.registerTypes ?? 'fields';
   return [
     '<?xml version="1.0"?>',
     '<!DOCTYPE target SYSTEM "gdb-target.dtd">',
     '<target version="1.0">',
     '<architecture>aarch64</architecture>',
-    feature('org.gnu.gdb.aarch64.core'),
-    feature('org.gnu.gdb.aarch64.fpu', VECTOR_TYPES),
-    feature('org.mpustub.aarch64.sysregs'),
+    feature('org.gnu.gdb.aarch64.core', registerTypes),
+    feature('org.gnu.gdb.aarch64.fpu', registerTypes, VECTOR_TYPES),
+    feature(SYSREG_FEATURE, registerTypes),
     '</target>',
     '',
   ].join('\n');
