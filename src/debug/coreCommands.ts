@@ -43,15 +43,12 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
     },
   });
 
-  monitors.add({
-    name: 'core stop-on-exception',
-    usage: 'core stop-on-exception on|off',
-    help: 'aborts and undefined instructions stop in GDB (SIGSEGV/SIGILL) before being taken, or are taken directly',
-    run: (args, out) => {
-      if (args.length > 0) target.run.stopOnExceptions = parseSwitch(args[0], 'core stop-on-exception');
-      out(`aborts and undefined instructions ${target.run.stopOnExceptions ? 'stop in GDB before they are taken' : 'are taken (the core vectors to VBAR_EL2)'}\n`);
-    },
-  });
+  monitors.addSwitch(
+    'core stop-on-exception',
+    'aborts and undefined instructions stop in GDB (SIGSEGV/SIGILL) before being taken, or are taken directly',
+    { get: () => target.run.stopOnExceptions, set: (on) => (target.run.stopOnExceptions = on) },
+    (on) => `aborts and undefined instructions ${on ? 'stop in GDB before they are taken' : 'are taken (the core vectors to VBAR_EL2)'}`,
+  );
 
   monitors.add({
     name: 'core translate',

@@ -33,6 +33,22 @@ export class MonitorRegistry {
     this.commands.sort((a, b) => b.name.split(' ').length - a.name.split(' ').length || byName(a, b));
   }
 
+  /**
+   * An on/off setting: `NAME on|off` sets it, `NAME` alone shows it; either way the answer is
+   * `describe` of the value now in force.
+   */
+  addSwitch(name: string, help: string, setting: { get(): boolean; set(on: boolean): void }, describe: (on: boolean) => string): void {
+    this.add({
+      name,
+      usage: `${name} on|off`,
+      help,
+      run: (args, out) => {
+        if (args.length > 0) setting.set(parseSwitch(args[0], name));
+        out(`${describe(setting.get())}\n`);
+      },
+    });
+  }
+
   /** Every command's name, e.g. "mpu check" (tests check each one is exercised). */
   get names(): readonly string[] {
     return this.commands.map((c) => c.name);

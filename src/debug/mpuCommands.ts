@@ -11,7 +11,7 @@ import type { DecodedRegion, Regime } from '../machine/mpu/types.js';
 import { TargetErrno, TargetError } from '../rsp/target.js';
 import { describeFault } from './faultText.js';
 import { describeEsr } from '../arch/aarch64/syndrome.js';
-import { parseNumber, parseSwitch, type MonitorRegistry } from './monitor.js';
+import { parseNumber, type MonitorRegistry } from './monitor.js';
 
 const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
 
@@ -194,25 +194,19 @@ export function registerMpuCommands(monitors: MonitorRegistry, machine: Machine)
     },
   });
 
-  monitors.add({
-    name: 'mpu bypass',
-    usage: 'mpu bypass on|off',
-    help: 'debugger accesses skip the MPU (physical access) or are checked like EL2 accesses',
-    run: (args, out) => {
-      if (args.length > 0) machine.options.debuggerBypassesMpu = parseSwitch(args[0], 'mpu bypass');
-      out(`debugger accesses ${machine.options.debuggerBypassesMpu ? 'bypass' : 'are checked by'} the MPU\n`);
-    },
-  });
+  monitors.addSwitch(
+    'mpu bypass',
+    'debugger accesses skip the MPU (physical access) or are checked like EL2 accesses',
+    { get: () => machine.options.debuggerBypassesMpu, set: (on) => (machine.options.debuggerBypassesMpu = on) },
+    (on) => `debugger accesses ${on ? 'bypass' : 'are checked by'} the MPU`,
+  );
 
-  monitors.add({
-    name: 'mpu latch',
-    usage: 'mpu latch on|off',
-    help: 'refused debugger accesses also set ESR_EL2/FAR_EL2 as a guest access would',
-    run: (args, out) => {
-      if (args.length > 0) machine.options.latchDebuggerFaults = parseSwitch(args[0], 'mpu latch');
-      out(`refused debugger accesses ${machine.options.latchDebuggerFaults ? 'latch' : 'do not latch'} ESR_EL2/FAR_EL2\n`);
-    },
-  });
+  monitors.addSwitch(
+    'mpu latch',
+    'refused debugger accesses also set ESR_EL2/FAR_EL2 as a guest access would',
+    { get: () => machine.options.latchDebuggerFaults, set: (on) => (machine.options.latchDebuggerFaults = on) },
+    (on) => `refused debugger accesses ${on ? 'latch' : 'do not latch'} ESR_EL2/FAR_EL2`,
+  );
 
   monitors.add({
     name: 'mpu sync',

@@ -9,7 +9,7 @@ import type { OperationRequest } from '../xen/result.js';
 import type { MapService } from '../xen/service.js';
 import { diffJson, formatDiff, formatRegions, formatResult, regionsJson, resultJson } from '../xen/views.js';
 import { TargetErrno, TargetError } from '../rsp/target.js';
-import { parseSwitch, type MonitorRegistry } from './monitor.js';
+import type { MonitorRegistry } from './monitor.js';
 
 /** Whether a failed map request stops a running core (SIGTRAP) so that GDB wakes up. */
 export interface CatchControl {
@@ -85,15 +85,12 @@ export function registerXenCommands(monitors: MonitorRegistry, service: MapServi
     },
   });
 
-  monitors.add({
-    name: 'xen catch',
-    usage: 'xen catch on|off',
-    help: 'a failed map request stops the running core with SIGTRAP (continue wakes up)',
-    run: (args, out) => {
-      if (args.length > 0) catchControl.enabled = parseSwitch(args[0], 'xen catch');
-      out(`failed map requests ${catchControl.enabled ? 'stop' : 'do not stop'} the core\n`);
-    },
-  });
+  monitors.addSwitch(
+    'xen catch',
+    'a failed map request stops the running core with SIGTRAP (continue wakes up)',
+    { get: () => catchControl.enabled, set: (on) => (catchControl.enabled = on) },
+    (on) => `failed map requests ${on ? 'stop' : 'do not stop'} the core`,
+  );
 
   monitors.add({
     name: 'xen disable-mode',
