@@ -5,6 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { parseJsonText } from '../jsonText.js';
 import { OPERATIONS } from '../requests.js';
 import { formatDiff, formatRegions, formatResult, type DisagreementJson, type RegionsJson, type ResultJson } from '../views.js';
 
@@ -115,7 +116,7 @@ export function registerMapCommands(program: Command, io: ClientIo = processIo):
     run(io, async () => {
       let body: unknown;
       try {
-        body = JSON.parse(readFileSync(file, 'utf8'));
+        body = parseJsonText(readFileSync(file, 'utf8'));
       } catch (err) {
         throw new ClientError(`scenario ${file}: ${(err as Error).message}`);
       }

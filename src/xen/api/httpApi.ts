@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { listenOn } from '../../util/listen.js';
 import { InputError, isPlainObject } from '../input.js';
+import { parseJsonText } from '../jsonText.js';
 import { OPERATIONS, requestFromJson } from '../requests.js';
 import { parseScenario, runScenario } from '../scenario.js';
 import type { MapService } from '../service.js';
@@ -164,7 +165,7 @@ function readJsonBody(request: IncomingMessage): Promise<unknown> {
       const text = Buffer.concat(chunks).toString('utf8');
       if (text.trim() === '') return resolve(undefined);
       try {
-        const parsed: unknown = JSON.parse(text);
+        const parsed = parseJsonText(text);
         if (!isPlainObject(parsed)) return reject(new HttpError(400, 'the body must be a JSON object'));
         resolve(parsed);
       } catch (err) {

@@ -139,6 +139,14 @@ describe('bad requests', () => {
     });
   }
 
+  it('locates a syntax error in the body by line and column, and skips a leading byte order mark', async () => {
+    const bad = await post('/v1/update', '{\n  "base": "0x0",\n  "limit": "0x1000"\n  "flags": "PAGE_HYPERVISOR_RW"\n}');
+    expect(bad.status).toBe(400);
+    expect(bad.json['error']).toBe("the body is not valid JSON: line 4, column 3: Expected ',' or '}' after property value");
+    const bom = await post('/v1/update', '\ufeff{"base": "0x0", "limit": "0x1000", "flags": "PAGE_HYPERVISOR_RW"}');
+    expect(bom.json).toMatchObject({ rc: 0, effect: 'inserted' });
+  });
+
   it('answers 404 for an unknown route and 405 with Allow for a wrong method', async () => {
     expect((await get('/v2/nothing')).status).toBe(404);
     const wrong = await fetch(`${base}/v1/regions`, { method: 'POST', body: '{}' });
@@ -230,6 +238,18 @@ describe('CLI client', () => {
     await program.parseAsync(['node', 'mpustub', 'regions', '--api', 'http://127.0.0.1:9']);
     expect(code).toBe(2);
     expect(err).toMatch(/cannot reach the map service/);
+  });
+
+  it('sends a scenario file that starts with a byte order mark; a syntax error names its line and column', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mpustub-'));
+    const bom = join(dir, 'bom.json');
+    writeFileSync(bom, `\ufeff${JSON.stringify({ name: 'bom', operations: [{ op: 'update', base: '0x0', limit: '0x2000', flags: 'PAGE_HYPERVISOR_RW' }] })}`);
+    expect(await cli('scenario', bom)).toMatchObject({ code: 0, out: expect.stringMatching(/scenario bom: rc 0/) as unknown });
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{\n  "operations": [\n    {"op": "update", "flags": PAGE_HYPERVISOR_RW}\n  ]\n}\n');
+    const refused = await cli('scenario', broken);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/broken\.json: line 3, column 31: Unexpected token 'P'/);
   });
 
   it('applies a scenario file', async () => {
