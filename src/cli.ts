@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger, LOG_LEVELS, type LogLevel } from './log.js';
 import { startStub } from './wiring.js';
-import { registerMapCommands } from './xen/api/client.js';
+import { EXIT_FAILED, registerMapCommands } from './xen/api/client.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -77,7 +77,11 @@ export function buildProgram(): Command {
   const program = new Command('mpustub')
     .description('GDB remote stub simulating an Armv8-R AArch64 board (Cortex-R82-like) with its EL2 MPU, and Xen\'s MPU map service')
     .version(packageVersion(), '-V, --version')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Commander exits 1 on a usage error, the status the client commands use for Xen's
+    // refusals; a script must be able to tell a bad command line (2) from a refused request.
+    // Set before the commands are added, which inherit it; help and version still exit 0.
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_FAILED));
 
   program
     .command('serve', { isDefault: true })
