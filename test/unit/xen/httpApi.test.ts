@@ -8,6 +8,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { MapApiServer } from '../../../src/xen/api/httpApi.js';
 import { registerMapCommands } from '../../../src/xen/api/client.js';
 import type { MapService } from '../../../src/xen/service.js';
@@ -250,6 +252,50 @@ describe('CLI client', () => {
     const refused = await cli('scenario', broken);
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/broken\.json: line 3, column 31: Unexpected token 'P'/);
+  });
+
+  it('gives up with exit status 2 when the port accepts but never answers (--timeout)', async () => {
+    // One server that never answers, one that sends its headers and then stalls in the body.
+    const held = new Set<Socket>();
+    const silent = createNetServer((socket) => held.add(socket));
+    const stalling = createNetServer((socket) => {
+      held.add(socket);
+      socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+    });
+    const url = async (server: NetServer): Promise<string> => {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    };
+    const runAgainst = async (api: string, ...args: string[]) => {
+      let err = '';
+      let code = -1;
+      const program = new Command('mpustub').exitOverride();
+      registerMapCommands(program, { out: () => undefined, err: (t) => (err += t), exit: (c) => (code = c) });
+      const began = performance.now();
+      await program.parseAsync(['node', 'mpustub', ...args, '--api', api, '--timeout', '0.5']);
+      return { code, err, seconds: (performance.now() - began) / 1000 };
+    };
+    try {
+      const silentUrl = await url(silent);
+      const stallingUrl = await url(stalling);
+      for (const run of [await runAgainst(silentUrl, 'regions'), await runAgainst(silentUrl, 'map', '0x0', '0x0', '1', 'PAGE_HYPERVISOR_RW'), await runAgainst(stallingUrl, 'diff')]) {
+        expect(run.code).toBe(2);
+        expect(run.err).toMatch(/did not answer within 0\.5 s/);
+        expect(run.seconds).toBeGreaterThanOrEqual(0.45);
+        expect(run.seconds).toBeLessThan(3);
+      }
+    } finally {
+      for (const socket of held) socket.destroy();
+      for (const server of [silent, stalling]) await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('refuses a --timeout that is not a positive number of seconds', async () => {
+    let err = '';
+    const program = new Command('mpustub').exitOverride().configureOutput({ writeErr: (t) => (err += t) });
+    registerMapCommands(program, { out: () => undefined, err: () => undefined, exit: () => undefined });
+    await expect(program.parseAsync(['node', 'mpustub', 'regions', '--timeout', '0'])).rejects.toThrow();
+    expect(err).toMatch(/a timeout is a number of seconds greater than 0/);
   });
 
   it('applies a scenario file', async () => {
