@@ -18,9 +18,26 @@ export const MAX_BODY_BYTES = 1 << 20;
 /** Time allowed for a request's headers, and for the whole request including its body. */
 export const HEADERS_TIMEOUT_MS = 5_000;
 export const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * How often Node looks for connections past those limits. Its default of 30 s made both
+ * limits 30 s in practice; checking every second keeps them within a second of the promise.
+ */
+const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
+
+/** Limits on what one client can hold; tests shorten them, the stub uses the defaults. */
+export interface MapApiLimits {
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: MapApiLimits = {
+  headersTimeoutMs: HEADERS_TIMEOUT_MS,
+  requestTimeoutMs: REQUEST_TIMEOUT_MS,
+};
 
 export interface MapApiOptions {
   log(message: string): void;
+  readonly limits?: Partial<MapApiLimits>;
 }
 
 class HttpError extends Error {
@@ -45,11 +62,13 @@ export class MapApiServer {
   private readonly routes = new Map<string, Route>();
   private readonly sockets = new Set<Socket>();
   private readonly streams = new Set<ServerResponse>();
+  private readonly limits: MapApiLimits;
 
   constructor(
     private readonly service: MapService,
     private readonly options: MapApiOptions,
   ) {
+    this.limits = checkedLimits({ ...DEFAULT_LIMITS, ...options.limits });
     for (const spec of OPERATIONS) {
       this.routes.set(`/v1/${spec.op}`, {
         method: 'POST',
@@ -78,12 +97,17 @@ export class MapApiServer {
         return Promise.resolve({ lastError: failure === null ? null : resultJson(failure) });
       },
     });
-    this.server = createServer((request, response) => {
-      void this.handle(request, response);
-    });
     // A client that trickles its request is cut off rather than holding a socket forever.
-    this.server.headersTimeout = HEADERS_TIMEOUT_MS;
-    this.server.requestTimeout = REQUEST_TIMEOUT_MS;
+    this.server = createServer(
+      {
+        headersTimeout: this.limits.headersTimeoutMs,
+        requestTimeout: this.limits.requestTimeoutMs,
+        connectionsCheckingInterval: Math.min(CONNECTIONS_CHECKING_INTERVAL_MS, this.limits.headersTimeoutMs),
+      },
+      (request, response) => {
+        void this.handle(request, response);
+      },
+    );
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -135,6 +159,19 @@ export class MapApiServer {
       this.streams.delete(response);
     });
   }
+}
+
+function checkedLimits(limits: MapApiLimits): MapApiLimits {
+  const positive = (name: keyof MapApiLimits): void => {
+    if (!Number.isInteger(limits[name]) || limits[name] <= 0) throw new RangeError(`${name} must be a positive integer, got ${limits[name]}`);
+  };
+  // 0 would mean "no limit" to Node: exactly what the limits are there to prevent.
+  positive('headersTimeoutMs');
+  positive('requestTimeoutMs');
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new RangeError(`headersTimeoutMs (${limits.headersTimeoutMs}) must not exceed requestTimeoutMs (${limits.requestTimeoutMs})`);
+  }
+  return limits;
 }
 
 function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
