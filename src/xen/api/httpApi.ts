@@ -40,6 +40,9 @@ export interface MapApiOptions {
   readonly limits?: Partial<MapApiLimits>;
 }
 
+/** The client went away (or was cut off by a limit) before its request was complete. */
+class RequestAborted extends Error {}
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -141,6 +144,8 @@ export class MapApiServer {
     } catch (err) {
       if (err instanceof HttpError) return send(response, err.status, { error: err.message }, err.headers);
       if (err instanceof InputError) return send(response, 400, { error: err.message, field: err.field });
+      // Nobody is left to answer, and a client hanging up is not the service's failure.
+      if (err instanceof RequestAborted) return;
       this.options.log(`api: internal error on ${request.method ?? '?'} ${path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       send(response, 500, { error: 'internal error in the map service; the stub log has the details' });
     }
@@ -196,7 +201,7 @@ function readJsonBody(request: IncomingMessage): Promise<unknown> {
       }
       chunks.push(chunk);
     });
-    request.on('error', reject);
+    request.on('error', (err) => reject(new RequestAborted(err.message)));
     request.on('end', () => {
       if (refused) return;
       const text = Buffer.concat(chunks).toString('utf8');

@@ -19,8 +19,11 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
+const logs: string[] = [];
+
 async function start(limits: MapApiOptions['limits'] = {}, service: MapService = newService(16).service): Promise<number> {
-  const server = new MapApiServer(service, { log: () => undefined, limits });
+  logs.length = 0;
+  const server = new MapApiServer(service, { log: (message) => logs.push(message), limits });
   servers.push(server);
   return (await server.listen('127.0.0.1', 0)).port;
 }
@@ -78,6 +81,8 @@ describe('slow requests', () => {
     expect(run.seconds).toBeGreaterThanOrEqual(1.9);
     expect(run.seconds).toBeLessThan(3.5);
     expect((await fetch(`http://127.0.0.1:${port}/v1/regions`)).status).toBe(200);
+    // A client cut off mid-body is the client's failure, not an internal error of the service.
+    expect(logs).toEqual([]);
   });
 
   it('refuses limits Node would reject or that would never close a connection', () => {
