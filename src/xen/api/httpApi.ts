@@ -10,6 +10,7 @@ import { InputError, isPlainObject } from '../input.js';
 import { parseJsonText } from '../jsonText.js';
 import { OPERATIONS, requestFromJson } from '../requests.js';
 import { parseScenario, runScenario } from '../scenario.js';
+import type { OperationResult } from '../result.js';
 import type { MapService } from '../service.js';
 import { diffJson, regionsJson, resultJson } from '../views.js';
 
@@ -28,11 +29,20 @@ const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
 export interface MapApiLimits {
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /**
+   * Unsent bytes an event-stream client may fall behind by before it is dropped: without a
+   * bound, a client that stops reading has every later event buffered for it in the stub.
+   */
+  readonly eventBacklogBytes: number;
+  /** Time a dropped client gets to read its backlog and last event before its connection is destroyed. */
+  readonly eventDropGraceMs: number;
 }
 
 export const DEFAULT_LIMITS: MapApiLimits = {
   headersTimeoutMs: HEADERS_TIMEOUT_MS,
   requestTimeoutMs: REQUEST_TIMEOUT_MS,
+  eventBacklogBytes: 1 << 20,
+  eventDropGraceMs: 5_000,
 };
 
 export interface MapApiOptions {
@@ -66,6 +76,7 @@ export class MapApiServer {
   private readonly sockets = new Set<Socket>();
   private readonly streams = new Set<ServerResponse>();
   private readonly limits: MapApiLimits;
+  private lastEvent: { readonly result: OperationResult; readonly text: string } | null = null;
 
   constructor(
     private readonly service: MapService,
@@ -151,18 +162,46 @@ export class MapApiServer {
     }
   }
 
-  /** Server-sent events: one `operation` event per completed operation. */
+  /**
+   * Server-sent events: one `operation` event per completed operation. A client that falls
+   * more than eventBacklogBytes behind gets a last `dropped` event and is disconnected.
+   */
   private stream(request: IncomingMessage, response: ServerResponse): void {
     response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
     response.write(': mpustub map service events\n\n');
     this.streams.add(response);
     const stop = this.service.onOperation((result) => {
-      response.write(`event: operation\ndata: ${JSON.stringify(resultJson(result))}\n\n`);
+      // writableLength counts what the kernel has not taken yet: this client is not reading.
+      if (response.writableLength > this.limits.eventBacklogBytes) {
+        forget();
+        this.drop(response);
+        return;
+      }
+      response.write(this.eventText(result));
     });
-    request.on('close', () => {
+    const forget = (): void => {
       stop();
       this.streams.delete(response);
-    });
+    };
+    request.on('close', forget);
+  }
+
+  /** The event for one operation, built once however many clients it goes to. */
+  private eventText(result: OperationResult): string {
+    if (this.lastEvent?.result !== result) this.lastEvent = { result, text: `event: operation\ndata: ${JSON.stringify(resultJson(result))}\n\n` };
+    return this.lastEvent.text;
+  }
+
+  private drop(response: ServerResponse): void {
+    const reason = `this client fell more than ${this.limits.eventBacklogBytes} bytes behind the events and was disconnected; reconnect to /v1/events, and read /v1/regions for the current state`;
+    const socket = response.socket;
+    // Once the kernel has the last event, the connection goes: it is not reused for requests.
+    response.end(`event: dropped\ndata: ${JSON.stringify({ reason })}\n\n`, () => socket?.destroy());
+    // A client that still does not read will not take that event either; its backlog is
+    // freed after the grace period rather than held for as long as the connection lasts.
+    const timer = setTimeout(() => socket?.destroy(), this.limits.eventDropGraceMs);
+    timer.unref();
+    socket?.once('close', () => clearTimeout(timer));
   }
 }
 
@@ -170,9 +209,12 @@ function checkedLimits(limits: MapApiLimits): MapApiLimits {
   const positive = (name: keyof MapApiLimits): void => {
     if (!Number.isInteger(limits[name]) || limits[name] <= 0) throw new RangeError(`${name} must be a positive integer, got ${limits[name]}`);
   };
-  // 0 would mean "no limit" to Node: exactly what the limits are there to prevent.
+  // A timeout of 0 means "no limit" to Node, exactly what the limits are there to prevent;
+  // an event limit of 0 would drop every event client at its first event.
   positive('headersTimeoutMs');
   positive('requestTimeoutMs');
+  positive('eventBacklogBytes');
+  positive('eventDropGraceMs');
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
     throw new RangeError(`headersTimeoutMs (${limits.headersTimeoutMs}) must not exceed requestTimeoutMs (${limits.requestTimeoutMs})`);
   }
