@@ -31,8 +31,12 @@ export interface StubOptions {
   readonly board?: BoardConfig;
   readonly traceRsp: boolean;
   readonly logger: Logger;
-  /** Port of the map service's HTTP API on 127.0.0.1 (0 = any free port); null = no API. */
+  /** Port of the map service's HTTP API (0 = any free port); null = no API. */
   readonly apiPort?: number | null;
+  /** Address the API listens on; loopback (127.0.0.1) unless the user means otherwise. */
+  readonly apiHost?: string;
+  /** Names or addresses, besides loopback and apiHost, that requests may call the API by. */
+  readonly allowedHosts?: readonly string[];
   /** 'default' (the embedded boot), 'none' (reset state), or a scenario file. */
   readonly scenario?: string;
 }
@@ -108,12 +112,12 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
     log: (message) => logger.info(message),
     ...(options.traceRsp ? { trace: (direction: 'in' | 'out', text: string) => process.stderr.write(`rsp ${direction === 'in' ? '<-' : '->'} ${text}\n`) } : {}),
   });
-  const api = options.apiPort === null ? null : new MapApiServer(service, { log: (message) => logger.error(message) });
+  const api = options.apiPort === null ? null : new MapApiServer(service, { log: (message) => logger.error(message), allowedHosts: options.allowedHosts ?? [] });
   let gdbAddress: { host: string; port: number };
   let apiAddress: { host: string; port: number } | null = null;
   try {
     gdbAddress = await server.listen(options.host, options.port);
-    if (api) apiAddress = await api.listen('127.0.0.1', options.apiPort ?? DEFAULT_API_PORT);
+    if (api) apiAddress = await api.listen(options.apiHost ?? DEFAULT_API_HOST, options.apiPort ?? DEFAULT_API_PORT);
   } catch (err) {
     await server.close().catch(() => undefined);
     throw err;
@@ -133,6 +137,7 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
 }
 
 export const DEFAULT_API_PORT = 1235;
+export const DEFAULT_API_HOST = '127.0.0.1';
 
 /** MAIR_EL2 as Xen's cpu_init sets it: index 0 Device-nGnRnE, 1 Normal NC, 2 WT, 3 WB, 4 Device-nGnRE, 7 Normal WB. */
 export const XEN_MAIR_EL2 = 0xff00_0004_eeaa_4400n;

@@ -1,11 +1,14 @@
-// The map service's HTTP JSON API on loopback: one route per Xen entry point, scenarios,
-// the region view, the shadow/hardware diff, the last failure, and a server-sent event stream
-// of every operation. Bad requests get a 4xx with a precise message; nothing reaches the
-// service unless the whole request is valid, so a bad request never changes the board.
+// The map service's HTTP JSON API, on loopback unless the user binds it elsewhere (--api-host):
+// one route per Xen entry point, scenarios, the region view, the shadow/hardware diff, the
+// last failure, and a server-sent event stream of every operation. Bad requests get a 4xx
+// with a precise message; nothing reaches the service unless the whole request is valid, so
+// a bad request never changes the board. Web pages are kept out (origin.ts): the Host must
+// name the API, a foreign Origin is refused, and a POST body must be declared as JSON.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { listenOn } from '../../util/listen.js';
+import { allowedHostName, HostPolicy } from './origin.js';
 import { InputError, isPlainObject } from '../input.js';
 import { parseJsonText } from '../jsonText.js';
 import { OPERATIONS, requestFromJson } from '../requests.js';
@@ -47,8 +50,21 @@ export const DEFAULT_LIMITS: MapApiLimits = {
 
 export interface MapApiOptions {
   log(message: string): void;
+  /** Names or addresses, besides loopback and the bound address, that requests may call the API by (--allow-host). */
+  readonly allowedHosts?: readonly string[];
   readonly limits?: Partial<MapApiLimits>;
 }
+
+/** A body for each POST route, shown in the 415 answer as a command that works. */
+const EXAMPLE_BODIES: Readonly<Record<string, string>> = {
+  update: '{"base":"0x100000","limit":"0x200000","flags":"PAGE_HYPERVISOR_RW"}',
+  map: '{"virt":"0x30000000","mfn":"0x30000","nr":16,"flags":"PAGE_HYPERVISOR_RW"}',
+  destroy: '{"start":"0x100000","end":"0x200000"}',
+  modify: '{"start":"0x100000","end":"0x200000","flags":"PAGE_HYPERVISOR_RO"}',
+  ioremap: '{"start":"0x9c0a0000","len":"0x1000","flags":"PAGE_HYPERVISOR_NOCACHE"}',
+  'destroy-containing': '{"addr":"0x9c0a0000"}',
+  scenario: '{"operations":[{"op":"update","base":"0x100000","limit":"0x200000","flags":"PAGE_HYPERVISOR_RW"}]}',
+};
 
 /** The client went away (or was cut off by a limit) before its request was complete. */
 class RequestAborted extends Error {}
@@ -77,12 +93,16 @@ export class MapApiServer {
   private readonly streams = new Set<ServerResponse>();
   private readonly limits: MapApiLimits;
   private lastEvent: { readonly result: OperationResult; readonly text: string } | null = null;
+  /** Known once the server listens: the port is part of every accepted Host and Origin. */
+  private policy: HostPolicy | null = null;
 
   constructor(
     private readonly service: MapService,
     private readonly options: MapApiOptions,
   ) {
     this.limits = checkedLimits({ ...DEFAULT_LIMITS, ...options.limits });
+    // Checked now, so that a bad --allow-host fails at start rather than at the first request.
+    for (const name of options.allowedHosts ?? []) allowedHostName(name);
     for (const spec of OPERATIONS) {
       this.routes.set(`/v1/${spec.op}`, {
         method: 'POST',
@@ -117,6 +137,9 @@ export class MapApiServer {
         headersTimeout: this.limits.headersTimeoutMs,
         requestTimeout: this.limits.requestTimeoutMs,
         connectionsCheckingInterval: Math.min(CONNECTIONS_CHECKING_INTERVAL_MS, this.limits.headersTimeoutMs),
+        // Node would answer a request without Host with a bare 400; the Host check answers
+        // it with a 403 that says what the API accepts.
+        requireHostHeader: false,
       },
       (request, response) => {
         void this.handle(request, response);
@@ -128,8 +151,10 @@ export class MapApiServer {
     });
   }
 
-  listen(host: string, port: number): Promise<{ host: string; port: number }> {
-    return listenOn(this.server, host, port);
+  async listen(host: string, port: number): Promise<{ host: string; port: number }> {
+    const address = await listenOn(this.server, host, port);
+    this.policy = new HostPolicy(address.port, address.host, this.options.allowedHosts ?? []);
+    return address;
   }
 
   close(): Promise<void> {
@@ -141,6 +166,9 @@ export class MapApiServer {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?')[0]!;
     try {
+      // Who is asking comes first: a web page learns nothing, not even which routes exist.
+      const decision = this.policy?.check(request.headersDistinct['host'] ?? [], request.headersDistinct['origin'] ?? []) ?? { refused: true, reason: 'not listening yet' };
+      if (decision.refused) throw new HttpError(403, decision.reason, { Connection: 'close' });
       if (path === '/v1/events') {
         if (request.method !== 'GET') throw new HttpError(405, `${path} answers GET only`, { Allow: 'GET' });
         this.stream(request, response);
@@ -149,6 +177,7 @@ export class MapApiServer {
       const route = this.routes.get(path);
       if (!route) throw new HttpError(404, `no route ${path}; routes: ${[...this.routes.keys(), '/v1/events'].join(', ')}`);
       if (request.method !== route.method) throw new HttpError(405, `${path} answers ${route.method} only`, { Allow: route.method });
+      if (route.method === 'POST') checkJsonContentType(request, path);
       const body = route.method === 'POST' ? await readJsonBody(request) : undefined;
       const answer = await route.handler(body);
       send(response, 200, answer);
@@ -226,6 +255,29 @@ function send(response: ServerResponse, status: number, body: unknown, headers: 
   const text = `${JSON.stringify(body, null, 2)}\n`;
   response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
   response.end(text);
+}
+
+/**
+ * A POST body must be declared as JSON: a web page can send a text/plain or form body to any
+ * address without asking first (no CORS preflight), but not one with this type. A POST with
+ * neither a type nor a body (`curl -X POST .../v1/after-init`) is accepted: a browser always
+ * sends a type with a form or text post, and a body-less cross-site fetch is refused for its
+ * Origin anyway.
+ */
+function checkJsonContentType(request: IncomingMessage, path: string): void {
+  const type = request.headers['content-type'];
+  const hasBody = request.headers['transfer-encoding'] !== undefined || (request.headers['content-length'] ?? '0') !== '0';
+  if (type === undefined && !hasBody) return;
+  const [media, ...parameters] = (type ?? '').split(';').map((part) => part.trim().toLowerCase());
+  const charset = parameters.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/^"(.*)"$/, '$1');
+  if (media === 'application/json' && (charset === undefined || charset === 'utf-8' || charset === 'utf8')) return;
+  const example = EXAMPLE_BODIES[path.slice('/v1/'.length)] ?? '{}';
+  const got = type === undefined ? 'this one had no Content-Type' : `not ${JSON.stringify(type)}`;
+  throw new HttpError(
+    415,
+    `POST ${path} takes a JSON body sent with Content-Type: application/json in UTF-8 (${got}), e.g. curl --json '${example}' http://${request.headers.host ?? '127.0.0.1:1235'}${path}`,
+    { Connection: 'close' },
+  );
 }
 
 function readJsonBody(request: IncomingMessage): Promise<unknown> {

@@ -104,9 +104,9 @@ describe('upstream disable quirk', () => {
     try {
       for (let i = 0; i < 34; i++) {
         const base = (i * 0x10000).toString(16);
-        await fetch(`http://127.0.0.1:${port}/v1/update`, { method: 'POST', body: JSON.stringify({ base: `0x${base}`, limit: `0x${(i * 0x10000 + 0x1000).toString(16)}`, flags: 'PAGE_HYPERVISOR_RW' }) });
+        await fetch(`http://127.0.0.1:${port}/v1/update`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ base: `0x${base}`, limit: `0x${(i * 0x10000 + 0x1000).toString(16)}`, flags: 'PAGE_HYPERVISOR_RW' }) });
       }
-      const answer = await fetch(`http://127.0.0.1:${port}/v1/destroy`, { method: 'POST', body: JSON.stringify({ start: '0x210000', end: '0x211000' }) });
+      const answer = await fetch(`http://127.0.0.1:${port}/v1/destroy`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ start: '0x210000', end: '0x211000' }) });
       const json = (await answer.json()) as Record<string, unknown>;
       expect(json).toMatchObject({ rc: 0, index: 33, effect: 'removed' });
       expect(json['disagreements']).toMatchObject([{ index: 33, kind: 'enabled-in-hardware-only', effective: true }]);
@@ -159,7 +159,7 @@ describe('bad requests', () => {
 
   it('refuses a body over 1 MiB with 413 and keeps serving', async () => {
     const answer = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${base}/v1/update`, { method: 'POST' }, (res) => {
+      const req = httpRequest(`${base}/v1/update`, { method: 'POST', headers: { 'Content-Type': 'application/json' } }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
