@@ -28,29 +28,29 @@ async function start(limits: MapApiOptions['limits'] = {}, service: MapService =
   return (await server.listen('127.0.0.1', 0)).port;
 }
 
-/** Opens a raw connection, lets `act` write to it, and resolves when the server closes it. */
-function closeTime(port: number, act: (socket: Socket) => void): Promise<{ seconds: number; answer: string }> {
+/**
+ * Opens a raw connection, lets `act` write to it, and resolves when the server closes it.
+ * `act` may start a trickle: one more piece every 200 ms, so the connection is never idle.
+ */
+function closeTime(port: number, act: (socket: Socket, trickle: (text: string) => void) => void): Promise<{ seconds: number; answer: string }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     sockets.push(socket);
     const began = performance.now();
     let answer = '';
     let timer: NodeJS.Timeout | undefined;
+    const trickle = (text: string): void => {
+      timer = setInterval(() => socket.writable && socket.write(text), 200);
+    };
     socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
     socket.on('error', reject);
-    socket.once('connect', () => act(socket));
+    socket.once('connect', () => act(socket, trickle));
     socket.on('close', () => {
       clearInterval(timer);
       resolve({ seconds: (performance.now() - began) / 1000, answer });
     });
-    // A trickle: one more byte every 200 ms, so the connection is never idle.
-    (socket as Socket & { trickle?: (text: string) => void }).trickle = (text) => {
-      timer = setInterval(() => socket.writable && socket.write(text), 200);
-    };
   });
 }
-
-const trickle = (socket: Socket, text: string): void => (socket as Socket & { trickle: (text: string) => void }).trickle(text);
 
 describe('slow requests', () => {
   it(`closes a connection whose headers do not finish within ${HEADERS_TIMEOUT_MS / 1000} s (real limits), with 408`, async () => {
@@ -58,9 +58,9 @@ describe('slow requests', () => {
     const [nothing, partial, dripping] = await Promise.all([
       closeTime(port, () => undefined),
       closeTime(port, (s) => s.write(`GET /v1/regions HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`)),
-      closeTime(port, (s) => {
+      closeTime(port, (s, trickle) => {
         s.write('GET /v1/regions HTTP/1.1\r\n');
-        trickle(s, 'X-A: b\r\n');
+        trickle('X-A: b\r\n');
       }),
     ]);
     for (const run of [partial, dripping]) {
@@ -73,9 +73,9 @@ describe('slow requests', () => {
 
   it('closes a request whose body trickles past the request limit, with 408, and keeps serving', async () => {
     const port = await start({ headersTimeoutMs: 1_000, requestTimeoutMs: 2_000 });
-    const run = await closeTime(port, (s) => {
+    const run = await closeTime(port, (s, trickle) => {
       s.write(`POST /v1/update HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`);
-      trickle(s, ' ');
+      trickle(' ');
     });
     expect(run.answer).toMatch(/^HTTP\/1\.1 408 /);
     expect(run.seconds).toBeGreaterThanOrEqual(1.9);
