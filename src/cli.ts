@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger, LOG_LEVELS, type LogLevel } from './log.js';
 import { startStub } from './wiring.js';
-import { registerMapCommands } from './xen/api/client.js';
+import { EXIT_FAILED, registerMapCommands } from './xen/api/client.js';
+import { allowedHostName, isLoopbackHost } from './xen/api/origin.js';
 import { REGISTER_TYPES, type RegisterTypes } from './arch/aarch64/targetXml.js';
 
 function packageVersion(): string {
@@ -27,7 +28,19 @@ function parseApiPort(value: string): number | 'off' {
   return value === 'off' ? 'off' : parsePort(value);
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+/** --allow-host, once per name: each is checked and added to the list. */
+function collectAllowedHost(value: string, previous: string[]): string[] {
+  try {
+    return [...previous, allowedHostName(value)];
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+/** Printed whatever the log level: a security warning must not be silenced by --log-level error. */
+function securityWarning(message: string): void {
+  process.stderr.write(`mpustub: warning: ${message}\n`);
+}
 
 interface ServeOptions {
   host: string;
@@ -36,15 +49,27 @@ interface ServeOptions {
   logLevel: LogLevel;
   traceRsp: boolean;
   apiPort: number | 'off';
+  apiHost: string;
+  allowHost: string[];
   scenario: string;
   registerTypes: RegisterTypes;
 }
 
 async function serve(options: ServeOptions): Promise<void> {
   const logger = createLogger(options.logLevel);
-  if (!LOOPBACK.has(options.host)) {
-    // Printed whatever the log level: a security warning must not be silenced by --log-level error.
-    process.stderr.write(`mpustub: warning: listening on ${options.host}: anyone who can reach this address can read and write the simulated board\n`);
+  if (!isLoopbackHost(options.host)) {
+    securityWarning(`listening on ${options.host}: anyone who can reach this address can read and write the simulated board`);
+  }
+  if (options.apiPort !== 'off' && !isLoopbackHost(options.apiHost)) {
+    // No token guards the API, as none guards the GDB port, which reaches the same board: off
+    // loopback, the network is the boundary (docs/map-service.md, "Security"). A wildcard
+    // address is no name a client uses, so only the other names are worth listing.
+    const wildcard = options.apiHost === '0.0.0.0' || options.apiHost === '::';
+    const names = ['a loopback address', ...(wildcard ? [] : [options.apiHost]), ...options.allowHost];
+    securityWarning(
+      `map service API on ${options.apiHost}: anyone who can reach this address can change the board's MPU; it answers only ` +
+        `requests that name it as ${names.slice(0, -1).join(', ')}${names.length > 1 ? ' or ' : ''}${names.at(-1)!} (--allow-host NAME for each name or address clients use)`,
+    );
   }
   const stub = await startStub({
     host: options.host,
@@ -52,13 +77,18 @@ async function serve(options: ServeOptions): Promise<void> {
     traceRsp: options.traceRsp,
     logger,
     apiPort: options.apiPort === 'off' ? null : options.apiPort,
+    apiHost: options.apiHost,
+    allowedHosts: options.allowHost,
     scenario: options.scenario,
     registerTypes: options.registerTypes,
     ...(options.board !== undefined ? { boardFile: options.board } : {}),
   });
   const shownHost = stub.gdbAddress.host.includes(':') ? `[${stub.gdbAddress.host}]` : stub.gdbAddress.host;
   process.stdout.write(`gdb: target remote ${shownHost}:${stub.gdbAddress.port}\n`);
-  if (stub.apiAddress) process.stdout.write(`api: http://${stub.apiAddress.host}:${stub.apiAddress.port}\n`);
+  if (stub.apiAddress) {
+    const apiHost = stub.apiAddress.host.includes(':') ? `[${stub.apiAddress.host}]` : stub.apiAddress.host;
+    process.stdout.write(`api: http://${apiHost}:${stub.apiAddress.port}\n`);
+  }
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -81,7 +111,11 @@ export function buildProgram(): Command {
   const program = new Command('mpustub')
     .description('GDB remote stub simulating an Armv8-R AArch64 board (Cortex-R82-like) with its EL2 MPU, and Xen\'s MPU map service')
     .version(packageVersion(), '-V, --version')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Commander exits 1 on a usage error, the status the client commands use for Xen's
+    // refusals; a script must be able to tell a bad command line (2) from a refused request.
+    // Set before the commands are added, which inherit it; help and version still exit 0.
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_FAILED));
 
   program
     .command('serve', { isDefault: true })
@@ -91,7 +125,9 @@ export function buildProgram(): Command {
     .addOption(new Option('--board <file>', 'board description (JSON); the embedded Cortex-R82 board by default'))
     .addOption(new Option('--log-level <level>', 'how much to log on stderr').choices(LOG_LEVELS).default('info'))
     .addOption(new Option('--trace-rsp', 'print every packet in and out on stderr').default(false))
-    .addOption(new Option('--api-port <port>', 'map service HTTP API port on 127.0.0.1 (0 = any free port, "off" = no API)').default(1235).argParser(parseApiPort))
+    .addOption(new Option('--api-port <port>', 'map service HTTP API port (0 = any free port, "off" = no API)').default(1235).argParser(parseApiPort))
+    .addOption(new Option('--api-host <address>', 'address the HTTP API listens on (loopback unless you mean it)').default('127.0.0.1'))
+    .addOption(new Option('--allow-host <name>', 'a name or address the HTTP API may be called by besides loopback and --api-host (repeatable)').default([]).argParser(collectAllowedHost))
     .addOption(new Option('--scenario <file>', 'map operations applied at start: "default" (Xen boot), "none" (reset state), or a JSON file').default('default'))
     .addOption(new Option('--register-types <kind>', 'system registers as "fields" (decoded by command-line GDB) or "plain" numbers (IDEs can edit them)').choices(REGISTER_TYPES).default('fields'))
     .action(async (options: ServeOptions) => {

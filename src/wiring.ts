@@ -32,8 +32,12 @@ export interface StubOptions {
   readonly board?: BoardConfig;
   readonly traceRsp: boolean;
   readonly logger: Logger;
-  /** Port of the map service's HTTP API on 127.0.0.1 (0 = any free port); null = no API. */
+  /** Port of the map service's HTTP API (0 = any free port); null = no API. */
   readonly apiPort?: number | null;
+  /** Address the API listens on; loopback (127.0.0.1) unless the user means otherwise. */
+  readonly apiHost?: string;
+  /** Names or addresses, besides loopback and apiHost, that requests may call the API by. */
+  readonly allowedHosts?: readonly string[];
   /** 'default' (the embedded boot), 'none' (reset state), or a scenario file. */
   readonly scenario?: string;
   /** Handshake timeout, keepalive and output bound of the GDB listener (defaults in src/rsp/server.ts). */
@@ -121,14 +125,15 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
     log: (message) => logger.info(message),
     ...(options.traceRsp ? { trace: (direction: 'in' | 'out', text: string) => process.stderr.write(`rsp ${direction === 'in' ? '<-' : '->'} ${text}\n`) } : {}),
   }, options.rspLimits);
-  const api = options.apiPort === null ? null : new MapApiServer(service, { log: (message) => logger.error(message) });
+  const api = options.apiPort === null ? null : new MapApiServer(service, { log: (message) => logger.error(message), allowedHosts: options.allowedHosts ?? [] });
   let gdbAddress: { host: string; port: number };
   let apiAddress: { host: string; port: number } | null = null;
   try {
     gdbAddress = await listenNamed('GDB', () => server.listen(options.host, options.port), options.host, options.port, '--port');
     if (api) {
+      const apiHost = options.apiHost ?? DEFAULT_API_HOST;
       const apiPort = options.apiPort ?? DEFAULT_API_PORT;
-      apiAddress = await listenNamed('map service API', () => api.listen('127.0.0.1', apiPort), '127.0.0.1', apiPort, '--api-port');
+      apiAddress = await listenNamed('map service API', () => api.listen(apiHost, apiPort), apiHost, apiPort, '--api-port');
     }
   } catch (err) {
     await server.close().catch(() => undefined);
@@ -149,6 +154,7 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
 }
 
 export const DEFAULT_API_PORT = 1235;
+export const DEFAULT_API_HOST = '127.0.0.1';
 
 /** Listens, and on failure says which of the two listeners failed and the option that moves it. */
 async function listenNamed<T>(what: string, listen: () => Promise<T>, host: string, port: number, option: string): Promise<T> {

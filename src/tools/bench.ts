@@ -148,14 +148,17 @@ async function runGdb(stub: Stub, sizes: number[], reads: number): Promise<Figur
   }
 }
 
+/** The API refuses a POST body not declared as JSON. */
+const JSON_TYPE = { 'Content-Type': 'application/json' };
+
 /** Seconds per map-service operation over HTTP: map and unmap pairs, one client. */
 async function mapOperations(api: string, count: number): Promise<number> {
   const began = performance.now();
   for (let i = 0; i < count / 2; i++) {
     const base = `0x${(0x3000_0000 + (i % 16) * 0x10000).toString(16)}`;
     const limit = `0x${(0x3000_0000 + (i % 16) * 0x10000 + 0x1000).toString(16)}`;
-    await fetch(`${api}/v1/update`, { method: 'POST', body: JSON.stringify({ base, limit, flags: 'PAGE_HYPERVISOR_RW' }) }).then((r) => r.json());
-    await fetch(`${api}/v1/destroy`, { method: 'POST', body: JSON.stringify({ start: base, end: limit }) }).then((r) => r.json());
+    await fetch(`${api}/v1/update`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ base, limit, flags: 'PAGE_HYPERVISOR_RW' }) }).then((r) => r.json());
+    await fetch(`${api}/v1/destroy`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ start: base, end: limit }) }).then((r) => r.json());
   }
   return (performance.now() - began) / 1000 / count;
 }

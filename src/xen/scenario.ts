@@ -5,6 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { checkFields, InputError, isPlainObject } from './input.js';
+import { parseJsonText } from './jsonText.js';
 import { requestFromScenarioEntry } from './requests.js';
 import type { OperationRequest, OperationResult } from './result.js';
 import type { MapService, ServiceSession } from './service.js';
@@ -52,7 +53,7 @@ export function loadScenarioFile(path: string): Scenario {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJsonText(text);
   } catch (err) {
     throw new Error(`scenario ${path} is not JSON: ${(err as Error).message}`);
   }

@@ -4,11 +4,14 @@
 // request could not be made at all).
 
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseJsonText } from '../jsonText.js';
 import { OPERATIONS } from '../requests.js';
 import { formatDiff, formatRegions, formatResult, type DisagreementJson, type RegionsJson, type ResultJson } from '../views.js';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:1235';
+/** Seconds to wait for the whole answer: a port that accepts and never answers must not hang a script. */
+export const DEFAULT_TIMEOUT_SECONDS = 10;
 
 /** Exit statuses of the client commands. */
 export const EXIT_OK = 0;
@@ -32,22 +35,45 @@ const processIo: ClientIo = {
 interface ClientOptions {
   api: string;
   json: boolean;
+  timeout: number;
 }
 
 class ClientError extends Error {}
 
-async function call(api: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
+    throw new InvalidArgumentError('a timeout is a number of seconds greater than 0 (at most 86400)');
+  }
+  return seconds;
+}
+
+async function call(options: ClientOptions, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  const { api } = options;
+  // One deadline for connecting, the headers and the body alike: a server that sends its
+  // headers and then stalls must not hang the command either.
+  const signal = AbortSignal.timeout(Math.ceil(options.timeout * 1000));
+  const noAnswer = (): ClientError =>
+    new ClientError(`the map service at ${api} did not answer within ${options.timeout} s; is that port a running "mpustub serve"? (--timeout SECONDS to wait longer)`);
   let response: Response;
   try {
     response = await fetch(new URL(path, api), {
       method,
+      signal,
       ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } } : {}),
     });
   } catch (err) {
+    if (signal.aborted) throw noAnswer();
     const cause = (err as { cause?: { code?: string } }).cause?.code;
     throw new ClientError(`cannot reach the map service at ${api}${cause ? ` (${cause})` : ''}; is "mpustub serve" running? (--api URL)`);
   }
-  const text = await response.text();
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (err) {
+    if (signal.aborted) throw noAnswer();
+    throw new ClientError(`${method} ${path}: the answer broke off: ${(err as Error).message}`);
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -64,7 +90,8 @@ async function call(api: string, method: 'GET' | 'POST', path: string, body?: un
 function withApiOptions(command: Command): Command {
   return command
     .addOption(new Option('--api <url>', 'the map service of a running stub').default(DEFAULT_API_URL))
-    .addOption(new Option('--json', 'print the API\'s JSON answer').default(false));
+    .addOption(new Option('--json', 'print the API\'s JSON answer').default(false))
+    .addOption(new Option('--timeout <seconds>', 'give up when the answer has not come within this time').default(DEFAULT_TIMEOUT_SECONDS).argParser(parseSeconds));
 }
 
 function run(io: ClientIo, work: () => Promise<number>): Promise<void> {
@@ -88,7 +115,7 @@ export function registerMapCommands(program: Command, io: ClientIo = processIo):
       const options = args[spec.fields.length] as ClientOptions;
       return run(io, async () => {
         const body = Object.fromEntries(spec.fields.map(([f], i) => [f, values[i]]));
-        const result = (await call(options.api, 'POST', `/v1/${spec.op}`, body)) as ResultJson;
+        const result = (await call(options, 'POST', `/v1/${spec.op}`, body)) as ResultJson;
         io.out(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatResult(result));
         return result.rc === 0 ? EXIT_OK : EXIT_REFUSED;
       });
@@ -97,7 +124,7 @@ export function registerMapCommands(program: Command, io: ClientIo = processIo):
 
   withApiOptions(program.command('regions').description('the shadow table xen_mpumap and the MPU registers')).action((options: ClientOptions) =>
     run(io, async () => {
-      const view = (await call(options.api, 'GET', '/v1/regions')) as RegionsJson;
+      const view = (await call(options, 'GET', '/v1/regions')) as RegionsJson;
       io.out(options.json ? `${JSON.stringify(view, null, 2)}\n` : formatRegions(view));
       return EXIT_OK;
     }),
@@ -105,7 +132,7 @@ export function registerMapCommands(program: Command, io: ClientIo = processIo):
 
   withApiOptions(program.command('diff').description('every region where the shadow and the MPU registers disagree')).action((options: ClientOptions) =>
     run(io, async () => {
-      const answer = (await call(options.api, 'GET', '/v1/diff')) as { disagreements: DisagreementJson[] };
+      const answer = (await call(options, 'GET', '/v1/diff')) as { disagreements: DisagreementJson[] };
       io.out(options.json ? `${JSON.stringify(answer, null, 2)}\n` : formatDiff(answer.disagreements));
       return EXIT_OK;
     }),
@@ -115,11 +142,11 @@ export function registerMapCommands(program: Command, io: ClientIo = processIo):
     run(io, async () => {
       let body: unknown;
       try {
-        body = JSON.parse(readFileSync(file, 'utf8'));
+        body = parseJsonText(readFileSync(file, 'utf8'));
       } catch (err) {
         throw new ClientError(`scenario ${file}: ${(err as Error).message}`);
       }
-      const outcome = (await call(options.api, 'POST', '/v1/scenario', body)) as { scenario: string; rc: number; skipped: number; results: ResultJson[] };
+      const outcome = (await call(options, 'POST', '/v1/scenario', body)) as { scenario: string; rc: number; skipped: number; results: ResultJson[] };
       if (options.json) io.out(`${JSON.stringify(outcome, null, 2)}\n`);
       else {
         for (const result of outcome.results) io.out(formatResult(result));

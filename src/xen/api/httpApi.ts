@@ -1,14 +1,19 @@
-// The map service's HTTP JSON API on loopback: one route per Xen entry point, scenarios,
-// the region view, the shadow/hardware diff, the last failure, and a server-sent event stream
-// of every operation. Bad requests get a 4xx with a precise message; nothing reaches the
-// service unless the whole request is valid, so a bad request never changes the board.
+// The map service's HTTP JSON API, on loopback unless the user binds it elsewhere (--api-host):
+// one route per Xen entry point, scenarios, the region view, the shadow/hardware diff, the
+// last failure, and a server-sent event stream of every operation. Bad requests get a 4xx
+// with a precise message; nothing reaches the service unless the whole request is valid, so
+// a bad request never changes the board. Web pages are kept out (origin.ts): the Host must
+// name the API, a foreign Origin is refused, and a POST body must be declared as JSON.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { listenOn } from '../../util/listen.js';
+import { allowedHostName, HostPolicy } from './origin.js';
 import { InputError, isPlainObject } from '../input.js';
+import { parseJsonText } from '../jsonText.js';
 import { OPERATIONS, requestFromJson } from '../requests.js';
 import { parseScenario, runScenario } from '../scenario.js';
+import type { OperationResult } from '../result.js';
 import type { MapService } from '../service.js';
 import { diffJson, regionsJson, resultJson } from '../views.js';
 
@@ -17,10 +22,52 @@ export const MAX_BODY_BYTES = 1 << 20;
 /** Time allowed for a request's headers, and for the whole request including its body. */
 export const HEADERS_TIMEOUT_MS = 5_000;
 export const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * How often Node looks for connections past those limits. Its default of 30 s made both
+ * limits 30 s in practice; checking every second keeps them within a second of the promise.
+ */
+const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
+
+/** Limits on what one client can hold; tests shorten them, the stub uses the defaults. */
+export interface MapApiLimits {
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  /**
+   * Unsent bytes an event-stream client may fall behind by before it is dropped: without a
+   * bound, a client that stops reading has every later event buffered for it in the stub.
+   */
+  readonly eventBacklogBytes: number;
+  /** Time a dropped client gets to read its backlog and last event before its connection is destroyed. */
+  readonly eventDropGraceMs: number;
+}
+
+export const DEFAULT_LIMITS: MapApiLimits = {
+  headersTimeoutMs: HEADERS_TIMEOUT_MS,
+  requestTimeoutMs: REQUEST_TIMEOUT_MS,
+  eventBacklogBytes: 1 << 20,
+  eventDropGraceMs: 5_000,
+};
 
 export interface MapApiOptions {
   log(message: string): void;
+  /** Names or addresses, besides loopback and the bound address, that requests may call the API by (--allow-host). */
+  readonly allowedHosts?: readonly string[];
+  readonly limits?: Partial<MapApiLimits>;
 }
+
+/** A body for each POST route, shown in the 415 answer as a command that works. */
+const EXAMPLE_BODIES: Readonly<Record<string, string>> = {
+  update: '{"base":"0x100000","limit":"0x200000","flags":"PAGE_HYPERVISOR_RW"}',
+  map: '{"virt":"0x30000000","mfn":"0x30000","nr":16,"flags":"PAGE_HYPERVISOR_RW"}',
+  destroy: '{"start":"0x100000","end":"0x200000"}',
+  modify: '{"start":"0x100000","end":"0x200000","flags":"PAGE_HYPERVISOR_RO"}',
+  ioremap: '{"start":"0x9c0a0000","len":"0x1000","flags":"PAGE_HYPERVISOR_NOCACHE"}',
+  'destroy-containing': '{"addr":"0x9c0a0000"}',
+  scenario: '{"operations":[{"op":"update","base":"0x100000","limit":"0x200000","flags":"PAGE_HYPERVISOR_RW"}]}',
+};
+
+/** The client went away (or was cut off by a limit) before its request was complete. */
+class RequestAborted extends Error {}
 
 class HttpError extends Error {
   constructor(
@@ -44,11 +91,18 @@ export class MapApiServer {
   private readonly routes = new Map<string, Route>();
   private readonly sockets = new Set<Socket>();
   private readonly streams = new Set<ServerResponse>();
+  private readonly limits: MapApiLimits;
+  private lastEvent: { readonly result: OperationResult; readonly text: string } | null = null;
+  /** Known once the server listens: the port is part of every accepted Host and Origin. */
+  private policy: HostPolicy | null = null;
 
   constructor(
     private readonly service: MapService,
     private readonly options: MapApiOptions,
   ) {
+    this.limits = checkedLimits({ ...DEFAULT_LIMITS, ...options.limits });
+    // Checked now, so that a bad --allow-host fails at start rather than at the first request.
+    for (const name of options.allowedHosts ?? []) allowedHostName(name);
     for (const spec of OPERATIONS) {
       this.routes.set(`/v1/${spec.op}`, {
         method: 'POST',
@@ -77,20 +131,30 @@ export class MapApiServer {
         return Promise.resolve({ lastError: failure === null ? null : resultJson(failure) });
       },
     });
-    this.server = createServer((request, response) => {
-      void this.handle(request, response);
-    });
     // A client that trickles its request is cut off rather than holding a socket forever.
-    this.server.headersTimeout = HEADERS_TIMEOUT_MS;
-    this.server.requestTimeout = REQUEST_TIMEOUT_MS;
+    this.server = createServer(
+      {
+        headersTimeout: this.limits.headersTimeoutMs,
+        requestTimeout: this.limits.requestTimeoutMs,
+        connectionsCheckingInterval: Math.min(CONNECTIONS_CHECKING_INTERVAL_MS, this.limits.headersTimeoutMs),
+        // Node would answer a request without Host with a bare 400; the Host check answers
+        // it with a 403 that says what the API accepts.
+        requireHostHeader: false,
+      },
+      (request, response) => {
+        void this.handle(request, response);
+      },
+    );
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
   }
 
-  listen(host: string, port: number): Promise<{ host: string; port: number }> {
-    return listenOn(this.server, host, port);
+  async listen(host: string, port: number): Promise<{ host: string; port: number }> {
+    const address = await listenOn(this.server, host, port);
+    this.policy = new HostPolicy(address.port, address.host, this.options.allowedHosts ?? []);
+    return address;
   }
 
   close(): Promise<void> {
@@ -102,6 +166,9 @@ export class MapApiServer {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?')[0]!;
     try {
+      // Who is asking comes first: a web page learns nothing, not even which routes exist.
+      const decision = this.policy?.check(request.headersDistinct['host'] ?? [], request.headersDistinct['origin'] ?? []) ?? { refused: true, reason: 'not listening yet' };
+      if (decision.refused) throw new HttpError(403, decision.reason, { Connection: 'close' });
       if (path === '/v1/events') {
         if (request.method !== 'GET') throw new HttpError(405, `${path} answers GET only`, { Allow: 'GET' });
         this.stream(request, response);
@@ -110,30 +177,77 @@ export class MapApiServer {
       const route = this.routes.get(path);
       if (!route) throw new HttpError(404, `no route ${path}; routes: ${[...this.routes.keys(), '/v1/events'].join(', ')}`);
       if (request.method !== route.method) throw new HttpError(405, `${path} answers ${route.method} only`, { Allow: route.method });
+      if (route.method === 'POST') checkJsonContentType(request, path);
       const body = route.method === 'POST' ? await readJsonBody(request) : undefined;
       const answer = await route.handler(body);
       send(response, 200, answer);
     } catch (err) {
       if (err instanceof HttpError) return send(response, err.status, { error: err.message }, err.headers);
       if (err instanceof InputError) return send(response, 400, { error: err.message, field: err.field });
+      // Nobody is left to answer, and a client hanging up is not the service's failure.
+      if (err instanceof RequestAborted) return;
       this.options.log(`api: internal error on ${request.method ?? '?'} ${path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       send(response, 500, { error: 'internal error in the map service; the stub log has the details' });
     }
   }
 
-  /** Server-sent events: one `operation` event per completed operation. */
+  /**
+   * Server-sent events: one `operation` event per completed operation. A client that falls
+   * more than eventBacklogBytes behind gets a last `dropped` event and is disconnected.
+   */
   private stream(request: IncomingMessage, response: ServerResponse): void {
     response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
     response.write(': mpustub map service events\n\n');
     this.streams.add(response);
     const stop = this.service.onOperation((result) => {
-      response.write(`event: operation\ndata: ${JSON.stringify(resultJson(result))}\n\n`);
+      // writableLength counts what the kernel has not taken yet: this client is not reading.
+      if (response.writableLength > this.limits.eventBacklogBytes) {
+        forget();
+        this.drop(response);
+        return;
+      }
+      response.write(this.eventText(result));
     });
-    request.on('close', () => {
+    const forget = (): void => {
       stop();
       this.streams.delete(response);
-    });
+    };
+    request.on('close', forget);
   }
+
+  /** The event for one operation, built once however many clients it goes to. */
+  private eventText(result: OperationResult): string {
+    if (this.lastEvent?.result !== result) this.lastEvent = { result, text: `event: operation\ndata: ${JSON.stringify(resultJson(result))}\n\n` };
+    return this.lastEvent.text;
+  }
+
+  private drop(response: ServerResponse): void {
+    const reason = `this client fell more than ${this.limits.eventBacklogBytes} bytes behind the events and was disconnected; reconnect to /v1/events, and read /v1/regions for the current state`;
+    const socket = response.socket;
+    // Once the kernel has the last event, the connection goes: it is not reused for requests.
+    response.end(`event: dropped\ndata: ${JSON.stringify({ reason })}\n\n`, () => socket?.destroy());
+    // A client that still does not read will not take that event either; its backlog is
+    // freed after the grace period rather than held for as long as the connection lasts.
+    const timer = setTimeout(() => socket?.destroy(), this.limits.eventDropGraceMs);
+    timer.unref();
+    socket?.once('close', () => clearTimeout(timer));
+  }
+}
+
+function checkedLimits(limits: MapApiLimits): MapApiLimits {
+  const positive = (name: keyof MapApiLimits): void => {
+    if (!Number.isInteger(limits[name]) || limits[name] <= 0) throw new RangeError(`${name} must be a positive integer, got ${limits[name]}`);
+  };
+  // A timeout of 0 means "no limit" to Node, exactly what the limits are there to prevent;
+  // an event limit of 0 would drop every event client at its first event.
+  positive('headersTimeoutMs');
+  positive('requestTimeoutMs');
+  positive('eventBacklogBytes');
+  positive('eventDropGraceMs');
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new RangeError(`headersTimeoutMs (${limits.headersTimeoutMs}) must not exceed requestTimeoutMs (${limits.requestTimeoutMs})`);
+  }
+  return limits;
 }
 
 function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -141,6 +255,29 @@ function send(response: ServerResponse, status: number, body: unknown, headers: 
   const text = `${JSON.stringify(body, null, 2)}\n`;
   response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
   response.end(text);
+}
+
+/**
+ * A POST body must be declared as JSON: a web page can send a text/plain or form body to any
+ * address without asking first (no CORS preflight), but not one with this type. A POST with
+ * neither a type nor a body (`curl -X POST .../v1/after-init`) is accepted: a browser always
+ * sends a type with a form or text post, and a body-less cross-site fetch is refused for its
+ * Origin anyway.
+ */
+function checkJsonContentType(request: IncomingMessage, path: string): void {
+  const type = request.headers['content-type'];
+  const hasBody = request.headers['transfer-encoding'] !== undefined || (request.headers['content-length'] ?? '0') !== '0';
+  if (type === undefined && !hasBody) return;
+  const [media, ...parameters] = (type ?? '').split(';').map((part) => part.trim().toLowerCase());
+  const charset = parameters.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/^"(.*)"$/, '$1');
+  if (media === 'application/json' && (charset === undefined || charset === 'utf-8' || charset === 'utf8')) return;
+  const example = EXAMPLE_BODIES[path.slice('/v1/'.length)] ?? '{}';
+  const got = type === undefined ? 'this one had no Content-Type' : `not ${JSON.stringify(type)}`;
+  throw new HttpError(
+    415,
+    `POST ${path} takes a JSON body sent with Content-Type: application/json in UTF-8 (${got}), e.g. curl --json '${example}' http://${request.headers.host ?? '127.0.0.1:1235'}${path}`,
+    { Connection: 'close' },
+  );
 }
 
 function readJsonBody(request: IncomingMessage): Promise<unknown> {
@@ -158,13 +295,13 @@ function readJsonBody(request: IncomingMessage): Promise<unknown> {
       }
       chunks.push(chunk);
     });
-    request.on('error', reject);
+    request.on('error', (err) => reject(new RequestAborted(err.message)));
     request.on('end', () => {
       if (refused) return;
       const text = Buffer.concat(chunks).toString('utf8');
       if (text.trim() === '') return resolve(undefined);
       try {
-        const parsed: unknown = JSON.parse(text);
+        const parsed = parseJsonText(text);
         if (!isPlainObject(parsed)) return reject(new HttpError(400, 'the body must be a JSON object'));
         resolve(parsed);
       } catch (err) {

@@ -8,6 +8,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { MapApiServer } from '../../../src/xen/api/httpApi.js';
 import { registerMapCommands } from '../../../src/xen/api/client.js';
 import type { MapService } from '../../../src/xen/service.js';
@@ -102,9 +104,9 @@ describe('upstream disable quirk', () => {
     try {
       for (let i = 0; i < 34; i++) {
         const base = (i * 0x10000).toString(16);
-        await fetch(`http://127.0.0.1:${port}/v1/update`, { method: 'POST', body: JSON.stringify({ base: `0x${base}`, limit: `0x${(i * 0x10000 + 0x1000).toString(16)}`, flags: 'PAGE_HYPERVISOR_RW' }) });
+        await fetch(`http://127.0.0.1:${port}/v1/update`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ base: `0x${base}`, limit: `0x${(i * 0x10000 + 0x1000).toString(16)}`, flags: 'PAGE_HYPERVISOR_RW' }) });
       }
-      const answer = await fetch(`http://127.0.0.1:${port}/v1/destroy`, { method: 'POST', body: JSON.stringify({ start: '0x210000', end: '0x211000' }) });
+      const answer = await fetch(`http://127.0.0.1:${port}/v1/destroy`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ start: '0x210000', end: '0x211000' }) });
       const json = (await answer.json()) as Record<string, unknown>;
       expect(json).toMatchObject({ rc: 0, index: 33, effect: 'removed' });
       expect(json['disagreements']).toMatchObject([{ index: 33, kind: 'enabled-in-hardware-only', effective: true }]);
@@ -139,6 +141,14 @@ describe('bad requests', () => {
     });
   }
 
+  it('locates a syntax error in the body by line and column, and skips a leading byte order mark', async () => {
+    const bad = await post('/v1/update', '{\n  "base": "0x0",\n  "limit": "0x1000"\n  "flags": "PAGE_HYPERVISOR_RW"\n}');
+    expect(bad.status).toBe(400);
+    expect(bad.json['error']).toBe("the body is not valid JSON: line 4, column 3: Expected ',' or '}' after property value");
+    const bom = await post('/v1/update', '\ufeff{"base": "0x0", "limit": "0x1000", "flags": "PAGE_HYPERVISOR_RW"}');
+    expect(bom.json).toMatchObject({ rc: 0, effect: 'inserted' });
+  });
+
   it('answers 404 for an unknown route and 405 with Allow for a wrong method', async () => {
     expect((await get('/v2/nothing')).status).toBe(404);
     const wrong = await fetch(`${base}/v1/regions`, { method: 'POST', body: '{}' });
@@ -149,7 +159,7 @@ describe('bad requests', () => {
 
   it('refuses a body over 1 MiB with 413 and keeps serving', async () => {
     const answer = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${base}/v1/update`, { method: 'POST' }, (res) => {
+      const req = httpRequest(`${base}/v1/update`, { method: 'POST', headers: { 'Content-Type': 'application/json' } }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
@@ -230,6 +240,62 @@ describe('CLI client', () => {
     await program.parseAsync(['node', 'mpustub', 'regions', '--api', 'http://127.0.0.1:9']);
     expect(code).toBe(2);
     expect(err).toMatch(/cannot reach the map service/);
+  });
+
+  it('sends a scenario file that starts with a byte order mark; a syntax error names its line and column', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mpustub-'));
+    const bom = join(dir, 'bom.json');
+    writeFileSync(bom, `\ufeff${JSON.stringify({ name: 'bom', operations: [{ op: 'update', base: '0x0', limit: '0x2000', flags: 'PAGE_HYPERVISOR_RW' }] })}`);
+    expect(await cli('scenario', bom)).toMatchObject({ code: 0, out: expect.stringMatching(/scenario bom: rc 0/) as unknown });
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{\n  "operations": [\n    {"op": "update", "flags": PAGE_HYPERVISOR_RW}\n  ]\n}\n');
+    const refused = await cli('scenario', broken);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/broken\.json: line 3, column 31: Unexpected token 'P'/);
+  });
+
+  it('gives up with exit status 2 when the port accepts but never answers (--timeout)', async () => {
+    // One server that never answers, one that sends its headers and then stalls in the body.
+    const held = new Set<Socket>();
+    const silent = createNetServer((socket) => held.add(socket));
+    const stalling = createNetServer((socket) => {
+      held.add(socket);
+      socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+    });
+    const url = async (server: NetServer): Promise<string> => {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    };
+    const runAgainst = async (api: string, ...args: string[]) => {
+      let err = '';
+      let code = -1;
+      const program = new Command('mpustub').exitOverride();
+      registerMapCommands(program, { out: () => undefined, err: (t) => (err += t), exit: (c) => (code = c) });
+      const began = performance.now();
+      await program.parseAsync(['node', 'mpustub', ...args, '--api', api, '--timeout', '0.5']);
+      return { code, err, seconds: (performance.now() - began) / 1000 };
+    };
+    try {
+      const silentUrl = await url(silent);
+      const stallingUrl = await url(stalling);
+      for (const run of [await runAgainst(silentUrl, 'regions'), await runAgainst(silentUrl, 'map', '0x0', '0x0', '1', 'PAGE_HYPERVISOR_RW'), await runAgainst(stallingUrl, 'diff')]) {
+        expect(run.code).toBe(2);
+        expect(run.err).toMatch(/did not answer within 0\.5 s/);
+        expect(run.seconds).toBeGreaterThanOrEqual(0.45);
+        expect(run.seconds).toBeLessThan(3);
+      }
+    } finally {
+      for (const socket of held) socket.destroy();
+      for (const server of [silent, stalling]) await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('refuses a --timeout that is not a positive number of seconds', async () => {
+    let err = '';
+    const program = new Command('mpustub').exitOverride().configureOutput({ writeErr: (t) => (err += t) });
+    registerMapCommands(program, { out: () => undefined, err: () => undefined, exit: () => undefined });
+    await expect(program.parseAsync(['node', 'mpustub', 'regions', '--timeout', '0'])).rejects.toThrow();
+    expect(err).toMatch(/a timeout is a number of seconds greater than 0/);
   });
 
   it('applies a scenario file', async () => {

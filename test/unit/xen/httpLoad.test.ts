@@ -40,7 +40,7 @@ describe('HTTP API under load', () => {
             const sends = Array.from({ length: 20 }, (_, k) => mixedRequest(batch * 20 + k, client));
             const results = await Promise.all(
               sends.map(async (sent) => {
-                const response = await fetch(`http://127.0.0.1:${port}/v1/${sent.op}`, { method: 'POST', body: JSON.stringify(sent.body) });
+                const response = await fetch(`http://127.0.0.1:${port}/v1/${sent.op}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(sent.body) });
                 const json = (await response.json()) as { sequence: number; rc: number };
                 return { sent, sequence: json.sequence, rc: json.rc };
               }),
