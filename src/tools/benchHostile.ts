@@ -151,8 +151,23 @@ function closeTime(stub: Stub, act: (socket: Socket) => NodeJS.Timeout | undefin
 const SSE_CLIENTS = 5;
 const SSE_OPERATIONS = 20_000;
 const SSE_ROUNDS = 3;
+const RSP_REQUESTS = 2_500;
 
 const CASES: readonly HostileCase[] = [
+  { name: 'rsp-stalled-reader', what: `a no-ack GDB client sending ${RSP_REQUESTS} requests for 128 KiB replies and never reading (stub in this process)`, run: rspStalledReader },
+  { name: 'rsp-resend-burst', what: 'a client asking 65 536 times for the last 128 KiB reply again, without reading (stub in this process)', run: rspResendBurst },
+  {
+    name: 'rsp-browser-and-silent',
+    what: "a web page's POST to the GDB port, and a connection that never sends a byte (stub process)",
+    async run() {
+      const stub = await startStub();
+      try {
+        return await rspBrowserAndSilent(stub);
+      } finally {
+        await stopStub(stub);
+      }
+    },
+  },
   {
     name: 'sse-stalled-readers',
     what: `${SSE_CLIENTS} /v1/events clients that never read, while rounds of ${SSE_OPERATIONS} operations run (stub in this process)`,
@@ -210,6 +225,109 @@ const CASES: readonly HostileCase[] = [
     },
   },
 ];
+
+/** `$payload#cs` */
+function rspPacket(payload: string): string {
+  let sum = 0;
+  for (const c of Buffer.from(payload, 'latin1')) sum = (sum + c) & 0xff;
+  return `$${payload}#${sum.toString(16).padStart(2, '0')}`;
+}
+
+/** A connected socket that keeps what it receives in `received` (until `pause()`d). */
+async function rawClient(port: number): Promise<Socket & { received: string }> {
+  const socket = connect(port, '127.0.0.1') as Socket & { received: string };
+  socket.received = '';
+  socket.on('data', (chunk: Buffer) => (socket.received += chunk.toString('latin1')));
+  socket.on('error', () => undefined);
+  await once(socket, 'connect');
+  return socket;
+}
+
+async function until(test: () => boolean, ms: number): Promise<boolean> {
+  const end = performance.now() + ms;
+  while (!test()) {
+    if (performance.now() > end) return false;
+    await sleep(5);
+  }
+  return true;
+}
+
+/** A no-ack GDB client that sends requests for 128 KiB replies and never reads them. */
+async function rspStalledReader(): Promise<Figure[]> {
+  const stub = await startStubHere({ host: '127.0.0.1', port: 0, apiPort: null, scenario: 'none', traceRsp: false, logger: createLogger('error', () => undefined) });
+  try {
+    const client = await rawClient(stub.gdbAddress.port);
+    client.write(`+${rspPacket('QStartNoAckMode')}`);
+    await until(() => client.received.includes('$OK#'), 2_000);
+    await sleep(100);
+    const before = memoryHere();
+    client.pause(); // never read again
+    const request = rspPacket('m0,ffff');
+    let sent = 0;
+    const began = performance.now();
+    for (; sent < RSP_REQUESTS; sent++) {
+      if (!client.write(request)) await Promise.race([once(client, 'drain'), sleep(500)]);
+    }
+    await sleep(500);
+    const after = memoryHere();
+    client.destroy();
+    await sleep(200);
+    const attached = await rawClient(stub.gdbAddress.port);
+    attached.write(rspPacket('qC'));
+    const answered = await until(() => attached.received.includes('$QC1#'), 2_000);
+    attached.destroy();
+    return [
+      { label: `${RSP_REQUESTS} "m0,ffff" requests written (replies would be ${mib(RSP_REQUESTS * 0x1fffe)})`, value: seconds(performance.now() - began) },
+      { label: 'growth while the client does not read', value: `heap ${mib(after.heap - before.heap)}, RSS ${mib(after.rss - before.rss)}` },
+      { label: 'the next debugger attaches once it is gone', value: answered ? 'yes' : 'no' },
+    ];
+  } finally {
+    await stub.close();
+  }
+}
+
+/** A burst of 64 Ki resend requests ('-') after a 128 KiB reply the client does not read. */
+async function rspResendBurst(): Promise<Figure[]> {
+  const stub = await startStubHere({ host: '127.0.0.1', port: 0, apiPort: null, scenario: 'none', traceRsp: false, logger: createLogger('error', () => undefined) });
+  try {
+    const client = await rawClient(stub.gdbAddress.port);
+    client.pause();
+    client.write(`+${rspPacket('m0,ffff')}`);
+    await sleep(100);
+    const before = memoryHere();
+    client.write(Buffer.alloc(64 * 1024, '-'));
+    await sleep(500);
+    const after = memoryHere();
+    client.destroy();
+    return [{ label: '65 536 resends of a 128 KiB reply requested (8 GiB if honoured)', value: `heap ${mib(after.heap - before.heap)}, RSS ${mib(after.rss - before.rss)}` }];
+  } finally {
+    await stub.close();
+  }
+}
+
+/** What a web page's POST to the GDB port does, and what a connection that never speaks holds. */
+async function rspBrowserAndSilent(stub: Stub): Promise<Figure[]> {
+  const body = `+${rspPacket(`qRcmd,${Buffer.from('xen destroy-containing 0x0').toString('hex')}`)}${rspPacket('M160000,4:deadbeef')}${rspPacket('D')}`;
+  const post = await rawClient(stub.gdbPort);
+  const began = performance.now();
+  post.write(`POST / HTTP/1.1\r\nHost: 127.0.0.1:${stub.gdbPort}\r\nOrigin: http://evil.example\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  const closed = await until(() => post.destroyed || post.readableEnded, 3_000);
+  const closedAfter = performance.now() - began;
+  const silent = await rawClient(stub.gdbPort);
+  const silentSince = performance.now();
+  const gdb = await rawClient(stub.gdbPort);
+  gdb.write(`+${rspPacket('m160000,4')}`);
+  await until(() => /\$[0-9a-fE]+#/.test(gdb.received), 2_000);
+  const memory = /\$([0-9a-fE]+)#/.exec(gdb.received)?.[1] ?? '?';
+  gdb.destroy();
+  await until(() => silent.destroyed || silent.readableEnded, 15_000);
+  return [
+    { label: 'HTTP POST carrying RSP packets: closed unheard after', value: closed ? `${closedAfter.toFixed(0)} ms, nothing answered (${post.received.length} bytes)` : 'still open' },
+    { label: 'memory at 0x160000 afterwards', value: memory === 'deadbeef' ? 'WRITTEN' : `unchanged (${memory})` },
+    { label: 'a silent connection: GDB attaches beside it', value: memory === '?' ? 'no' : 'yes' },
+    { label: 'a silent connection closed after', value: seconds(performance.now() - silentSince) },
+  ];
+}
 
 /** Close times of three requests that never finish, sent at once. */
 async function slowRequests(stub: Stub): Promise<Figure[]> {

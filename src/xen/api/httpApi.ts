@@ -18,6 +18,10 @@ import type { MapService } from '../service.js';
 import { diffJson, regionsJson, resultJson } from '../views.js';
 
 /** Largest request body accepted (a scenario of a few thousand operations fits easily). */
+/** Event streams open at once (each client of the web page or a script holds one). */
+export const MAX_EVENT_STREAMS = 32;
+/** Connections at once; further ones are closed by the server as they arrive. */
+export const MAX_CONNECTIONS = 256;
 export const MAX_BODY_BYTES = 1 << 20;
 /** Time allowed for a request's headers, and for the whole request including its body. */
 export const HEADERS_TIMEOUT_MS = 5_000;
@@ -145,6 +149,8 @@ export class MapApiServer {
         void this.handle(request, response);
       },
     );
+    // However many sockets a hostile client opens, what each holds is bounded; so is their number.
+    this.server.maxConnections = MAX_CONNECTIONS;
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -167,10 +173,12 @@ export class MapApiServer {
     const path = (request.url ?? '/').split('?')[0]!;
     try {
       // Who is asking comes first: a web page learns nothing, not even which routes exist.
-      const decision = this.policy?.check(request.headersDistinct['host'] ?? [], request.headersDistinct['origin'] ?? []) ?? { refused: true, reason: 'not listening yet' };
+      const headers = request.headersDistinct;
+      const decision = this.policy?.check(headers['host'] ?? [], headers['origin'] ?? [], headers['sec-fetch-site'] ?? []) ?? { refused: true, reason: 'not listening yet' };
       if (decision.refused) throw new HttpError(403, decision.reason, { Connection: 'close' });
       if (path === '/v1/events') {
         if (request.method !== 'GET') throw new HttpError(405, `${path} answers GET only`, { Allow: 'GET' });
+        if (this.streams.size >= MAX_EVENT_STREAMS) throw new HttpError(503, `already ${MAX_EVENT_STREAMS} event streams open; close one first`, { 'Retry-After': '5' });
         this.stream(request, response);
         return;
       }

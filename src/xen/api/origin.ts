@@ -80,8 +80,13 @@ export class HostPolicy {
     return [...loopback, ...others].join(', ');
   }
 
-  /** The decision on a request's Host and Origin headers (each given as every value it came with). */
-  check(hosts: readonly string[], origins: readonly string[]): Refusal {
+  /**
+   * The decision on a request's Host, Origin and Sec-Fetch-Site headers (each given as every
+   * value it came with). Browsers send no Origin with a plain link, image or script fetch, but
+   * they do send Sec-Fetch-Site: such a request from another site (or another port of this
+   * host) is refused too, so that a page cannot even open event streams.
+   */
+  check(hosts: readonly string[], origins: readonly string[], fetchSites: readonly string[] = []): Refusal {
     const shown = (value: string): string => JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}...` : value);
     if (hosts.length === 0) {
       return { refused: true, reason: `no Host header: the API answers only requests that name it as ${this.described()}` };
@@ -95,6 +100,10 @@ export class HostPolicy {
           `Host ${shown(host)} does not name this API (${this.described()}); requests under another name are refused so that ` +
           'a web page cannot reach the API by DNS rebinding ("mpustub serve --allow-host NAME" accepts a name)',
       };
+    }
+    const site = fetchSites.find((s) => s !== 'same-origin' && s !== 'none');
+    if (site !== undefined) {
+      return { refused: true, reason: `Sec-Fetch-Site ${shown(site)}: a page of another site asked the browser for this request; the API does not answer requests from web pages` };
     }
     if (origins.length === 0) return { refused: false };
     if (origins.length > 1) return { refused: true, reason: 'more than one Origin header' };

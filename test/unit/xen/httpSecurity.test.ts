@@ -199,3 +199,32 @@ describe('HostPolicy', () => {
     for (const bad of ['stub.lan:1235', 'http://stub.lan', 'a b', '', 'stub.lan.']) expect(() => allowedHostName(bad), bad).toThrow(/not a host name or an address/);
   });
 });
+
+describe('requests a page makes without an Origin', () => {
+  it('refuses Sec-Fetch-Site cross-site and same-site (an image or link to the event stream) and accepts same-origin and none', async () => {
+    for (const site of ['cross-site', 'same-site']) {
+      const answer = await send('GET', '/v1/events', { Host: self(), 'Sec-Fetch-Site': site });
+      expect(answer.status, site).toBe(403);
+      expect(String(answer.json.error)).toMatch(/Sec-Fetch-Site .*does not answer requests from web pages/);
+    }
+    expect((await send('GET', '/v1/regions', { Host: self(), 'Sec-Fetch-Site': 'same-origin' })).status).toBe(200);
+    expect((await send('GET', '/v1/regions', { Host: self(), 'Sec-Fetch-Site': 'none' })).status).toBe(200);
+  });
+
+  it('opens at most 32 event streams at once and says so to the next', async () => {
+    const sockets = await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        const socket = connect(port, '127.0.0.1');
+        let head = '';
+        socket.on('data', (c: Buffer) => (head += c.toString('latin1')));
+        socket.write(`GET /v1/events HTTP/1.1\r\nHost: ${self()}\r\n\r\n`);
+        await expect.poll(() => head, { timeout: 2000 }).toContain('200 OK');
+        return socket;
+      }),
+    );
+    const answer = await send('GET', '/v1/events', { Host: self() });
+    expect(answer.status).toBe(503);
+    expect(String(answer.json.error)).toMatch(/already 32 event streams open/);
+    for (const socket of sockets) socket.destroy();
+  });
+});
