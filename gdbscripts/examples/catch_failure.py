@@ -47,7 +47,7 @@ def main():
     if not scenario_path:
         fail("set MPUSTUB_SCENARIO to a scenario file")
     api = os.environ.get("MPUSTUB_API", "http://127.0.0.1:1235")
-    with open(scenario_path) as f:
+    with open(scenario_path, encoding="utf-8-sig") as f:  # a leading BOM is accepted, as by the stub
         scenario = json.load(f)
 
     gdb.execute("set pagination off")
