@@ -342,6 +342,34 @@ def _monitor_sub(name, monitor, doc, words=()):
     cls(name)
 
 
+_map_operations = []
+
+
+def map_operations():
+    """The map service's operations as the stub lists them (`monitor xen ops json`), once per stub.
+
+Each becomes an `mpu NAME ...` command (NAME: its friendlier alias where it has one, as the
+command-line client names it), so these scripts never keep a list of their own."""
+    if not _map_operations:
+        ops = _monitor_json("xen ops json")
+        if not ops:
+            return []
+        for op in ops:
+            name = op["names"][1] if len(op["names"]) > 1 else op["names"][0]
+            usage = " ".join([name] + [f.upper() for f in op["fields"]])
+            _monitor_sub(name, "xen " + op["op"], "mpu %s: %s() through the map service: %s." % (usage, op["xenFunction"], op["summary"]))
+        _map_operations.extend(ops)
+    return _map_operations
+
+
+def _on_new_thread(_event):
+    # A new connection to the stub shows up as its thread: the map operations can be asked for.
+    try:
+        map_operations()
+    except gdb.error:
+        pass
+
+
 class Msr(gdb.Command):
     """msr REG VALUE: write a system register (VALUE is any GDB integer expression).
 
@@ -399,12 +427,6 @@ MpuLayout()
 MpuCheck()
 MpuFault()
 _monitor_sub("pending", "mpu pending", "mpu pending [el2|el1]: regions programmed but not yet effective (a DSB + ISB would make them so).", ("el2", "el1"))
-_monitor_sub("map", "xen map", "mpu map VIRT MFN NR FLAGS: map_pages_to_xen() through the map service.")
-_monitor_sub("unmap", "xen unmap", "mpu unmap START END: destroy_xen_mappings() through the map service.")
-_monitor_sub("modify", "xen modify", "mpu modify START END FLAGS: modify_xen_mappings() through the map service.")
-_monitor_sub("update", "xen update", "mpu update BASE LIMIT FLAGS: xen_mpumap_update() itself.")
-_monitor_sub("ioremap", "xen ioremap", "mpu ioremap START LEN FLAGS: ioremap_attr() through the map service.")
-_monitor_sub("destroy-containing", "xen destroy-containing", "mpu destroy-containing ADDR: destroy_xen_mapping_containing().")
 _monitor_sub("table", "xen table", "mpu table: the map service's shadow table xen_mpumap.")
 _monitor_sub("diff", "xen diff", "mpu diff: every region where the shadow table and the MPU registers disagree.")
 _monitor_sub("why", "xen last-error", "mpu why: the last failed map request, Xen's messages and the conflicting region.")
@@ -412,3 +434,7 @@ _monitor_sub("catch", "xen catch", "mpu catch on|off: a failed map request stops
 Msr()
 MpuRegionFunction()
 MpuAllowedFunction()
+
+gdb.events.new_thread.connect(_on_new_thread)
+if gdb.selected_inferior().pid != 0:
+    _on_new_thread(None)

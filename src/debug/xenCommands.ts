@@ -4,7 +4,7 @@
 
 import { DISABLE_MODES, type DisableMode } from '../xen/programmer.js';
 import { InputError } from '../xen/input.js';
-import { OPERATIONS, requestFromWords, usageOf } from '../xen/requests.js';
+import { namesOf, OPERATIONS, requestFromWords, usageOf } from '../xen/requests.js';
 import type { OperationRequest } from '../xen/result.js';
 import type { MapService } from '../xen/service.js';
 import { diffJson, formatDiff, formatRegions, formatResult, regionsJson, resultJson } from '../xen/views.js';
@@ -25,24 +25,32 @@ function parseRequest(op: string, words: readonly string[]): OperationRequest {
   }
 }
 
-/** `unmap` is the friendlier name of destroy_xen_mappings; both are accepted. */
-const ALIASES: Record<string, string> = { unmap: 'destroy' };
-
 export function registerXenCommands(monitors: MonitorRegistry, service: MapService, catchControl: CatchControl): void {
   for (const spec of OPERATIONS) {
-    const names = [spec.op, ...Object.entries(ALIASES).filter(([, op]) => op === spec.op).map(([alias]) => alias)];
-    for (const name of names) {
+    for (const name of namesOf(spec)) {
       monitors.add({
         name: `xen ${name}`,
         usage: `xen ${name} ${spec.fields.map(([f]) => f.toUpperCase()).join(' ')}`,
         help: `${spec.xenFunction}(): ${spec.summary}`,
         run: async (args, out) => {
-          const result = await service.execute(parseRequest(spec.op, args));
-          out(formatResult(resultJson(result, await service.diff())));
+          const request = parseRequest(spec.op, args);
+          // The operation and the diff shown with it under one lock: no later request between them.
+          const answer = await service.exclusive((session) => resultJson(session.execute(request), session.diff()));
+          out(formatResult(answer));
         },
       });
     }
   }
+
+  monitors.add({
+    name: 'xen ops json',
+    usage: 'xen ops json',
+    help: 'the map operations: names, Xen functions and fields in argument order (the GDB scripts build their commands from it)',
+    run: (_args, out) => {
+      const ops = OPERATIONS.map((spec) => ({ op: spec.op, names: namesOf(spec), xenFunction: spec.xenFunction, fields: spec.fields.map(([name]) => name), summary: spec.summary }));
+      out(`${JSON.stringify(ops)}\n`);
+    },
+  });
 
   monitors.add({
     name: 'xen table',

@@ -10,17 +10,25 @@ import { parseLayout } from './layout.js';
 import { mapPagesLimit } from './mpumap.js';
 import { PAGE_SIZE } from './plan.js';
 import { hex } from './printk.js';
-import type { OperationName, OperationRequest } from './result.js';
+import type { OperationRequest } from './result.js';
 
-type FieldKind = 'address' | 'limit' | 'page' | 'pages' | 'flags';
+export type FieldKind = 'address' | 'limit' | 'page' | 'pages' | 'flags';
 
-interface OperationSpec {
-  readonly op: OperationName;
+export interface OperationSpec {
+  readonly op: string;
+  /** Other names the monitor, the CLI and the GDB scripts accept (the CLI shows the first). */
+  readonly aliases?: readonly string[];
   /** The Xen function the request calls. */
   readonly xenFunction: string;
   readonly fields: readonly (readonly [string, FieldKind])[];
   readonly summary: string;
 }
+
+/** Flags are a number; addresses, limits, page numbers and counts are 64-bit (bigint). */
+type FieldValue<K extends FieldKind> = K extends 'flags' ? number : bigint;
+type FieldsOf<S extends OperationSpec> = { readonly [F in S['fields'][number] as F[0]]: FieldValue<F[1]> };
+/** The request of one table entry: its op and its fields with their types. */
+type RequestOf<S> = S extends OperationSpec ? { readonly op: S['op'] } & FieldsOf<S> : never;
 
 /** A page number (mfn) names a page of the 48-bit space: at most 2^36 - 1. */
 const PAGE_NUMBER_MAX = (1n << 36n) - 1n;
@@ -30,17 +38,36 @@ const PAGE_NUMBER_MAX = (1n << 36n) - 1n;
  */
 const PAGE_COUNT_MAX = 1n << 36n;
 
-export const OPERATIONS: readonly OperationSpec[] = [
+/**
+ * Every map operation, once: its name, the Xen function, its fields in that function's argument
+ * order. The request type (MapRequest), the HTTP routes, the monitor commands, the CLI client and,
+ * through `monitor xen ops json`, the GDB scripts all follow this table.
+ */
+export const OPERATIONS = [
   { op: 'update', xenFunction: 'xen_mpumap_update', fields: [['base', 'address'], ['limit', 'limit'], ['flags', 'flags']], summary: 'create, update or destroy [base, limit) with flags' },
   { op: 'map', xenFunction: 'map_pages_to_xen', fields: [['virt', 'address'], ['mfn', 'page'], ['nr', 'pages'], ['flags', 'flags']], summary: 'map nr pages at mfn (virt must equal mfn << 12)' },
-  { op: 'destroy', xenFunction: 'destroy_xen_mappings', fields: [['start', 'address'], ['end', 'limit']], summary: 'remove [start, end)' },
+  { op: 'destroy', aliases: ['unmap'], xenFunction: 'destroy_xen_mappings', fields: [['start', 'address'], ['end', 'limit']], summary: 'remove [start, end)' },
   { op: 'modify', xenFunction: 'modify_xen_mappings', fields: [['start', 'address'], ['end', 'limit'], ['flags', 'flags']], summary: 'change the permissions of [start, end)' },
   { op: 'ioremap', xenFunction: 'ioremap_attr', fields: [['start', 'address'], ['len', 'limit'], ['flags', 'flags']], summary: 'map a device range' },
   { op: 'destroy-containing', xenFunction: 'destroy_xen_mapping_containing', fields: [['addr', 'address']], summary: 'remove the region containing addr' },
-];
+] as const satisfies readonly OperationSpec[];
+
+/** A request of one of the map operations of the table (boot-time calls are in result.ts). */
+export type MapRequest = RequestOf<(typeof OPERATIONS)[number]>;
+export type MapOperationName = MapRequest['op'];
+
+/** The table entry an operation name or alias selects. */
+export function operationNamed(name: string): OperationSpec | undefined {
+  return OPERATIONS.find((o) => o.op === name || (o as OperationSpec).aliases?.includes(name));
+}
 
 export function operationSpec(op: string): OperationSpec | undefined {
   return OPERATIONS.find((o) => o.op === op);
+}
+
+/** Every name an operation answers to: its own, then its aliases. */
+export function namesOf(spec: OperationSpec): readonly string[] {
+  return [spec.op, ...(spec.aliases ?? [])];
 }
 
 function parseField(kind: FieldKind, value: unknown, field: string): bigint | number {
@@ -94,33 +121,11 @@ function checkRequestRange(request: OperationRequest, at: (field: string) => str
   }
 }
 
-function build(op: OperationName, values: Record<string, bigint | number>, at: (field: string) => string): OperationRequest {
-  const request = assemble(op, values);
+function build(op: string, values: Record<string, bigint | number>, at: (field: string) => string): OperationRequest {
+  // The fields were parsed by kind from the table's entry for `op`: this is that entry's request.
+  const request = { op, ...values } as MapRequest;
   checkRequestRange(request, at);
   return request;
-}
-
-function assemble(op: OperationName, values: Record<string, bigint | number>): OperationRequest {
-  const big = (k: string): bigint => values[k] as bigint;
-  const num = (k: string): number => values[k] as number;
-  switch (op) {
-    case 'update':
-      return { op, base: big('base'), limit: big('limit'), flags: num('flags') };
-    case 'map':
-      return { op, virt: big('virt'), mfn: big('mfn'), nr: big('nr'), flags: num('flags') };
-    case 'destroy':
-      return { op, start: big('start'), end: big('end') };
-    case 'modify':
-      return { op, start: big('start'), end: big('end'), flags: num('flags') };
-    case 'ioremap':
-      return { op, start: big('start'), len: big('len'), flags: num('flags') };
-    case 'destroy-containing':
-      return { op, addr: big('addr') };
-    case 'boot':
-    case 'free-init':
-    case 'after-init':
-      throw new InputError('op', `"${op}" takes a layout, not fields`);
-  }
 }
 
 /** The body of `POST /v1/<op>` (or one entry of a scenario, without its "op"). */

@@ -1,6 +1,7 @@
 // What every map operation answers: Xen's return code with its errno name, the lines Xen
 // printed, the entry touched, what happened to it, and for refusals the conflicting region.
 
+import type { MapRequest } from './requests.js';
 import type { XenErrnoName, XenErrorCode } from './errno.js';
 import { layoutToJson, type XenImageLayout } from './layout.js';
 import { hex } from './printk.js';
@@ -49,13 +50,9 @@ export interface PortResult {
 }
 
 /** A request to the service, with its arguments as the Xen function takes them. */
+/** A map operation of the table in requests.ts, or one of Xen's boot-time calls. */
 export type OperationRequest =
-  | { readonly op: 'update'; readonly base: bigint; readonly limit: bigint; readonly flags: number }
-  | { readonly op: 'map'; readonly virt: bigint; readonly mfn: bigint; readonly nr: bigint; readonly flags: number }
-  | { readonly op: 'destroy'; readonly start: bigint; readonly end: bigint }
-  | { readonly op: 'modify'; readonly start: bigint; readonly end: bigint; readonly flags: number }
-  | { readonly op: 'ioremap'; readonly start: bigint; readonly len: bigint; readonly flags: number }
-  | { readonly op: 'destroy-containing'; readonly addr: bigint }
+  | MapRequest
   | { readonly op: 'boot'; readonly layout: XenImageLayout }
   | { readonly op: 'free-init'; readonly layout: XenImageLayout }
   | { readonly op: 'after-init'; readonly layout: XenImageLayout };

@@ -54,6 +54,8 @@ export interface ShadowImage {
 /** Work run under the lock as one unit (a scenario): requests applied back to back. */
 export interface ServiceSession {
   execute(request: OperationRequest): OperationResult;
+  /** Shadow against hardware, as they stand inside this session (after its operations). */
+  diff(): Disagreement[];
   /**
    * Forgets everything Xen's map code knew (shadow table, boot layout, last failure), as a
    * rebooted Xen would; the caller resets the hardware it programs.
@@ -104,6 +106,7 @@ export class MapService {
     return this.lock.run(() =>
       work({
         execute: (request) => this.executeLocked(request),
+        diff: () => diffShadowAndHardware(this.port.shadow, readHardware(this.hardware)),
         reset: () => {
           this.port = new XenMpuMap(this.hardware, { disableMode: this.port.disableMode });
           this.lastFailed = null;
@@ -113,24 +116,6 @@ export class MapService {
     );
   }
 
-  update(base: bigint, limit: bigint, flags: number): Promise<OperationResult> {
-    return this.execute({ op: 'update', base, limit, flags });
-  }
-  map(virt: bigint, mfn: bigint, nr: bigint, flags: number): Promise<OperationResult> {
-    return this.execute({ op: 'map', virt, mfn, nr, flags });
-  }
-  destroy(start: bigint, end: bigint): Promise<OperationResult> {
-    return this.execute({ op: 'destroy', start, end });
-  }
-  modify(start: bigint, end: bigint, flags: number): Promise<OperationResult> {
-    return this.execute({ op: 'modify', start, end, flags });
-  }
-  ioremap(start: bigint, len: bigint, flags: number): Promise<OperationResult> {
-    return this.execute({ op: 'ioremap', start, len, flags });
-  }
-  destroyContaining(addr: bigint): Promise<OperationResult> {
-    return this.execute({ op: 'destroy-containing', addr });
-  }
   boot(layout: XenImageLayout = DEFAULT_LAYOUT): Promise<OperationResult> {
     return this.execute({ op: 'boot', layout });
   }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseJsonText } from '../jsonText.js';
-import { OPERATIONS } from '../requests.js';
+import { OPERATIONS, type OperationSpec } from '../requests.js';
 import { formatDiff, formatRegions, formatResult, type DisagreementJson, type RegionsJson, type ResultJson } from '../views.js';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:1235';
@@ -106,9 +106,9 @@ function run(io: ClientIo, work: () => Promise<number>): Promise<void> {
 
 /** Adds the client commands to the `mpustub` program. */
 export function registerMapCommands(program: Command, io: ClientIo = processIo): void {
-  const names: Record<string, string> = { destroy: 'unmap' };
-  for (const spec of OPERATIONS) {
-    const name = names[spec.op] ?? spec.op;
+  for (const spec of OPERATIONS as readonly OperationSpec[]) {
+    // The friendlier alias where there is one (unmap for destroy_xen_mappings).
+    const name = spec.aliases?.[0] ?? spec.op;
     const command = program.command(`${name} ${spec.fields.map(([f]) => `<${f}>`).join(' ')}`).description(`${spec.xenFunction}(): ${spec.summary}`);
     withApiOptions(command).action((...args: unknown[]) => {
       const values = args.slice(0, spec.fields.length) as string[];

@@ -111,8 +111,9 @@ export class MapApiServer {
       this.routes.set(`/v1/${spec.op}`, {
         method: 'POST',
         handler: async (body) => {
-          const result = await service.execute(requestFromJson(spec.op, body));
-          return resultJson(result, await service.diff());
+          const request = requestFromJson(spec.op, body);
+          // The operation and the diff returned with it under one lock: no later request between them.
+          return service.exclusive((session) => resultJson(session.execute(request), session.diff()));
         },
       });
     }

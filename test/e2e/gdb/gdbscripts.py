@@ -20,6 +20,9 @@ for sub in ("regions", "layout", "check", "fault", "pending", "map", "unmap", "m
             "destroy-containing", "table", "diff", "why", "catch"):
     check("help mpu lists " + sub, ("mpu " + sub + " --") in helptext, helptext)
 check("each subcommand has its own help", "inclusive limit" in run("help mpu regions"))
+ops = [op["op"] for op in mpustub.map_operations()]
+check("the map commands come from the stub's list (monitor xen ops json)", ops[:2] == ["update", "map"] and "destroy-containing" in ops, ops)
+check("... with the fields the stub names", "VIRT MFN NR FLAGS" in run("help mpu map"), run("help mpu map"))
 
 table = run("mpu regions")
 check("mpu regions reads the boot regions", "0x11ffff" in table and "0x9c090fff" in table, table)

@@ -143,6 +143,7 @@ describe('xen commands', () => {
   it('table, json, diff, last-error, catch, disable-mode and the boot entry points', async () => {
     expect(await monitor('xen table')).toMatch(/entr/);
     expect(JSON.parse(await monitor('xen json'))).toHaveProperty('regions');
+    expect((JSON.parse(await monitor('xen ops json')) as Array<{ op: string }>).map((o) => o.op)).toContain('destroy-containing');
     expect(await monitor('xen diff')).toBeTypeOf('string');
     expect(await monitor('xen last-error')).toBeTypeOf('string');
     expect(await monitor('xen catch off')).toMatch(/off|not/);

@@ -194,7 +194,7 @@ describe('property: no operation leaves a range past 2^48 in the table', () => {
             request = build(one);
           } catch (err) {
             if (!(err instanceof InputError)) throw err;
-            const fields = OPERATIONS.find((o) => o.op === one.op)!.fields.map(([f]) => f);
+            const fields: readonly string[] = OPERATIONS.find((o) => o.op === one.op)!.fields.map(([f]) => f);
             if (!fields.includes(err.field)) throw new Error(`${described}: refused naming "${err.field}", not one of ${fields.join(', ')}`);
             continue;
           }
