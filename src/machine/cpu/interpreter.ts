@@ -729,10 +729,12 @@ export class Interpreter {
     const imm = signExtend(BigInt((i >>> 12) & 0x1ff), 9);
     const base = this.xOrSp(rn, true);
     if (mode === 0 || mode === 2) {
-      // LDUR/STUR (and LDTR/STTR, treated as ordinary accesses)
+      // LDUR/STUR (and LDTR/STTR, treated as ordinary accesses); PRFM has no unprivileged form.
+      if (mode === 2 && this.registerAccess(i) === 'prefetch') throw new Undefined('unallocated unprivileged prefetch');
       this.transfer(i, u64(base + imm));
     } else {
-      // Post-index (1) or pre-index (3), with writeback.
+      // Post-index (1) or pre-index (3), with writeback; PRFM has no such form.
+      if (this.registerAccess(i) === 'prefetch') throw new Undefined('unallocated prefetch with writeback');
       const address = mode === 3 ? u64(base + imm) : base;
       this.transfer(i, address);
       this.setXOrSp(rn, u64(base + imm), true);
