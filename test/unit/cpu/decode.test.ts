@@ -65,6 +65,23 @@ const UNDEFINED: ReadonlyArray<readonly [string, number]> = [
   ['LDRSW with opc 11', 0xb8c0_0000],
   ['STP with opc 11', 0xe900_0000],
   ['CAS', 0x88a0_7c41],
+  // Reserved fields set in otherwise implemented forms (each one SIGILL under qemu-aarch64 too).
+  ['EXTR with o0 = 1', 0x93e2_1020],
+  ['SVC with op2 != 0', 0xd400_0005],
+  ['hint space with op1 != 3', 0xd500_201f],
+  ['ISB with op1 != 3', 0xd500_3fdf],
+  ['ERET with Rn != 31', 0xd69f_0000],
+  ['ADD (extended) with opt != 0', 0x8b62_4020],
+  ['ADC with bits 15:10 != 0', 0x9a02_0c20],
+  ['CCMP with o2 = 1', 0xfa42_0420],
+  ['CCMP with o3 = 1', 0xfa42_0030],
+  ['CSEL with S = 1', 0xba82_0020],
+  ['RBIT with S = 1', 0xfac0_0020],
+  ['RBIT with opcode2 != 0', 0xdac2_0020],
+  ['UDIV with S = 1', 0xbac2_0820],
+  ['MADD with op54 != 0', 0xbb02_0c20],
+  ['SMULH with o0 = 1', 0x9b42_fc20],
+  ['LDNP with opc 01 (there is no LDNPSW)', 0x6840_0420],
 ];
 
 const KINDS = new Set<string>([
@@ -102,7 +119,7 @@ describe('decoder', () => {
       }),
       { numRuns: 30_000 },
     );
-    expect(seen.size).toBeGreaterThan(30); // random words reach most forms
+    expect(seen.size).toBeGreaterThan(25); // random words reach most forms (not the rare ones: ERET is one word in 2^32)
   });
 
   it('depends on the word alone', () => {

@@ -28,18 +28,19 @@ function decodeExceptionGeneration(i: number): Instruction {
   const opc = (i >>> 21) & 7;
   const ll = i & 3;
   const imm = (i >>> 5) & 0xffff;
+  if (((i >>> 2) & 7) !== 0) return undefinedInstruction('unallocated exception generation (op2 != 0)');
   if (opc === 0 && ll !== 0) return { kind: 'exception-call', call: ll === 1 ? 'svc' : ll === 2 ? 'hvc' : 'smc', imm };
   if (opc === 1 && ll === 0) return { kind: 'brk', imm };
   return undefinedInstruction('unallocated exception generation');
 }
 
-/** BR, BLR, RET, ERET: op2 = 11111, op3 = 000000, op4 = 00000 for all of them. */
+/** BR, BLR, RET, ERET: op2 = 11111, op3 = 000000, op4 = 00000 for all of them; ERET has Rn = 11111 too. */
 function decodeBranchRegister(i: number): Instruction {
   const opc = (i >>> 21) & 15;
   if ((i & 0x001f_fc1f) !== 0x001f_0000) return undefinedInstruction('unallocated branch (register)');
   if (opc === 0 || opc === 2) return { kind: 'branch-register', rn: (i >>> 5) & 31, link: false };
   if (opc === 1) return { kind: 'branch-register', rn: (i >>> 5) & 31, link: true };
-  if (opc === 4) return { kind: 'eret' };
+  if (opc === 4 && ((i >>> 5) & 31) === 31) return { kind: 'eret' };
   return undefinedInstruction('unallocated branch (register)');
 }
 
@@ -53,12 +54,12 @@ function decodeSystem(i: number): Instruction {
   const rt = i & 31;
   if (op0 === 0) {
     if (l === 1) return undefinedInstruction('unallocated system instruction');
-    if (crn === 2 && rt === 31) {
+    if (op1 === 3 && crn === 2 && rt === 31) {
       const hint = (crm << 3) | op2;
       if (hint === 2 || hint === 3) return { kind: 'wait', instruction: hint === 3 ? 'WFI' : 'WFE' };
       return { kind: 'hint', hint };
     }
-    if (crn === 3 && rt === 31) {
+    if (op1 === 3 && crn === 3 && rt === 31) {
       if (op2 === 2) return { kind: 'clrex' };
       if (op2 === 4 || op2 === 5 || op2 === 6) return { kind: 'barrier', barrier: op2 === 4 ? 'dsb' : op2 === 5 ? 'dmb' : 'isb' };
       return undefinedInstruction('unallocated barrier');

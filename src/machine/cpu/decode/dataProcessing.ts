@@ -56,7 +56,7 @@ export function decodeDataProcessingImmediate(i: number): Instruction {
     }
     case 7: {
       const n = (i >>> 22) & 1;
-      if (((i >>> 29) & 3) !== 0 || n !== (sf ? 1 : 0)) return undefinedInstruction('unallocated extract');
+      if (((i >>> 29) & 3) !== 0 || ((i >>> 21) & 1) !== 0 || n !== (sf ? 1 : 0)) return undefinedInstruction('unallocated extract');
       const lsb = (i >>> 10) & 63;
       if (!sf && lsb > 31) return undefinedInstruction('extract position beyond 31 in 32-bit form');
       return { kind: 'extract', sf, rd, rn, rm: (i >>> 16) & 31, lsb };
@@ -84,6 +84,7 @@ export function decodeDataProcessingRegister(i: number): Instruction {
     }
     if (((i >>> 21) & 1) === 1) {
       const imm3 = (i >>> 10) & 7;
+      if (((i >>> 22) & 3) !== 0) return undefinedInstruction('unallocated add/sub (extended register) with opt != 0');
       if (imm3 > 4) return undefinedInstruction('reserved extend shift');
       return { kind: 'add-extended', sf, rd, rn, rm, sub, setFlags, extend: (i >>> 13) & 7, amount: imm3 };
     }
@@ -93,16 +94,19 @@ export function decodeDataProcessingRegister(i: number): Instruction {
   }
   switch (op2) {
     case 0:
+      // Bits 15:10 other than 0 are RMIF, SETF8/16 (not implemented) or unallocated.
+      if (((i >>> 10) & 0x3f) !== 0) return undefinedInstruction('unimplemented flag manipulation or unallocated add/sub with carry');
       return { kind: 'add-carry', sf, rd, rn, rm, sub, setFlags };
     case 2:
-      if (!setFlags) return undefinedInstruction('unallocated conditional compare');
+      if (!setFlags || ((i >>> 10) & 1) !== 0 || ((i >>> 4) & 1) !== 0) return undefinedInstruction('unallocated conditional compare');
       return { kind: 'cond-compare', sf, rn, operand: rm, immediate: ((i >>> 11) & 1) === 1, sub, cond: (i >>> 12) & 15, nzcv: i & 15 };
     case 4: {
       const o2 = (i >>> 10) & 3;
-      if (o2 > 1) return undefinedInstruction('unallocated conditional select');
+      if (setFlags || o2 > 1) return undefinedInstruction('unallocated conditional select');
       return { kind: 'cond-select', sf, rd, rn, rm, cond: (i >>> 12) & 15, op: SELECT_OPS[(sub ? 2 : 0) + o2]! };
     }
     case 6:
+      if (setFlags) return undefinedInstruction('unallocated data processing (1 or 2 source) with S = 1');
       return sub ? decodeOneSource(i, sf, rd, rn) : decodeTwoSource(i, sf, rd, rn, rm);
     default:
       if (op2 >= 8) return decodeThreeSource(i, sf, rd, rn, rm);
@@ -112,6 +116,8 @@ export function decodeDataProcessingRegister(i: number): Instruction {
 
 function decodeOneSource(i: number, sf: boolean, rd: number, rn: number): Instruction {
   const opcode = (i >>> 10) & 0x3f;
+  // opcode2 (bits 20:16) other than 0 is pointer authentication (not implemented) or unallocated.
+  if (((i >>> 16) & 31) !== 0) return undefinedInstruction('unimplemented data processing (1 source) with opcode2 != 0');
   if (opcode === 3 && !sf) return undefinedInstruction('REV with opc 11 in 32-bit form');
   const op = ONE_SOURCE_OPS[opcode];
   if (op === undefined) return undefinedInstruction('unimplemented data processing (1 source)');
@@ -129,9 +135,10 @@ function decodeThreeSource(i: number, sf: boolean, rd: number, rn: number, rm: n
   const op31 = (i >>> 21) & 7;
   const sub = ((i >>> 15) & 1) === 1;
   const ra = (i >>> 10) & 31;
+  if (((i >>> 29) & 3) !== 0) return undefinedInstruction('unallocated 3-source form (op54 != 0)');
   if (op31 === 0) return { kind: 'multiply-add', sf, rd, rn, rm, ra, sub };
   if (!sf) return undefinedInstruction('unallocated 3-source form');
   if (op31 === 1 || op31 === 5) return { kind: 'multiply-add-long', rd, rn, rm, ra, sub, signed: op31 === 1 };
-  if (op31 === 2 || op31 === 6) return { kind: 'multiply-high', rd, rn, rm, signed: op31 === 2 };
+  if ((op31 === 2 || op31 === 6) && !sub) return { kind: 'multiply-high', rd, rn, rm, signed: op31 === 2 };
   return undefinedInstruction('unallocated 3-source form');
 }

@@ -85,6 +85,7 @@ function decodePair(i: number, mode: number): Instruction {
   const opc = i >>> 30;
   const load = ((i >>> 22) & 1) === 1;
   if (opc === 3 || (opc === 1 && !load)) return undefinedInstruction('unallocated load/store pair');
+  if (opc === 1 && mode === 0) return undefinedInstruction('unallocated load/store pair (there is no LDNPSW)');
   const size = opc === 2 ? 8 : 4;
   const index: IndexMode = mode === 1 ? 'post' : mode === 3 ? 'pre' : 'offset';
   return {
