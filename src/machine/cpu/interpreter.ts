@@ -181,12 +181,14 @@ export class Interpreter {
     const executor = this.executor;
     executor.ignoreWatchesOnce = ignoreWatches;
     const pc = this.core.pc;
-    let word: number;
-    try {
-      word = Number(executor.load(pc, 4, 'fetch'));
-    } catch (err) {
-      if (err instanceof Abort) return { kind: 'exception', exception: { type: 'abort', fault: err.fault, pc } };
-      throw err;
+    let word = pc < NUMERIC_PC_LIMIT ? this.fast.fetchWord(Number(pc)) : -1;
+    if (word < 0) {
+      try {
+        word = Number(executor.load(pc, 4, 'fetch'));
+      } catch (err) {
+        if (err instanceof Abort) return { kind: 'exception', exception: { type: 'abort', fault: err.fault, pc } };
+        throw err;
+      }
     }
     const snapshot = executor.exclusive;
     try {
