@@ -26,7 +26,7 @@ export type RunOutcome = Exclude<StepOutcome, { kind: 'ok' }> | { readonly kind:
 /** Heat counters kept at most (one per distinct address executed interpreted). */
 const MAX_HEAT_ENTRIES = 1 << 20;
 
-/** Addresses (of pc) the translated path keeps as JS numbers; anything above runs interpreted. */
+/** Addresses (of pc) kept as JS numbers, by the translated path and the fast fetch; anything above takes the checked path. */
 const NUMERIC_PC_LIMIT = 1n << 48n;
 
 /** Exception classes of ESR_ELx.EC used here. */
@@ -236,7 +236,6 @@ export class Interpreter {
     core.pc = u64((this.machine.sysregs.getStored('VBAR_EL2') & ~0x7ffn) + offset);
     this.executor.exclusive = undefined;
   }
-
 }
 
 const OK: StepOutcome = { kind: 'ok' };
