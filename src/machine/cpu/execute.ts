@@ -4,64 +4,19 @@
 // of the instruction union; the type checker insists that every member has one.
 //
 // An instruction that does not simply complete says so by its return value (an exception to
-// take, a wait, a BRK) or by throwing Abort, Undefined or WatchHit, which the interpreter's
-// `step()` turns into the outcome the debugger sees, with nothing retired.
+// take, a wait, a BRK) or by throwing Abort, Undefined or WatchHit (outcomes.ts), which the
+// interpreter's `step()` turns into the outcome the debugger sees, with nothing retired.
+// MRS/MSR and ERET are in systemInstructions.ts.
 
-import { registerByNumber } from '../../arch/aarch64/registers.js';
 import type { AccessKind } from '../access.js';
-import type { Machine, MachineFault } from '../machine.js';
-import { RegisterAccessError } from '../sysregs.js';
+import type { Machine } from '../machine.js';
 import {
   conditionHolds, countLeadingSignBits, countLeadingZeros, extendValue, logical, M32, M64,
   reverseBits, reverseBytes, shiftValue, signExtend, u64,
 } from './bigintAlu.js';
 import { unhandled, type Instruction, type InstructionOf } from './decode.js';
-
-/** Why an instruction did not simply complete. */
-export type StepOutcome =
-  | { readonly kind: 'ok' }
-  /** WFI/WFE: nothing to wake the core in this simulation. */
-  | { readonly kind: 'wait'; readonly instruction: 'WFI' | 'WFE' }
-  /** BRK #imm: a software breakpoint compiled into the code. */
-  | { readonly kind: 'brk'; readonly imm: number }
-  /** An exception the core takes (or, when the debugger asked, stops on before taking it). */
-  | { readonly kind: 'exception'; readonly exception: CpuException }
-  /** A data access is about to touch a watched address; the instruction has not executed. */
-  | { readonly kind: 'watch'; readonly address: number; readonly access: 'read' | 'write' };
-
-export type CpuException =
-  | { readonly type: 'abort'; readonly fault: MachineFault; readonly pc: bigint }
-  | { readonly type: 'undefined'; readonly pc: bigint; readonly instruction: number; readonly reason: string }
-  | { readonly type: 'svc' | 'hvc' | 'smc'; readonly pc: bigint; readonly imm: number };
-
-/** Watchpoints the run loop asks the interpreter to report. */
-export interface WatchSet {
-  /** True while any watchpoint is set: every access is then checked against the set. */
-  armed(): boolean;
-  /** Returns the watched address hit by an access of `size` bytes at `address`, if any. */
-  hit(address: number, size: number, access: 'read' | 'write'): number | undefined;
-}
-
-export class Abort {
-  constructor(readonly fault: MachineFault) {}
-}
-
-/** A watched address is about to be accessed: the instruction stops before it (AArch64 watchpoints are not steppable). */
-export class WatchHit {
-  constructor(
-    readonly address: number,
-    readonly access: 'read' | 'write',
-  ) {}
-}
-
-export class Undefined {
-  constructor(readonly reason: string) {}
-}
-
-/** Special-purpose registers reached by MRS/MSR but kept in PSTATE (op0:op1:CRn:CRm:op2). */
-const NZCV = (3 << 14) | (3 << 11) | (4 << 7) | (2 << 3) | 0;
-const DAIF = (3 << 14) | (3 << 11) | (4 << 7) | (2 << 3) | 1;
-const SPSEL = (3 << 14) | (0 << 11) | (4 << 7) | (2 << 3) | 0;
+import { Abort, Undefined, WatchHit, type StepOutcome, type WatchSet } from './outcomes.js';
+import { exceptionReturn, msrImmediate, readSystemRegister, writeSystemRegister } from './systemInstructions.js';
 
 const BITFIELD_OPC = { sbfm: 0, bfm: 1, ubfm: 2 } as const;
 
@@ -267,7 +222,9 @@ export class Executor {
         return undefined;
       }
       case 'eret':
-        return this.eret();
+        exceptionReturn(this.machine);
+        this.exclusive = undefined;
+        return undefined;
       // ---- exception generation and system ----
       case 'exception-call':
         if (insn.call !== 'svc' && this.core.el === 0) throw new Undefined(`${insn.call.toUpperCase()} at EL0`);
@@ -289,13 +246,13 @@ export class Executor {
         this.exclusive = undefined;
         return this.next(pc);
       case 'msr-imm':
-        this.msrImmediate(insn);
+        msrImmediate(this.machine, insn);
         return this.next(pc);
       case 'mrs':
-        this.setX(insn.rt, this.mrs(insn.regnum), true);
+        this.setX(insn.rt, readSystemRegister(this.machine, insn.regnum), true);
         return this.next(pc);
       case 'msr':
-        this.msr(insn.regnum, this.x(insn.rt, true));
+        writeSystemRegister(this.machine, insn.regnum, this.x(insn.rt, true));
         return this.next(pc);
       case 'undefined':
         throw new Undefined(insn.reason);
@@ -472,64 +429,6 @@ export class Executor {
     this.setX(insn.rs, ok ? 0n : 1n, false);
   }
 
-  // ---- system ----
-
-  private eret(): undefined {
-    const el = this.core.el;
-    if (el === 0) throw new Undefined('ERET at EL0');
-    const elr = this.machine.sysregs.getStored(el === 2 ? 'ELR_EL2' : 'ELR_EL1');
-    const spsr = Number(this.machine.sysregs.getStored(el === 2 ? 'SPSR_EL2' : 'SPSR_EL1') & M32);
-    const target = (spsr >>> 2) & 3;
-    // An illegal return (to a higher EL, or AArch32) is not modelled: refuse it loudly.
-    if (target > el || (spsr & 0x10) !== 0) throw new Undefined(`ERET to an illegal state (SPSR 0x${spsr.toString(16)})`);
-    this.core.cpsr = spsr >>> 0;
-    this.core.pc = elr;
-    this.exclusive = undefined;
-    return undefined;
-  }
-
-  private msrImmediate(insn: InstructionOf<'msr-imm'>): void {
-    const core = this.core;
-    if (insn.field === 'spsel') {
-      if (core.el === 0) throw new Undefined('MSR SPSel at EL0');
-      core.cpsr = ((core.cpsr & ~1) | (insn.imm & 1)) >>> 0;
-    } else if (insn.field === 'daifset') core.cpsr = (core.cpsr | (insn.imm << 6)) >>> 0;
-    else core.cpsr = (core.cpsr & ~(insn.imm << 6)) >>> 0;
-  }
-
-  private mrs(regnum: number): bigint {
-    if (regnum === NZCV) return BigInt(this.core.cpsr & 0xf000_0000) & M32;
-    if (regnum === DAIF) return BigInt(this.core.cpsr & 0x3c0);
-    if (regnum === SPSEL) return BigInt(this.core.cpsr & 1);
-    const reg = registerByNumber(regnum);
-    if (!reg || reg.encoding === undefined) throw new Undefined(`MRS of an unimplemented system register (encoding 0x${regnum.toString(16)})`);
-    if (this.core.el < 2 && reg.name.endsWith('_EL2')) throw new Undefined(`MRS ${reg.name} below EL2`);
-    return this.machine.readRegister(reg);
-  }
-
-  private msr(regnum: number, value: bigint): void {
-    if (regnum === NZCV) {
-      this.core.cpsr = ((this.core.cpsr & 0x0fff_ffff) | Number(value & 0xf000_0000n)) >>> 0;
-      return;
-    }
-    if (regnum === DAIF) {
-      this.core.cpsr = ((this.core.cpsr & ~0x3c0) | Number(value & 0x3c0n)) >>> 0;
-      return;
-    }
-    if (regnum === SPSEL) {
-      this.core.cpsr = ((this.core.cpsr & ~1) | Number(value & 1n)) >>> 0;
-      return;
-    }
-    const reg = registerByNumber(regnum);
-    if (!reg || reg.encoding === undefined) throw new Undefined(`MSR to an unimplemented system register (encoding 0x${regnum.toString(16)})`);
-    if (this.core.el < 2 && reg.name.endsWith('_EL2')) throw new Undefined(`MSR ${reg.name} below EL2`);
-    try {
-      this.machine.writeRegister(reg, value, 'core');
-    } catch (err) {
-      if (err instanceof RegisterAccessError) throw new Undefined(`MSR ${reg.name}: ${err.message}`);
-      throw err;
-    }
-  }
 }
 
 function oneSource(insn: InstructionOf<'one-source'>, value: bigint): bigint {

@@ -13,12 +13,13 @@
 import type { Machine } from '../machine.js';
 import { u64 } from './bigintAlu.js';
 import { DecodeCache } from './decodeCache.js';
-import { Abort, Executor, Undefined, WatchHit, type CpuException, type StepOutcome, type WatchSet } from './execute.js';
+import { Executor } from './execute.js';
 import { FastMemory } from './fastMemory.js';
+import { Abort, Undefined, WatchHit, type CpuException, type StepOutcome, type WatchSet } from './outcomes.js';
 import { translateBlock, type Block } from './translator.js';
 import { Wide } from './wide.js';
 
-export type { CpuException, StepOutcome, WatchSet } from './execute.js';
+export type { CpuException, StepOutcome, WatchSet } from './outcomes.js';
 
 /** How `run` ended: an instruction that did not simply complete, the budget spent, or a breakpoint reached. */
 export type RunOutcome = Exclude<StepOutcome, { kind: 'ok' }> | { readonly kind: 'limit' } | { readonly kind: 'breakpoint' };
