@@ -1,6 +1,7 @@
 // Any 32-bit word the core fetches must end in an outcome — completed, undefined instruction,
 // abort, exception, wait — and never in a JavaScript error, which would take the stub down in
-// the middle of a `continue`. Random words from random states, with the MPU on and off; and the
+// the middle of a `continue`. Random words from random states, with the MPU on and off; a fetch
+// the MPU refuses faults even where the interpreter's fast fetch has read before; and the
 // translated path (`run`) must leave exactly the state the interpreter alone leaves.
 
 import { describe, expect, it } from 'vitest';
@@ -46,6 +47,24 @@ describe('interpreter robustness', () => {
       { numRuns: 3000 },
     );
     expect(outcomes).toBeGreaterThan(3000);
+  });
+
+  it('faults a fetch the MPU refuses, even from a page it has fetched from before', () => {
+    const machine = createMachine(DEFAULT_BOARD);
+    const interpreter = new Interpreter(machine);
+    const reg = register;
+    machine.writeRegister(reg('PRSELR_EL2'), 0n, 'debugger');
+    machine.writeRegister(reg('PRBAR_EL2'), 0x0n, 'debugger'); // RW at EL2, executable
+    machine.writeRegister(reg('PRLAR_EL2'), 0xffc1n, 'debugger'); // [0, 0x10000), enabled
+    machine.writeRegister(reg('SCTLR_EL2'), machine.readRegister(reg('SCTLR_EL2')) | 1n, 'debugger');
+    machine.writeMemory(0x8000, Uint8Array.of(0x00, 0x04, 0x00, 0x91), { origin: 'debugger' }); // add x0, x0, #1
+    machine.writeRegister(reg('pc'), 0x8000n, 'debugger');
+    expect(interpreter.step().kind).toBe('ok');
+    machine.writeRegister(reg('PRBAR_EL2'), 0x2n, 'debugger'); // execute-never
+    machine.writeRegister(reg('pc'), 0x8000n, 'debugger');
+    const outcome = interpreter.step();
+    expect(outcome.kind === 'exception' && outcome.exception.type).toBe('abort');
+    expect(machine.core.x[0]).toBe(1n);
   });
 
   it('leaves the same state whether blocks are translated or not', () => {

@@ -1,0 +1,154 @@
+// What the block translator's emitters share: the source templates for registers, flags,
+// shifts and conditions, and the state of the block being built (where it is, whether it
+// touches SP). Every string made here is a fixed template filled with numbers.
+//
+// Generated code sees: r (the register words; x<n> = r[2n], r[2n+1], SP_EL2 = r[62], r[63]),
+// c (CoreState, for PSTATE.NZCV in cpsr), m (FastMemory), H (Wide, 64-bit helpers).
+
+/** One instruction's code, and whether it ends the block (it set the next pc itself). */
+export interface Translation {
+  readonly code: string;
+  readonly ends: boolean;
+}
+
+export const TWO32 = 4294967296;
+/** Branch targets must stay exact as JS numbers. */
+const MAX_TARGET = 2 ** 48;
+
+export const hex = (n: number): string => `0x${n.toString(16)}`;
+export const halves = (v: bigint): [string, string] => [hex(Number(v & 0xffff_ffffn)), hex(Number((v >> 32n) & 0xffff_ffffn))];
+
+/** PSTATE.NZCV from the four flag expressions (each 0 or 1). */
+const setFlags = (n: string, z: string, c: string, v: string): string =>
+  `c.cpsr = ((c.cpsr & 0x0fffffff) | (${n} << 31) | (${z} << 30) | (${c} << 29) | (${v} << 28)) >>> 0;`;
+
+/** A64 condition codes over PSTATE.NZCV (f = cpsr >>> 28: N 8, Z 4, C 2, V 1). */
+export function conditionExpr(cond: number): string {
+  const f = '(c.cpsr >>> 28)';
+  const base = [
+    `(${f} & 4) !== 0`, // EQ
+    `(${f} & 2) !== 0`, // CS
+    `(${f} & 8) !== 0`, // MI
+    `(${f} & 1) !== 0`, // VS
+    `(${f} & 6) === 2`, // HI: C set and Z clear
+    `((${f} >>> 3 ^ ${f}) & 1) === 0`, // GE: N == V
+    `(${f} & 4) === 0 && ((${f} >>> 3 ^ ${f}) & 1) === 0`, // GT
+    'true', // AL
+  ][cond >> 1]!;
+  return (cond & 1) === 1 && cond !== 15 ? `(!(${base}))` : `(${base})`;
+}
+
+/** Constant shift of the 64-bit value in locals l:h, as [lo, hi] expressions. */
+export function shift64(type: number, n: number, l: string, h: string): [string, string] {
+  if (n === 0) return [l, h];
+  switch (type) {
+    case 0:
+      if (n < 32) return [`(${l} << ${n}) >>> 0`, `((${h} << ${n}) | (${l} >>> ${32 - n})) >>> 0`];
+      return ['0', n === 32 ? l : `(${l} << ${n - 32}) >>> 0`];
+    case 1:
+      if (n < 32) return [`((${l} >>> ${n}) | (${h} << ${32 - n})) >>> 0`, `${h} >>> ${n}`];
+      return [n === 32 ? h : `${h} >>> ${n - 32}`, '0'];
+    case 2:
+      if (n < 32) return [`((${l} >>> ${n}) | (${h} << ${32 - n})) >>> 0`, `(${h} >> ${n}) >>> 0`];
+      return [n === 32 ? h : `(${h} >> ${n - 32}) >>> 0`, `(${h} >> 31) >>> 0`];
+    default: {
+      if (n === 32) return [h, l];
+      const [a, b, k] = n < 32 ? [l, h, n] : [h, l, n - 32];
+      return [`((${a} >>> ${k}) | (${b} << ${32 - k})) >>> 0`, `((${b} >>> ${k}) | (${a} << ${32 - k})) >>> 0`];
+    }
+  }
+}
+
+/**
+ * Shift of the 32-bit value in local l by a constant, or by an expression (0..31) evaluated at
+ * run time; ROR's `32 - n` is right for n = 0 too, since JS shifts count modulo 32.
+ */
+export function shift32(type: number, n: number | string, l: string): string {
+  if (n === 0) return l;
+  return [`(${l} << ${n}) >>> 0`, `${l} >>> ${n}`, `(${l} >> ${n}) >>> 0`, `((${l} >>> ${n}) | (${l} << (32 - ${n}))) >>> 0`][type]!;
+}
+
+export const plain = (code: string): Translation => ({ code: `{ ${code} }`, ends: false });
+
+export class BlockBuilder {
+  usesSp = false;
+  /** Index in the block and address of the instruction being translated. */
+  k = 0;
+  pc = 0;
+
+  lo(n: number): string {
+    return n === 31 ? '0' : `r[${2 * n}]`;
+  }
+
+  hi(n: number): string {
+    return n === 31 ? '0' : `r[${2 * n + 1}]`;
+  }
+
+  /** Register n where 31 means SP (the base of loads and stores, ADD/SUB immediate). */
+  loSp(n: number): string {
+    if (n !== 31) return this.lo(n);
+    this.usesSp = true;
+    return 'r[62]';
+  }
+
+  hiSp(n: number): string {
+    if (n !== 31) return this.hi(n);
+    this.usesSp = true;
+    return 'r[63]';
+  }
+
+  /** Writes l:h (or l with a zero top half for 32-bit results) to Xn; XZR discards. */
+  set(n: number, l: string, h: string, sf: boolean): string {
+    if (n === 31) return '';
+    return `r[${2 * n}] = ${l}; r[${2 * n + 1}] = ${sf ? h : '0'};`;
+  }
+
+  setSp(n: number, l: string, h: string, sf: boolean): string {
+    if (n !== 31) return this.set(n, l, h, sf);
+    this.usesSp = true;
+    return `r[62] = ${l}; r[63] = ${sf ? h : '0'};`;
+  }
+
+  /** X30 = the address after this instruction (BL, BLR). */
+  link(): string {
+    return this.set(30, hex((this.pc + 4) % TWO32), hex(Math.floor((this.pc + 4) / TWO32)), true);
+  }
+
+  /** Stop before this instruction; the interpreter runs it. */
+  bail(): string {
+    return `{ m.retired = ${this.k}; m.bail = true; return ${this.pc}; }`;
+  }
+
+  /** Leave the block with this instruction retired, going to `target` (an expression). */
+  leave(target: string): string {
+    return `m.retired = ${this.k + 1}; return ${target};`;
+  }
+
+  /**
+   * AddWithCarry of a and b (locals al, ah, bl, bh; b already inverted for a subtraction)
+   * into locals xl, xh, setting NZCV when asked.
+   */
+  addWithCarry(carryIn: number | string, sf: boolean, flags: boolean): string {
+    if (!sf) {
+      let code = `let s = al + bl + ${carryIn}; let xl = s >>> 0; const xh = 0;`;
+      if (flags) code += setFlags('(xl >>> 31)', '(xl === 0 ? 1 : 0)', '(s > 4294967295 ? 1 : 0)', '(((al ^ xl) & (bl ^ xl)) >>> 31)');
+      return code;
+    }
+    let code = `let xl = al + bl + ${carryIn}; const c0 = xl > 4294967295 ? 1 : 0; xl = xl >>> 0; let xh = ah + bh + c0;`;
+    if (flags) {
+      code += 'const cf = xh > 4294967295 ? 1 : 0; xh = xh >>> 0;';
+      code += setFlags('(xh >>> 31)', '((xl | xh) === 0 ? 1 : 0)', 'cf', '(((ah ^ xh) & (bh ^ xh)) >>> 31)');
+    } else code += 'xh = xh >>> 0;';
+    return code;
+  }
+
+  logicalFlags(sf: boolean): string {
+    return sf ? setFlags('(xh >>> 31)', '((xl | xh) === 0 ? 1 : 0)', '0', '0') : setFlags('(xl >>> 31)', '(xl === 0 ? 1 : 0)', '0', '0');
+  }
+
+  /** Direct branch target, or undefined when it is not an exact small number. */
+  target(offset: number): number | undefined {
+    const t = this.pc + offset;
+    return t >= 0 && t < MAX_TARGET ? t : undefined;
+  }
+}
