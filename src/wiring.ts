@@ -17,7 +17,7 @@ import { registerMpuCommands } from './debug/mpuCommands.js';
 import { registerCoreCommands } from './debug/coreCommands.js';
 import { MachineMpuHardware } from './debug/machineMpuHardware.js';
 import { registerXenCommands, type CatchControl } from './debug/xenCommands.js';
-import { SIGTRAP } from './debug/boardTarget.js';
+import { SIGTRAP } from './debug/signals.js';
 import { RspServer, type ServerLimits } from './rsp/server.js';
 import { MapApiServer } from './xen/api/httpApi.js';
 import { applyScenario, DEFAULT_BOOT_SCENARIO, loadScenarioFile, runScenario, type Scenario } from './xen/scenario.js';

@@ -15,7 +15,6 @@ import type { MonitorRegistry } from './monitor.js';
 import { RegisterAccess } from './registerAccess.js';
 import { BoardRunControl } from './runControl.js';
 
-export { SIGILL, SIGINT, SIGSEGV, SIGTRAP } from './runControl.js';
 
 export interface BoardTargetOptions extends TargetXmlOptions {
   /** Puts the board back in its start state (extended-remote `run`); wired by src/wiring.ts. */

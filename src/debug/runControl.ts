@@ -9,11 +9,8 @@ import { Interpreter, type CpuException, type RunOutcome } from '../machine/cpu/
 import type { Machine } from '../machine/machine.js';
 import type { ResumeAction, RunControl, StopEvent } from '../rsp/target.js';
 import type { BreakpointTable } from './breakpointTable.js';
+import { SIGILL, SIGINT, SIGSEGV, SIGTRAP } from './signals.js';
 
-export const SIGINT = 2;
-export const SIGILL = 4;
-export const SIGTRAP = 5;
-export const SIGSEGV = 11;
 
 /** Instructions run before yielding to the event loop. */
 const INSTRUCTIONS_PER_SLICE = 100_000;
