@@ -79,7 +79,7 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
       const value = parseNumber(args[1], 'core msr: value');
       if (value >= 1n << 64n) throw new TargetError(TargetErrno.EINVAL, `core msr: ${hex(value)} does not fit in 64 bits`);
       try {
-        target.machine.writeRegister(reg, value, 'core');
+        target.machine.performedBy('debugger', () => target.machine.writeRegister(reg, value, 'core'));
       } catch (err) {
         if (err instanceof RegisterAccessError) throw new TargetError(err.kind === 'read-only' ? TargetErrno.EROFS : TargetErrno.ENOENT, `core msr: ${err.message}`);
         throw err;
@@ -94,7 +94,7 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
     usage: 'core dsb',
     help: 'a DSB as the core would execute it: MPU writes so far are complete',
     run: (_args, out) => {
-      target.machine.dsb();
+      target.machine.performedBy('debugger', () => target.machine.dsb());
       out('DSB: MPU register writes so far are complete; an ISB makes them effective\n');
     },
   });
@@ -104,7 +104,7 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
     usage: 'core isb',
     help: 'an ISB as the core would execute it: completed MPU writes become effective',
     run: (_args, out) => {
-      const synchronised = target.machine.isb();
+      const synchronised = target.machine.performedBy('debugger', () => target.machine.isb());
       out(synchronised ? 'ISB: completed MPU writes are now effective\n' : 'ISB: MPU writes are still in flight (no DSB since the last write); nothing changed\n');
     },
   });

@@ -10,7 +10,8 @@ import { PHYS_ADDR_LIMIT, type Access, type AccessKind, type AccessOrigin, type 
 import type { BoardConfig } from './board.js';
 import { CoreState } from './core.js';
 import { PhysicalMemory } from './memory.js';
-import type { FaultSyndrome, MpuControl, MpuDecision, MpuFault, MpuModel, RegimeControl } from './mpu/types.js';
+import { bitsOf, mpuRegimeOf, SCTLR_MPU_BITS, type MpuAgent, type MpuEvent, type MpuEventContext, type MpuSyncEvent } from './mpuEvents.js';
+import type { FaultSyndrome, MpuControl, MpuDecision, MpuFault, MpuModel, Regime, RegimeControl } from './mpu/types.js';
 import { RegisterAccessError, SystemRegisters } from './sysregs.js';
 
 export type MachineFault =
@@ -74,7 +75,12 @@ export class Machine {
   accessGeneration = 0;
   /** MPU writes made since the last DSB: an ISB alone does not make them effective. */
   private mpuWritesAwaitingDsb = false;
+  /** MPU writes made since the last synchronisation (what the next one will report). */
+  private mpuWritesUnsynchronized = false;
   private readonly listeners = new Set<(text: string) => void>();
+  private readonly mpuListeners = new Set<(event: MpuEvent) => void>();
+  /** Who is changing the MPU when the origin alone does not say (see `performedBy`). */
+  private agent: MpuAgent = 'core';
 
   constructor(
     readonly board: BoardConfig,
@@ -97,13 +103,47 @@ export class Machine {
     this.lastFault = undefined;
     this.control = undefined;
     this.mpuWritesAwaitingDsb = false;
+    this.mpuWritesUnsynchronized = false;
     this.accessGeneration++;
+    this.emit({ kind: 'reset', ...this.context('debugger') });
   }
 
   /** Lines written to the board's UART. */
   onConsoleLine(listener: (text: string) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Every change to the MPU as it happens (mpuEvents.ts). Listeners run inside the instruction
+   * that made the change, before it completes: they must not throw.
+   */
+  onMpuEvent(listener: (event: MpuEvent) => void): () => void {
+    this.mpuListeners.add(listener);
+    return () => this.mpuListeners.delete(listener);
+  }
+
+  /**
+   * Runs `action` with MPU changes attributed to `agent`: the map service and the debugger's
+   * "as the core would" commands write with origin 'core' (so that DSB + ISB apply) but are
+   * not code on the core. Without it, 'core' writes and barriers are the executing code's.
+   */
+  performedBy<T>(agent: MpuAgent, action: () => T): T {
+    const previous = this.agent;
+    this.agent = agent;
+    try {
+      return action();
+    } finally {
+      this.agent = previous;
+    }
+  }
+
+  private context(agent: MpuAgent = this.agent): MpuEventContext {
+    return { agent, pc: this.core.pc, el: this.core.el };
+  }
+
+  private emit(event: MpuEvent): void {
+    for (const listener of this.mpuListeners) listener(event);
   }
 
   get currentEl(): ExceptionLevel {
@@ -128,13 +168,49 @@ export class Machine {
     this.accessGeneration++;
     if (reg.behaviour.kind === 'core') return this.writeCoreRegister(reg.regnum, value);
     if (reg.behaviour.kind === 'fpu') return this.writeFpuRegister(reg.regnum, value);
+    const regime = this.mpuListeners.size > 0 ? mpuRegimeOf(reg) : undefined;
+    const before = regime ? this.sysregs.read(reg.regnum) : 0n;
+    const b = reg.behaviour;
+    const region = regime && b.kind === 'mpu' && (b.role === 'PRBAR' || b.role === 'PRLAR') ? this.mpu.selectedRegion(regime, b.alias) : undefined;
     this.sysregs.write(reg.regnum, value);
     this.control = undefined;
+    if (regime) this.reportWrite(reg, regime, region, value, before, origin);
     // PRSELR only selects; writes that change regions (PRBAR, PRLAR, PRENR) await DSB + ISB.
     if (reg.behaviour.kind === 'mpu' && reg.behaviour.role !== 'PRSELR') {
-      if (origin === 'debugger') this.mpu.synchronize();
-      else this.mpuWritesAwaitingDsb = true;
+      if (origin === 'debugger') this.synchronizeMpu('debugger-write', 'debugger');
+      else {
+        this.mpuWritesAwaitingDsb = true;
+        this.mpuWritesUnsynchronized = true;
+      }
     }
+  }
+
+  private reportWrite(reg: RegisterSpec, regime: Regime, region: number | undefined, written: bigint, before: bigint, origin: AccessOrigin): void {
+    const after = this.sysregs.read(reg.regnum);
+    const role = reg.behaviour.kind === 'mpu' ? reg.behaviour.role : 'SCTLR';
+    // SCTLR is reported only when a bit that steers the MPU changes.
+    if (role === 'SCTLR' && ((before ^ after) & SCTLR_MPU_BITS) === 0n) return;
+    const regionsChanged = role === 'PRENR' ? bitsOf(before ^ after) : region !== undefined && before !== after ? [region] : [];
+    this.emit({
+      kind: 'write',
+      ...this.context(origin === 'debugger' ? 'debugger' : this.agent),
+      register: reg,
+      regime,
+      ...(region !== undefined ? { region } : {}),
+      regionsChanged,
+      written,
+      before,
+      after,
+    });
+  }
+
+  /** Programmed values become effective; the regions that changed are reported when writes were waiting. */
+  private synchronizeMpu(cause: MpuSyncEvent['cause'], agent: MpuAgent = this.agent): void {
+    const report = this.mpuWritesUnsynchronized && this.mpuListeners.size > 0;
+    const regions = report ? { el2: this.mpu.pendingRegions('el2'), el10: this.mpu.pendingRegions('el10') } : undefined;
+    this.mpu.synchronize();
+    this.mpuWritesUnsynchronized = false;
+    if (regions) this.emit({ kind: 'sync', ...this.context(agent), cause, regions });
   }
 
   private readCoreRegister(regnum: number): bigint {
@@ -198,14 +274,18 @@ export class Machine {
 
   /** DSB: MPU register writes made so far are complete. */
   dsb(): void {
+    if (this.mpuWritesAwaitingDsb && this.mpuListeners.size > 0) this.emit({ kind: 'dsb', ...this.context() });
     this.mpuWritesAwaitingDsb = false;
   }
 
   /** ISB (or any context synchronisation event): completed MPU writes become effective. */
   isb(): boolean {
-    if (this.mpuWritesAwaitingDsb) return false;
+    if (this.mpuWritesAwaitingDsb) {
+      if (this.mpuListeners.size > 0) this.emit({ kind: 'isb-ignored', ...this.context() });
+      return false;
+    }
     this.accessGeneration++;
-    this.mpu.synchronize();
+    this.synchronizeMpu('isb');
     return true;
   }
 
@@ -213,7 +293,7 @@ export class Machine {
   forceSynchronize(): void {
     this.accessGeneration++;
     this.mpuWritesAwaitingDsb = false;
-    this.mpu.synchronize();
+    this.synchronizeMpu('forced');
   }
 
   // ---- Memory ----
