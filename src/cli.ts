@@ -38,6 +38,7 @@ interface ServeOptions {
   apiPort: number | 'off';
   scenario: string;
   registerTypes: RegisterTypes;
+  kernel?: string;
 }
 
 async function serve(options: ServeOptions): Promise<void> {
@@ -55,6 +56,7 @@ async function serve(options: ServeOptions): Promise<void> {
     scenario: options.scenario,
     registerTypes: options.registerTypes,
     ...(options.board !== undefined ? { boardFile: options.board } : {}),
+    ...(options.kernel !== undefined ? { kernel: options.kernel } : {}),
   });
   const shownHost = stub.gdbAddress.host.includes(':') ? `[${stub.gdbAddress.host}]` : stub.gdbAddress.host;
   process.stdout.write(`gdb: target remote ${shownHost}:${stub.gdbAddress.port}\n`);
@@ -93,6 +95,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--trace-rsp', 'print every packet in and out on stderr').default(false))
     .addOption(new Option('--api-port <port>', 'map service HTTP API port on 127.0.0.1 (0 = any free port, "off" = no API)').default(1235).argParser(parseApiPort))
     .addOption(new Option('--scenario <file>', 'map operations applied at start: "default" (Xen boot), "none" (reset state), or a JSON file').default('default'))
+    .addOption(new Option('--kernel <file>', 'an AArch64 ELF placed in memory at start (pc at its entry) and at every extended-remote "run"; its symbols name code in the stub\'s messages'))
     .addOption(new Option('--register-types <kind>', 'system registers as "fields" (decoded by command-line GDB) or "plain" numbers (IDEs can edit them)').choices(REGISTER_TYPES).default('fields'))
     .action(async (options: ServeOptions) => {
       try {

@@ -2,7 +2,8 @@
 // (registerAccess.ts) and memory are the required core; run control (runControl.ts),
 // breakpoints (breakpointTable.ts), monitor commands, restarting, the target's identity and
 // the MPU as a memory map (memoryRegions.ts) are the optional capabilities it offers.
-// Refusals become TargetErrors carrying the machine's reason.
+// Refusals become TargetErrors carrying the machine's reason. Beside them it keeps the
+// symbols that name code in the stub's messages.
 
 import { buildTargetXml, type TargetXmlOptions } from '../arch/aarch64/targetXml.js';
 import { PHYS_ADDR_LIMIT } from '../machine/access.js';
@@ -14,6 +15,7 @@ import { memoryRegionAt } from './memoryRegions.js';
 import type { MonitorRegistry } from './monitor.js';
 import { RegisterAccess } from './registerAccess.js';
 import { BoardRunControl } from './runControl.js';
+import { SymbolTable } from './symbolTable.js';
 
 export { SIGILL, SIGINT, SIGSEGV, SIGTRAP } from './runControl.js';
 
@@ -28,6 +30,8 @@ export class BoardTarget implements DebugTarget {
   readonly run: BoardRunControl;
   private readonly registers: RegisterAccess;
   readonly capabilities: TargetCapabilities;
+  /** Names for code addresses in the stub's messages (--kernel, `monitor symbols add`). */
+  readonly symbols = new SymbolTable();
 
   constructor(
     readonly machine: Machine,

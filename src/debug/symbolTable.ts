@@ -26,46 +26,56 @@ export const MAX_SYMBOLS = 1_000_000;
 const rank = (s: TableSymbol): number => (s.kind === 'function' ? 4 : s.kind === 'label' ? 2 : 0) + (s.global ? 1 : 0);
 
 export class SymbolTable {
+  /** Every symbol, by where it came from ("kernel FILE", "debugger"). */
+  private readonly bySource = new Map<string, TableSymbol[]>();
+  /** All of them sorted by address, rebuilt on the first lookup after a change. */
   private symbols: TableSymbol[] = [];
-  private sorted = true;
+  private stale = false;
   /** The largest extent, which bounds how far back a lookup must look. */
   private widest = 0;
-  /** Where the symbols came from, for `monitor symbols`. */
-  private readonly sources = new Map<string, number>();
 
   get size(): number {
-    return this.symbols.length;
+    let n = 0;
+    for (const list of this.bySource.values()) n += list.length;
+    return n;
   }
 
+  /** How many symbols came from each source, for `monitor symbols`. */
   get origins(): ReadonlyMap<string, number> {
-    return this.sources;
+    return new Map([...this.bySource].map(([source, list]) => [source, list.length]));
   }
 
-  /** Adds symbols; `source` says where they came from ("kernel FILE", "debugger"). */
+  /** Adds symbols; `source` says where they came from. */
   add(symbols: readonly TableSymbol[], source: string): void {
-    if (this.symbols.length + symbols.length > MAX_SYMBOLS) throw new RangeError(`at most ${MAX_SYMBOLS} symbols are kept`);
-    for (const s of symbols) {
-      this.symbols.push(s);
-      this.widest = Math.max(this.widest, s.end - s.address);
-    }
-    this.sorted = false;
-    this.sources.set(source, (this.sources.get(source) ?? 0) + symbols.length);
+    if (this.size + symbols.length > MAX_SYMBOLS) throw new RangeError(`at most ${MAX_SYMBOLS} symbols are kept`);
+    const list = this.bySource.get(source) ?? [];
+    list.push(...symbols);
+    this.bySource.set(source, list);
+    this.stale = true;
+  }
+
+  /** The symbols of `source` become `symbols` (a kernel placed again after `run`). */
+  replace(source: string, symbols: readonly TableSymbol[]): void {
+    this.bySource.delete(source);
+    this.add(symbols, source);
   }
 
   clear(): void {
-    this.symbols = [];
-    this.widest = 0;
-    this.sources.clear();
+    this.bySource.clear();
+    this.stale = true;
+  }
+
+  private rebuild(): void {
+    this.symbols = [...this.bySource.values()].flat().sort((a, b) => a.address - b.address);
+    this.widest = this.symbols.reduce((w, s) => Math.max(w, s.end - s.address), 0);
+    this.stale = false;
   }
 
   /** The innermost symbol whose extent holds `address` (the best named one when several start there). */
   lookup(address: bigint | number): SymbolMatch | undefined {
+    if (this.stale) this.rebuild();
     if (this.symbols.length === 0) return undefined;
     const at = Number(address);
-    if (!this.sorted) {
-      this.symbols.sort((a, b) => a.address - b.address);
-      this.sorted = true;
-    }
     // The last symbol starting at or before `at`, then back while an earlier one may still cover it.
     let lo = 0;
     let hi = this.symbols.length;

@@ -107,6 +107,20 @@ describe('mpu commands', () => {
   });
 });
 
+describe('symbols commands', () => {
+  it('add, lookup, list and clear the names used in the stub\'s messages', async () => {
+    expect(await monitor('symbols')).toMatch(/^no symbols/);
+    expect(await monitor('symbols add 0x100 0x20 map_region 0x120 0 after_map')).toBe('added 2 symbol(s); 2 in all\n');
+    expect(await monitor('symbols lookup 0x108')).toBe('0x108 <map_region+0x8>\n');
+    expect(await monitor('symbols lookup 0x120')).toBe('0x120 <after_map>\n');
+    expect(await monitor('symbols lookup 0x200')).toBe('0x200\n');
+    expect(await monitor('symbols')).toBe('2 symbols:\n  2 from debugger (monitor symbols add)\n');
+    expect(await refusal('symbols add 0x100 0x20')).toMatch(/expected ADDR SIZE NAME, repeated/);
+    expect(await refusal('symbols add 0x100 4 bad/name')).toMatch(/is not a symbol name/);
+    expect(await monitor('symbols clear')).toBe('symbols cleared\n');
+  });
+});
+
 describe('core commands', () => {
   it('msr, dsb and isb act as code on the core would', async () => {
     expect(await monitor('core msr PRSELR_EL2 21')).toBe('MSR PRSELR_EL2, 0x15\n'); // PRSELR only selects: nothing pends

@@ -37,6 +37,16 @@ describe('SymbolTable', () => {
     expect(table.describe(0)).toBeUndefined();
   });
 
+  it('replaces the symbols of one origin and keeps the others', () => {
+    const table = new SymbolTable();
+    table.add([sym('old_entry', 0, 4)], 'kernel k.elf');
+    table.add([sym('from_gdb', 0x10, 0x14)], 'debugger');
+    table.replace('kernel k.elf', [sym('new_entry', 0, 4)]);
+    expect(table.describe(0)).toBe('new_entry');
+    expect(table.describe(0x10)).toBe('from_gdb');
+    expect(table.size).toBe(2);
+  });
+
   it('finds symbols among many, added in any order', () => {
     const table = new SymbolTable();
     const many = Array.from({ length: 5000 }, (_, i) => sym(`f${i}`, i * 0x20, i * 0x20 + 0x18));
