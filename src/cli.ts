@@ -9,6 +9,7 @@ import { createLogger, LOG_LEVELS, type LogLevel } from './log.js';
 import { startStub } from './wiring.js';
 import { registerMapCommands } from './xen/api/client.js';
 import { REGISTER_TYPES, type RegisterTypes } from './arch/aarch64/targetXml.js';
+import { DEFAULT_MPU_HISTORY, MAX_MPU_HISTORY } from './debug/mpuHistory.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -20,6 +21,11 @@ function parsePort(value: string): number {
   const port = Number(value);
   if (port > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535 (0 = any free port)');
   return port;
+}
+
+function parseHistorySize(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > MAX_MPU_HISTORY) throw new InvalidArgumentError(`the MPU history keeps 0 to ${MAX_MPU_HISTORY} entries`);
+  return Number(value);
 }
 
 /** A port, or 'off' (commander does not keep a parser's null, so the marker is a string). */
@@ -39,6 +45,7 @@ interface ServeOptions {
   scenario: string;
   registerTypes: RegisterTypes;
   kernel?: string;
+  mpuHistory: number;
 }
 
 async function serve(options: ServeOptions): Promise<void> {
@@ -55,6 +62,7 @@ async function serve(options: ServeOptions): Promise<void> {
     apiPort: options.apiPort === 'off' ? null : options.apiPort,
     scenario: options.scenario,
     registerTypes: options.registerTypes,
+    mpuHistorySize: options.mpuHistory,
     ...(options.board !== undefined ? { boardFile: options.board } : {}),
     ...(options.kernel !== undefined ? { kernel: options.kernel } : {}),
   });
@@ -96,6 +104,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--api-port <port>', 'map service HTTP API port on 127.0.0.1 (0 = any free port, "off" = no API)').default(1235).argParser(parseApiPort))
     .addOption(new Option('--scenario <file>', 'map operations applied at start: "default" (Xen boot), "none" (reset state), or a JSON file').default('default'))
     .addOption(new Option('--kernel <file>', 'an AArch64 ELF placed in memory at start (pc at its entry) and at every extended-remote "run"; its symbols name code in the stub\'s messages'))
+    .addOption(new Option('--mpu-history <n>', 'MPU changes the history keeps (monitor mpu history)').default(DEFAULT_MPU_HISTORY).argParser(parseHistorySize))
     .addOption(new Option('--register-types <kind>', 'system registers as "fields" (decoded by command-line GDB) or "plain" numbers (IDEs can edit them)').choices(REGISTER_TYPES).default('fields'))
     .action(async (options: ServeOptions) => {
       try {

@@ -18,6 +18,7 @@ import { MonitorRegistry } from './debug/monitor.js';
 import { registerMpuCommands } from './debug/mpuCommands.js';
 import { registerCoreCommands } from './debug/coreCommands.js';
 import { MachineMpuHardware } from './debug/machineMpuHardware.js';
+import { registerMpuHistoryCommands } from './debug/mpuHistoryCommands.js';
 import { registerSymbolCommands } from './debug/symbolCommands.js';
 import { placeKernel, readKernelImage } from './elf/kernelImage.js';
 import { registerXenCommands, type CatchControl } from './debug/xenCommands.js';
@@ -46,6 +47,8 @@ export interface StubOptions {
   readonly registerTypes?: RegisterTypes;
   /** An ELF placed in memory at start (pc at its entry) and again at every extended-remote `run`. */
   readonly kernel?: string;
+  /** Entries the MPU history keeps (src/debug/mpuHistory.ts). */
+  readonly mpuHistorySize?: number;
 }
 
 export interface RunningStub {
@@ -102,6 +105,7 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
   const target = new BoardTarget(machine, monitors, {
     registerTypes: options.registerTypes ?? 'fields',
     resetBoard,
+    ...(options.mpuHistorySize !== undefined ? { mpuHistorySize: options.mpuHistorySize } : {}),
   });
   // Read again at each `run`, so that a rebuilt kernel is picked up; its symbols replace the old ones.
   const loadKernel = (path: string): void => {
@@ -112,6 +116,7 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
   if (options.kernel !== undefined) loadKernel(options.kernel);
   registerBoardCommands(monitors, target);
   registerMpuCommands(monitors, machine);
+  registerMpuHistoryCommands(monitors, target);
   registerCoreCommands(monitors, target);
   registerSymbolCommands(monitors, target);
   machine.onConsoleLine((line) => logger.info(`uart: ${line}`));

@@ -3,7 +3,7 @@
 // breakpoints (breakpointTable.ts), monitor commands, restarting, the target's identity and
 // the MPU as a memory map (memoryRegions.ts) are the optional capabilities it offers.
 // Refusals become TargetErrors carrying the machine's reason. Beside them it keeps the
-// symbols that name code in the stub's messages.
+// symbols that name code in the stub's messages and the MPU's history.
 
 import { buildTargetXml, type TargetXmlOptions } from '../arch/aarch64/targetXml.js';
 import { PHYS_ADDR_LIMIT } from '../machine/access.js';
@@ -13,6 +13,7 @@ import { BreakpointTable, WATCHPOINTS } from './breakpointTable.js';
 import { describeFault } from './faultText.js';
 import { memoryRegionAt } from './memoryRegions.js';
 import type { MonitorRegistry } from './monitor.js';
+import { DEFAULT_MPU_HISTORY, MpuHistory } from './mpuHistory.js';
 import { RegisterAccess } from './registerAccess.js';
 import { BoardRunControl } from './runControl.js';
 import { SymbolTable } from './symbolTable.js';
@@ -22,6 +23,8 @@ export { SIGILL, SIGINT, SIGSEGV, SIGTRAP } from './runControl.js';
 export interface BoardTargetOptions extends TargetXmlOptions {
   /** Puts the board back in its start state (extended-remote `run`); wired by src/wiring.ts. */
   readonly resetBoard?: () => Promise<void>;
+  /** Entries the MPU history keeps (DEFAULT_MPU_HISTORY when absent). */
+  readonly mpuHistorySize?: number;
 }
 
 export class BoardTarget implements DebugTarget {
@@ -32,16 +35,18 @@ export class BoardTarget implements DebugTarget {
   readonly capabilities: TargetCapabilities;
   /** Names for code addresses in the stub's messages (--kernel, `monitor symbols add`). */
   readonly symbols = new SymbolTable();
+  readonly mpuHistory: MpuHistory;
 
   constructor(
     readonly machine: Machine,
     monitors: MonitorRegistry,
     options: BoardTargetOptions,
   ) {
-    const { resetBoard, ...xmlOptions } = options;
+    const { resetBoard, mpuHistorySize, ...xmlOptions } = options;
     this.targetXml = buildTargetXml(xmlOptions);
     this.breakpoints = new BreakpointTable(() => this.run.forgetWatchStop());
     this.run = new BoardRunControl(machine, this.breakpoints);
+    this.mpuHistory = new MpuHistory(machine, mpuHistorySize ?? DEFAULT_MPU_HISTORY, () => this.run.instructionsExecuted);
     // Moving pc abandons the instruction the core stopped on (GDB's `jump`, `set $pc`).
     this.registers = new RegisterAccess(machine, () => this.run.forgetStopState());
     this.capabilities = {

@@ -107,6 +107,23 @@ describe('mpu commands', () => {
   });
 });
 
+describe('mpu history commands', () => {
+  it('history shows what the default boot wrote, by the map service; region filter, JSON, size and clear', async () => {
+    expect(await monitor('mpu history 3')).toMatch(/^MPU history: 3 shown, oldest first \(\d+ of 4096 entries kept\)\n/);
+    expect(await monitor('mpu history all')).toMatch(/#1  instr 0  map service: MSR PRSELR_EL2: 0x0 -> 0x0/);
+    expect(await monitor('mpu history 1 region 5')).toMatch(/writes to EL2 region 5 1 shown[\s\S]*map service: MSR PRLAR_EL2 \(region 5\)/);
+    const json = JSON.parse(await monitor('mpu history 1 region 0 json')) as { capacity: number; entries: Array<{ agent: string; region: number }> };
+    expect(json.capacity).toBe(4096);
+    expect(json.entries).toMatchObject([{ agent: 'map-service', region: 0 }]);
+    expect(await monitor('mpu history size 100')).toMatch(/^the MPU history keeps 100 entries/);
+    expect(await refusal('mpu history size 2000000')).toMatch(/at most 1000000/);
+    expect(await refusal('mpu history region 99')).toMatch(/region 99 is outside 0\.\.31/);
+    expect(await monitor('mpu history clear')).toBe('MPU history cleared\n');
+    expect(await monitor('mpu history')).toMatch(/^MPU history: no changes recorded/);
+    await monitor('mpu history size 4096');
+  });
+});
+
 describe('symbols commands', () => {
   it('add, lookup, list and clear the names used in the stub\'s messages', async () => {
     expect(await monitor('symbols')).toMatch(/^no symbols/);
