@@ -18,6 +18,7 @@ import { MonitorRegistry } from './debug/monitor.js';
 import { registerMpuCommands } from './debug/mpuCommands.js';
 import { registerCoreCommands } from './debug/coreCommands.js';
 import { MachineMpuHardware } from './debug/machineMpuHardware.js';
+import { registerMpuCatchCommands } from './debug/mpuCatchCommands.js';
 import { registerMpuHistoryCommands } from './debug/mpuHistoryCommands.js';
 import { registerSymbolCommands } from './debug/symbolCommands.js';
 import { placeKernel, readKernelImage } from './elf/kernelImage.js';
@@ -116,6 +117,7 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
   if (options.kernel !== undefined) loadKernel(options.kernel);
   registerBoardCommands(monitors, target);
   registerMpuCommands(monitors, machine);
+  registerMpuCatchCommands(monitors, target);
   registerMpuHistoryCommands(monitors, target);
   registerCoreCommands(monitors, target);
   registerSymbolCommands(monitors, target);

@@ -3,7 +3,8 @@
 // breakpoints (breakpointTable.ts), monitor commands, restarting, the target's identity and
 // the MPU as a memory map (memoryRegions.ts) are the optional capabilities it offers.
 // Refusals become TargetErrors carrying the machine's reason. Beside them it keeps the
-// symbols that name code in the stub's messages and the MPU's history.
+// symbols that name code in the stub's messages, the MPU's history, and the catchpoints that
+// stop the core when the MPU is reprogrammed.
 
 import { buildTargetXml, type TargetXmlOptions } from '../arch/aarch64/targetXml.js';
 import { PHYS_ADDR_LIMIT } from '../machine/access.js';
@@ -13,6 +14,7 @@ import { BreakpointTable, WATCHPOINTS } from './breakpointTable.js';
 import { describeFault } from './faultText.js';
 import { memoryRegionAt } from './memoryRegions.js';
 import type { MonitorRegistry } from './monitor.js';
+import { MpuCatchpoints } from './mpuCatchpoints.js';
 import { DEFAULT_MPU_HISTORY, MpuHistory } from './mpuHistory.js';
 import { RegisterAccess } from './registerAccess.js';
 import { BoardRunControl } from './runControl.js';
@@ -36,6 +38,7 @@ export class BoardTarget implements DebugTarget {
   /** Names for code addresses in the stub's messages (--kernel, `monitor symbols add`). */
   readonly symbols = new SymbolTable();
   readonly mpuHistory: MpuHistory;
+  readonly mpuCatch: MpuCatchpoints;
 
   constructor(
     readonly machine: Machine,
@@ -47,6 +50,7 @@ export class BoardTarget implements DebugTarget {
     this.breakpoints = new BreakpointTable(() => this.run.forgetWatchStop());
     this.run = new BoardRunControl(machine, this.breakpoints);
     this.mpuHistory = new MpuHistory(machine, mpuHistorySize ?? DEFAULT_MPU_HISTORY, () => this.run.instructionsExecuted);
+    this.mpuCatch = new MpuCatchpoints(machine, this.run, this.symbols);
     // Moving pc abandons the instruction the core stopped on (GDB's `jump`, `set $pc`).
     this.registers = new RegisterAccess(machine, () => this.run.forgetStopState());
     this.capabilities = {

@@ -107,6 +107,23 @@ describe('mpu commands', () => {
   });
 });
 
+describe('mpu catch commands', () => {
+  it('catch write, sync, off and json say what stops the core', async () => {
+    expect(await monitor('mpu catch')).toBe('MPU catch: write off; sync off\n');
+    expect(await monitor('mpu catch write 3 5')).toContain('write EL2 region(s) 3, 5;');
+    expect(await monitor('mpu catch write 2 el1')).toContain('write EL2 region(s) 3, 5; EL1&0 region(s) 2;');
+    expect(await monitor('mpu catch write')).toContain('write every PRBAR/PRLAR/PRENR write and SCTLR M/A/BR/WXN change;');
+    expect(await monitor('mpu catch sync')).toContain('sync on (ISBs that make MPU writes effective');
+    expect(JSON.parse(await monitor('mpu catch json'))).toEqual({ write: 'all', sync: true, stoppedBy: null });
+    expect(await monitor('mpu catch write off')).toContain('write off; sync on');
+    expect(await monitor('mpu catch sync off')).toContain('write off; sync off');
+    await monitor('mpu catch write all');
+    expect(await monitor('mpu catch off')).toBe('MPU catch: write off; sync off\n');
+    expect(await refusal('mpu catch write 32')).toMatch(/region 32 is outside 0\.\.31/);
+    expect(await refusal('mpu catch on')).toMatch(/the map service's failure catch is "xen catch"/);
+  });
+});
+
 describe('mpu history commands', () => {
   it('history shows what the default boot wrote, by the map service; region filter, JSON, size and clear', async () => {
     expect(await monitor('mpu history 3')).toMatch(/^MPU history: 3 shown, oldest first \(\d+ of 4096 entries kept\)\n/);
