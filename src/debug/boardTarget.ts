@@ -2,9 +2,9 @@
 // (registerAccess.ts) and memory are the required core; run control (runControl.ts),
 // breakpoints (breakpointTable.ts), monitor commands, restarting, the target's identity and
 // the MPU as a memory map (memoryRegions.ts) are the optional capabilities it offers.
-// Refusals become TargetErrors carrying the machine's reason. Beside them it keeps the
-// symbols that name code in the stub's messages, the MPU's history, and the catchpoints that
-// stop the core when the MPU is reprogrammed.
+// Refusals become TargetErrors carrying the machine's reason. Beside them it keeps what the
+// debugger learns about the code: symbols, the MPU's history, and the catchpoints that stop
+// the core when the MPU is reprogrammed or an exception is taken.
 
 import { buildTargetXml, type TargetXmlOptions } from '../arch/aarch64/targetXml.js';
 import { PHYS_ADDR_LIMIT } from '../machine/access.js';
@@ -19,6 +19,7 @@ import { DEFAULT_MPU_HISTORY, MpuHistory } from './mpuHistory.js';
 import { RegisterAccess } from './registerAccess.js';
 import { BoardRunControl } from './runControl.js';
 import { SymbolTable } from './symbolTable.js';
+import { VectorCatch } from './vectorCatch.js';
 
 export { SIGILL, SIGINT, SIGSEGV, SIGTRAP } from './runControl.js';
 
@@ -39,6 +40,7 @@ export class BoardTarget implements DebugTarget {
   readonly symbols = new SymbolTable();
   readonly mpuHistory: MpuHistory;
   readonly mpuCatch: MpuCatchpoints;
+  readonly vectorCatch: VectorCatch;
 
   constructor(
     readonly machine: Machine,
@@ -51,6 +53,8 @@ export class BoardTarget implements DebugTarget {
     this.run = new BoardRunControl(machine, this.breakpoints);
     this.mpuHistory = new MpuHistory(machine, mpuHistorySize ?? DEFAULT_MPU_HISTORY, () => this.run.instructionsExecuted);
     this.mpuCatch = new MpuCatchpoints(machine, this.run, this.symbols);
+    this.vectorCatch = new VectorCatch(machine, this.symbols);
+    this.run.exceptionTakenStop = (exception) => this.vectorCatch.stopFor(exception);
     // Moving pc abandons the instruction the core stopped on (GDB's `jump`, `set $pc`).
     this.registers = new RegisterAccess(machine, () => this.run.forgetStopState());
     this.capabilities = {

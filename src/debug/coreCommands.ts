@@ -1,7 +1,8 @@
 // The `core ...` monitor commands, about execution: what the core stopped on (an abort or an
 // undefined instruction the debugger intercepted), taking that exception as the core would,
-// whether such exceptions stop in GDB or are taken directly, whether hot code runs translated,
-// and MSR/DSB/ISB performed as code on the core would.
+// whether such exceptions stop in GDB or are taken directly, stopping at the vector entry once
+// one is taken (vector catch), whether hot code runs translated, and MSR/DSB/ISB performed as
+// code on the core would.
 
 import type { BoardTarget } from './boardTarget.js';
 import { describeFault } from './faultText.js';
@@ -10,6 +11,7 @@ import { registerByName } from '../arch/aarch64/registers.js';
 import { RegisterAccessError } from '../machine/sysregs.js';
 import { parseNumber, parseSwitch, type MonitorRegistry } from './monitor.js';
 import { TargetErrno, TargetError } from '../rsp/target.js';
+import { VECTOR_CATEGORIES, type VectorCategory } from './vectorCatch.js';
 
 const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
 
@@ -50,6 +52,32 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
     run: (args, out) => {
       if (args.length > 0) target.run.stopOnExceptions = parseSwitch(args[0], 'core stop-on-exception');
       out(`aborts and undefined instructions ${target.run.stopOnExceptions ? 'stop in GDB before they are taken' : 'are taken (the core vectors to VBAR_EL2)'}\n`);
+    },
+  });
+
+  monitors.add({
+    name: 'core catch exception',
+    usage: 'core catch exception [abort|undef|svc|irq|all|off]...',
+    help: 'stop at the vector entry once the core has taken such an exception (ESR/FAR decoded); irq catches nothing yet',
+    run: (args, out) => {
+      if (args.length > 0) {
+        const words = args.map((w) => w.toLowerCase());
+        let categories: VectorCategory[];
+        if (words.length === 1 && words[0] === 'off') categories = [];
+        else if (words.length === 1 && words[0] === 'all') categories = [...VECTOR_CATEGORIES];
+        else {
+          categories = words.map((w) => {
+            const category = VECTOR_CATEGORIES.find((c) => c === w);
+            if (!category) throw new TargetError(TargetErrno.EINVAL, `core catch exception: expected abort, undef, svc, irq, all or off, got "${w}"`);
+            return category;
+          });
+        }
+        target.vectorCatch.set(categories);
+      }
+      const caught = target.vectorCatch.categories;
+      const irq = caught.includes('irq') ? ' (irq: the board has no interrupts yet, so it never fires)' : '';
+      const stopFirst = target.run.stopOnExceptions && caught.some((c) => c === 'abort' || c === 'undef') ? '; aborts and undefined instructions stop in GDB before they are taken first (core stop-on-exception on)' : '';
+      out(caught.length === 0 ? 'vector catch off\n' : `vector catch: ${caught.join(', ')}: the core stops at the vector entry once it has taken one${irq}${stopFirst}\n`);
     },
   });
 
