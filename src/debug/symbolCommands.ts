@@ -61,11 +61,13 @@ export function registerSymbolCommands(monitors: MonitorRegistry, target: BoardT
 
   monitors.add({
     name: 'symbols clear',
-    usage: 'symbols clear',
-    help: 'forget every symbol (the kernel\'s come back when extended-remote "run" places it again)',
-    run: (_args, out) => {
-      table.clear();
-      out('symbols cleared\n');
+    usage: 'symbols clear [debugger]',
+    help: 'forget every symbol, or only those the debugger added (a --kernel\'s come back at extended-remote "run")',
+    run: (args, out) => {
+      const which = args[0]?.toLowerCase();
+      if (which !== undefined && which !== 'debugger') throw new TargetError(TargetErrno.EINVAL, `symbols clear: expected nothing or "debugger", got "${args[0]}"`);
+      table.clear(which === undefined ? undefined : DEBUGGER_SYMBOLS);
+      out(which === undefined ? 'symbols cleared\n' : `symbols added by the debugger cleared; ${table.size} left\n`);
     },
   });
 

@@ -60,8 +60,10 @@ export class SymbolTable {
     this.add(symbols, source);
   }
 
-  clear(): void {
-    this.bySource.clear();
+  /** Forgets every symbol, or only those of `source`. */
+  clear(source?: string): void {
+    if (source === undefined) this.bySource.clear();
+    else this.bySource.delete(source);
     this.stale = true;
   }
 

@@ -151,6 +151,8 @@ describe('symbols commands', () => {
     expect(await monitor('symbols')).toBe('2 symbols:\n  2 from debugger (monitor symbols add)\n');
     expect(await refusal('symbols add 0x100 0x20')).toMatch(/expected ADDR SIZE NAME, repeated/);
     expect(await refusal('symbols add 0x100 4 bad/name')).toMatch(/is not a symbol name/);
+    expect(await monitor('symbols clear debugger')).toBe('symbols added by the debugger cleared; 0 left\n');
+    expect(await refusal('symbols clear kernel')).toMatch(/expected nothing or "debugger"/);
     expect(await monitor('symbols clear')).toBe('symbols cleared\n');
   });
 });
