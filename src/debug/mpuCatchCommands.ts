@@ -15,7 +15,7 @@ function settingsText(target: BoardTarget): string {
       : write === 'all'
         ? 'every PRBAR/PRLAR/PRENR write and SCTLR M/A/BR/WXN change'
         : [write.el2.length > 0 ? `EL2 region(s) ${write.el2.join(', ')}` : '', write.el10.length > 0 ? `EL1&0 region(s) ${write.el10.join(', ')}` : ''].filter((t) => t !== '').join('; ');
-  return `MPU catch: write ${writes}; sync ${sync ? 'on (ISBs that make MPU writes effective, or find them awaiting a DSB)' : 'off'}\n`;
+  return `MPU catch: write ${writes}; sync ${sync ? 'on (ISBs that make MPU writes effective)' : 'off'}\n`;
 }
 
 export function registerMpuCatchCommands(monitors: MonitorRegistry, target: BoardTarget): void {
@@ -56,7 +56,7 @@ export function registerMpuCatchCommands(monitors: MonitorRegistry, target: Boar
   monitors.add({
     name: 'mpu catch sync',
     usage: 'mpu catch sync [on|off]',
-    help: 'stop when an ISB makes MPU writes effective (or finds them still awaiting a DSB)',
+    help: 'stop when an ISB (after a DSB) makes MPU writes effective',
     run: (args, out) => {
       catchpoints.sync = args.length === 0 ? true : parseSwitch(args[0], 'mpu catch sync');
       out(settingsText(target));

@@ -1,7 +1,9 @@
 // MPU catchpoints: stop the running core (SIGTRAP) when code on it reprograms the MPU — a
 // write to a region's PRBAR/PRLAR (directly or through the PRSELR aliases), to PRENR, or to
-// SCTLR's M/BR/WXN/A bits (`catch write`) — or when an ISB makes pending writes effective,
-// or finds them still awaiting their DSB (`catch sync`). The stop comes once the instruction
+// SCTLR's M/BR/WXN/A bits (`catch write`) — or when an ISB makes pending writes effective
+// (`catch sync`). An ISB that finds writes still awaiting their DSB does not stop the core:
+// kernels issue one after selecting a region (Xen's write_protection_region), between the
+// writes of a batch; the history records it. The stop comes once the instruction
 // has completed (pc at the next one), with a console line saying what changed, where, and in
 // which code. Writes by the debugger or the map service never stop the core.
 
@@ -26,7 +28,7 @@ export class MpuCatchpoints {
   private allWrites = false;
   /** `catch write REGION`: writes that reach or change these regions. */
   private readonly regions: Record<Regime, Set<number>> = { el2: new Set(), el10: new Set() };
-  /** `catch sync`: ISBs that synchronise MPU writes, or find them awaiting a DSB. */
+  /** `catch sync`: ISBs that make MPU writes effective. */
   sync = false;
   /** The last catch that stopped the core. */
   private last: CaughtMpuChange | undefined;
@@ -81,8 +83,7 @@ export class MpuCatchpoints {
         return (event.region !== undefined && watched.has(event.region)) || event.regionsChanged.some((r) => watched.has(r));
       }
       case 'sync':
-      case 'isb-ignored':
-        return this.sync;
+        return this.sync && event.cause === 'isb';
       default:
         return false;
     }

@@ -113,7 +113,7 @@ describe('mpu catch commands', () => {
     expect(await monitor('mpu catch write 3 5')).toContain('write EL2 region(s) 3, 5;');
     expect(await monitor('mpu catch write 2 el1')).toContain('write EL2 region(s) 3, 5; EL1&0 region(s) 2;');
     expect(await monitor('mpu catch write')).toContain('write every PRBAR/PRLAR/PRENR write and SCTLR M/A/BR/WXN change;');
-    expect(await monitor('mpu catch sync')).toContain('sync on (ISBs that make MPU writes effective');
+    expect(await monitor('mpu catch sync')).toContain('sync on (ISBs that make MPU writes effective)');
     expect(JSON.parse(await monitor('mpu catch json'))).toEqual({ write: 'all', sync: true, stoppedBy: null });
     expect(await monitor('mpu catch write off')).toContain('write off; sync on');
     expect(await monitor('mpu catch sync off')).toContain('write off; sync off');
