@@ -7,12 +7,15 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { GDB, requireGdb, runGdbScript } from '../support/gdb.js';
+import { buildShadowTableProgram } from '../support/programs.js';
 import { startStubProcess, type StubProcess } from '../support/stubProcess.js';
 
 // Scripts about the board itself start from reset (--scenario none); the map-service scripts
 // start from the default Xen boot, as `npm start` does.
 const RESET = ['--scenario', 'none'];
-const cases: Array<{ script: string; minimumPasses: number; args: string[] }> = [
+// A case with a kernel gets test/programs/shadow_table.c (with its bug) placed by --kernel and
+// named in MPUSTUB_KERNEL.
+const cases: Array<{ script: string; minimumPasses: number; args: string[]; kernel?: 'buggy' }> = [
   { script: 'registers.py', minimumPasses: 40, args: RESET },
   { script: 'memory.py', minimumPasses: 15, args: RESET },
   { script: 'session.py', minimumPasses: 14, args: RESET },
@@ -20,23 +23,26 @@ const cases: Array<{ script: string; minimumPasses: number; args: string[] }> = 
   { script: 'xen.py', minimumPasses: 17, args: [] },
   { script: 'gdbscripts.py', minimumPasses: 50, args: [] },
   { script: 'extended.py', minimumPasses: 11, args: [] },
+  { script: 'mpudebug.py', minimumPasses: 35, args: RESET, kernel: 'buggy' },
 ];
 
 describe('real gdb-multiarch against mpustub', () => {
   beforeAll(() => requireGdb());
 
-  for (const { script, minimumPasses, args } of cases) {
+  for (const { script, minimumPasses, args, kernel } of cases) {
     describe(script, () => {
       let stub: StubProcess;
+      let kernelPath = '';
       beforeAll(async () => {
-        stub = await startStubProcess(args);
+        if (kernel) kernelPath = buildShadowTableProgram(kernel);
+        stub = await startStubProcess(kernel ? [...args, '--kernel', kernelPath] : args);
       });
       afterAll(async () => {
         await stub.stop();
       });
 
       it('passes every check', async () => {
-        const run = await runGdbScript(script, stub.port, { MPUSTUB_API: stub.apiUrl ?? '' });
+        const run = await runGdbScript(script, stub.port, { MPUSTUB_API: stub.apiUrl ?? '', MPUSTUB_KERNEL: kernelPath });
         const report = `stdout:\n${run.stdout}\nstderr:\n${run.stderr}\nstub stderr:\n${stub.stderr()}`;
         expect(run.failed, report).toEqual([]);
         expect(run.code, report).toBe(0);
