@@ -5,8 +5,8 @@
 # Xen's is `xen_mpumap` (pr_t: prbar, prlar, and since Xen 4.22 a refcount, padded to 32 bytes;
 # Xen 4.21's pr_t is the 16-byte {prbar, prlar}: both are read through the types GDB finds),
 # the bitmap `xen_mpumap_mask` and `max_mpu_regions`. Another kernel is one more entry in
-# READERS. `compare()` is plain Python over dicts, so it can be checked outside GDB.
-import gdb
+# READERS. `compare()` is plain Python over dicts, so it can be checked outside GDB (the gdb
+# module is imported only by the readers).
 
 U64 = 0xFFFFFFFFFFFFFFFF
 # What the registers keep (RES0 dropped): a kernel may keep other bits in its copy.
@@ -21,6 +21,7 @@ class KernelTableError(Exception):
 
 
 def _symbol_value(name):
+    import gdb
     symbol = gdb.lookup_global_symbol(name) or gdb.lookup_static_symbol(name)
     if symbol is None:
         return None
@@ -29,6 +30,7 @@ def _symbol_value(name):
 
 def _register_bits(value):
     """A register copy as an int: Xen keeps unions of a bitfield struct and `bits`."""
+    import gdb
     kind = value.type.strip_typedefs().code
     if kind in (gdb.TYPE_CODE_UNION, gdb.TYPE_CODE_STRUCT):
         return int(value["bits"]) & U64
@@ -40,6 +42,7 @@ def _fields_of(value):
 
 
 def _read_xen():
+    import gdb
     table = _symbol_value("xen_mpumap")
     mask = _symbol_value("xen_mpumap_mask")
     count_value = _symbol_value("max_mpu_regions")
