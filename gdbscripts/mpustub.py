@@ -28,8 +28,10 @@ import sys
 
 import gdb
 
-# The helper modules live beside this file, whether it is sourced or imported.
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# The helper modules live beside this file, whether it is sourced or imported. The code
+# object's file name, not __file__: GDB's `source` from another script leaves __file__ naming
+# that script.
+sys.path.insert(0, os.path.dirname(os.path.abspath(sys._getframe().f_code.co_filename)))
 import mpustub_elf  # noqa: E402
 import mpustub_kernel  # noqa: E402
 
