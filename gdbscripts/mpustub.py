@@ -537,7 +537,8 @@ names. Symbols sent earlier this way are replaced; those of `serve --kernel` sta
         for at in range(0, len(symbols), self.BATCH):
             batch = symbols[at:at + self.BATCH]
             gdb.execute("monitor symbols add " + " ".join("%#x %#x %s" % s for s in batch), to_string=True)
-        print("mpu symbols: sent %d symbols from %s" % (len(symbols), ", ".join(paths)))
+        shown = [os.path.relpath(p) if not os.path.relpath(p).startswith("..") else p for p in paths]
+        print("mpu symbols: sent %d symbols from %s" % (len(symbols), ", ".join(shown)))
 
 
 class MpuKernelDiff(_Sub):
