@@ -2,7 +2,8 @@
 // access path every memory access takes — the debugger's and the interpreter's.
 // An access is checked by the MPU (unless the debugger asked to bypass it), then by the board's
 // memory map; a refusal becomes a fault record carrying the syndrome the core would take.
-// Knows nothing of RSP or GDB.
+// MPU register writes follow the DSB + ISB rule and are reported as events
+// (mpuSynchronisation.ts). Knows nothing of RSP or GDB.
 
 import { abortSyndrome, FSC } from '../arch/aarch64/syndrome.js';
 import { register, type RegisterSpec } from '../arch/aarch64/registers.js';
@@ -10,8 +11,9 @@ import { PHYS_ADDR_LIMIT, type Access, type AccessKind, type AccessOrigin, type 
 import type { BoardConfig } from './board.js';
 import { CoreState } from './core.js';
 import { PhysicalMemory } from './memory.js';
-import { bitsOf, mpuRegimeOf, SCTLR_MPU_BITS, type MpuAgent, type MpuEvent, type MpuEventContext, type MpuSyncEvent } from './mpuEvents.js';
-import type { FaultSyndrome, MpuControl, MpuDecision, MpuFault, MpuModel, Regime, RegimeControl } from './mpu/types.js';
+import type { MpuAgent, MpuEvent } from './mpuEvents.js';
+import { MpuSynchronisation } from './mpuSynchronisation.js';
+import type { FaultSyndrome, MpuControl, MpuDecision, MpuFault, MpuModel, RegimeControl } from './mpu/types.js';
 import { RegisterAccessError, SystemRegisters } from './sysregs.js';
 
 export type MachineFault =
@@ -73,14 +75,8 @@ export class Machine {
    * written at this EL" between changes.
    */
   accessGeneration = 0;
-  /** MPU writes made since the last DSB: an ISB alone does not make them effective. */
-  private mpuWritesAwaitingDsb = false;
-  /** MPU writes made since the last synchronisation (what the next one will report). */
-  private mpuWritesUnsynchronized = false;
+  private readonly mpuSync: MpuSynchronisation;
   private readonly listeners = new Set<(text: string) => void>();
-  private readonly mpuListeners = new Set<(event: MpuEvent) => void>();
-  /** Who is changing the MPU when the origin alone does not say (see `performedBy`). */
-  private agent: MpuAgent = 'core';
 
   constructor(
     readonly board: BoardConfig,
@@ -88,6 +84,7 @@ export class Machine {
   ) {
     this.memory = new PhysicalMemory(board.memory, (line) => this.listeners.forEach((l) => l(line)));
     this.sysregs = new SystemRegisters(board, mpu, () => this.core.el);
+    this.mpuSync = new MpuSynchronisation(mpu, this.sysregs, this.core);
     this.core.reset(board.reset.pc, board.reset.sp);
   }
 
@@ -102,10 +99,8 @@ export class Machine {
     this.core.reset(this.board.reset.pc, this.board.reset.sp);
     this.lastFault = undefined;
     this.control = undefined;
-    this.mpuWritesAwaitingDsb = false;
-    this.mpuWritesUnsynchronized = false;
     this.accessGeneration++;
-    this.emit({ kind: 'reset', ...this.context('debugger') });
+    this.mpuSync.reset();
   }
 
   /** Lines written to the board's UART. */
@@ -119,8 +114,7 @@ export class Machine {
    * that made the change, before it completes: they must not throw.
    */
   onMpuEvent(listener: (event: MpuEvent) => void): () => void {
-    this.mpuListeners.add(listener);
-    return () => this.mpuListeners.delete(listener);
+    return this.mpuSync.onEvent(listener);
   }
 
   /**
@@ -129,21 +123,7 @@ export class Machine {
    * not code on the core. Without it, 'core' writes and barriers are the executing code's.
    */
   performedBy<T>(agent: MpuAgent, action: () => T): T {
-    const previous = this.agent;
-    this.agent = agent;
-    try {
-      return action();
-    } finally {
-      this.agent = previous;
-    }
-  }
-
-  private context(agent: MpuAgent = this.agent): MpuEventContext {
-    return { agent, pc: this.core.pc, el: this.core.el };
-  }
-
-  private emit(event: MpuEvent): void {
-    for (const listener of this.mpuListeners) listener(event);
+    return this.mpuSync.performedBy(agent, action);
   }
 
   get currentEl(): ExceptionLevel {
@@ -168,49 +148,10 @@ export class Machine {
     this.accessGeneration++;
     if (reg.behaviour.kind === 'core') return this.writeCoreRegister(reg.regnum, value);
     if (reg.behaviour.kind === 'fpu') return this.writeFpuRegister(reg.regnum, value);
-    const regime = this.mpuListeners.size > 0 ? mpuRegimeOf(reg) : undefined;
-    const before = regime ? this.sysregs.read(reg.regnum) : 0n;
-    const b = reg.behaviour;
-    const region = regime && b.kind === 'mpu' && (b.role === 'PRBAR' || b.role === 'PRLAR') ? this.mpu.selectedRegion(regime, b.alias) : undefined;
-    this.sysregs.write(reg.regnum, value);
-    this.control = undefined;
-    if (regime) this.reportWrite(reg, regime, region, value, before, origin);
-    // PRSELR only selects; writes that change regions (PRBAR, PRLAR, PRENR) await DSB + ISB.
-    if (reg.behaviour.kind === 'mpu' && reg.behaviour.role !== 'PRSELR') {
-      if (origin === 'debugger') this.synchronizeMpu('debugger-write', 'debugger');
-      else {
-        this.mpuWritesAwaitingDsb = true;
-        this.mpuWritesUnsynchronized = true;
-      }
-    }
-  }
-
-  private reportWrite(reg: RegisterSpec, regime: Regime, region: number | undefined, written: bigint, before: bigint, origin: AccessOrigin): void {
-    const after = this.sysregs.read(reg.regnum);
-    const role = reg.behaviour.kind === 'mpu' ? reg.behaviour.role : 'SCTLR';
-    // SCTLR is reported only when a bit that steers the MPU changes.
-    if (role === 'SCTLR' && ((before ^ after) & SCTLR_MPU_BITS) === 0n) return;
-    const regionsChanged = role === 'PRENR' ? bitsOf(before ^ after) : region !== undefined && before !== after ? [region] : [];
-    this.emit({
-      kind: 'write',
-      ...this.context(origin === 'debugger' ? 'debugger' : this.agent),
-      register: reg,
-      regime,
-      ...(region !== undefined ? { region } : {}),
-      regionsChanged,
-      written,
-      before,
-      after,
+    this.mpuSync.write(reg, value, origin, () => {
+      this.sysregs.write(reg.regnum, value);
+      this.control = undefined;
     });
-  }
-
-  /** Programmed values become effective; the regions that changed are reported when writes were waiting. */
-  private synchronizeMpu(cause: MpuSyncEvent['cause'], agent: MpuAgent = this.agent): void {
-    const report = this.mpuWritesUnsynchronized && this.mpuListeners.size > 0;
-    const regions = report ? { el2: this.mpu.pendingRegions('el2'), el10: this.mpu.pendingRegions('el10') } : undefined;
-    this.mpu.synchronize();
-    this.mpuWritesUnsynchronized = false;
-    if (regions) this.emit({ kind: 'sync', ...this.context(agent), cause, regions });
   }
 
   private readCoreRegister(regnum: number): bigint {
@@ -274,26 +215,20 @@ export class Machine {
 
   /** DSB: MPU register writes made so far are complete. */
   dsb(): void {
-    if (this.mpuWritesAwaitingDsb && this.mpuListeners.size > 0) this.emit({ kind: 'dsb', ...this.context() });
-    this.mpuWritesAwaitingDsb = false;
+    this.mpuSync.dsb();
   }
 
   /** ISB (or any context synchronisation event): completed MPU writes become effective. */
   isb(): boolean {
-    if (this.mpuWritesAwaitingDsb) {
-      if (this.mpuListeners.size > 0) this.emit({ kind: 'isb-ignored', ...this.context() });
-      return false;
-    }
-    this.accessGeneration++;
-    this.synchronizeMpu('isb');
-    return true;
+    const synchronised = this.mpuSync.isb();
+    if (synchronised) this.accessGeneration++;
+    return synchronised;
   }
 
   /** A context synchronisation forced from outside (the monitor command): everything becomes effective. */
   forceSynchronize(): void {
     this.accessGeneration++;
-    this.mpuWritesAwaitingDsb = false;
-    this.synchronizeMpu('forced');
+    this.mpuSync.force();
   }
 
   // ---- Memory ----
