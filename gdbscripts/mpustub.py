@@ -9,17 +9,31 @@
 #   mpu fault                 ESR_EL2/FAR_EL2 and the stub's last refused access, in words
 #   mpu pending               regions programmed but not yet effective
 #   mpu map|unmap|modify|update|ioremap|destroy-containing ...   the map service
-#   mpu diff | mpu why | mpu catch on|off | mpu table
+#   mpu diff | mpu why | mpu table
+#   mpu catch write [REGION...|all] | sync | off | failure on|off    stop the core on MPU changes
+#   mpu history [N|all] [region R] [json]   the MPU's recent changes, who made them and where
+#   mpu symbols [FILE]        hand the stub the symbols of the loaded ELF (read here, not there)
+#   mpu kernel-diff [KERNEL]  the kernel's own MPU table against the registers, region by region
 #   msr REG VALUE             write a system register from any integer expression
 #   $mpu_region(ADDR)         index of the enabled region containing ADDR, or -1
 #   $mpu_allowed(ADDR, "w")   1 when the access would be allowed, else 0
+#   $mpu_kernel_diff()        how many regions the kernel's table and the MPU disagree on
 #
 # `mpu regions` and `mpu layout` read PRSELR/PRBAR/PRLAR through GDB's register API, so they work
 # against any target that exposes these registers; what only mpustub knows (effective state,
 # shadow refcounts, the board's memory map) is added when the stub's monitor commands answer.
 import json
+import os
+import sys
 
 import gdb
+
+# The helper modules live beside this file, whether it is sourced or imported. The code
+# object's file name, not __file__: GDB's `source` from another script leaves __file__ naming
+# that script.
+sys.path.insert(0, os.path.dirname(os.path.abspath(sys._getframe().f_code.co_filename)))
+import mpustub_elf  # noqa: E402
+import mpustub_kernel  # noqa: E402
 
 AP_WORDS_EL2 = {0: "RW", 1: "RW", 2: "RO", 3: "RO"}
 AP_WORDS_EL10 = {0: "RW EL1", 1: "RW EL1/EL0", 2: "RO EL1", 3: "RO EL1/EL0"}
@@ -156,13 +170,76 @@ def xen():
     return _monitor_json("xen json")
 
 
+def kernel_diff(kernel=None):
+    """The kernel's table (read through GDB's symbols) and its disagreements with the MPU.
+
+    Returns (table, disagreements): see mpustub_kernel.compare."""
+    _require_target()
+    try:
+        table = mpustub_kernel.read_kernel_table(kernel)
+    except mpustub_kernel.KernelTableError as err:
+        raise gdb.GdbError("mpu kernel-diff: %s" % err)
+    except gdb.error as err:
+        raise gdb.GdbError("mpu kernel-diff: cannot read the kernel's table: %s" % err)
+    return table, mpustub_kernel.compare(table, regions("el2"))
+
+
+def _symbolize(pc):
+    """`name+off` as GDB knows it, else as the stub does, else nothing."""
+    try:
+        text = gdb.execute("info symbol %d" % pc, to_string=True).strip()
+        if not text.startswith("No symbol"):
+            name, _, offset = text.split(" in section")[0].partition(" + ")
+            return "%s+%#x" % (name, int(offset)) if offset else name
+    except gdb.error:
+        pass
+    return None
+
+
+def last_write(region):
+    """The last write that reached `region` (the stub's MPU history), or None."""
+    answer = _monitor_json("mpu history 1 region %d json" % region)
+    if not answer or not answer["entries"]:
+        return None
+    return answer["entries"][-1]
+
+
+def describe_write(write):
+    where = write["agent"].replace("-", " ")
+    if write["agent"] == "core":
+        symbol = _symbolize(int(write["pc"], 16)) or write.get("symbol")
+        where = "pc %s%s" % (write["pc"], " <%s>" % symbol if symbol else "")
+    return "#%d %s %s -> %s by %s, after %d instructions" % (
+        write["sequence"], write["register"], write["before"], write["after"], where, write["instruction"])
+
+
+def print_kernel_diff(table, disagreements):
+    print("kernel table: %s (%s, %d-byte entries, %d regions, bitmap %#x); MPU: %d EL2 regions" % (
+        table["kernel"], table["table"], table["entrySize"], table["count"], table["bitmap"], len(regions("el2")["regions"])))
+    counted = [d for d in disagreements if d["counted"]]
+    for d in disagreements:
+        label = "region %d" % d["index"] if d["index"] is not None else "regions"
+        print("%s%s: %s [%s]" % ("" if d["counted"] else "note: ", label, d["text"], d["side"]))
+        if d["why"]:
+            print("  -> %s" % d["why"])
+        if d["counted"] and d["index"] is not None:
+            write = last_write(d["index"])
+            if write:
+                print("  last write to region %d: %s" % (d["index"], describe_write(write)))
+            else:
+                print("  no write to region %d in the stub's MPU history" % d["index"])
+    print("%d disagreement(s)" % len(counted) if counted else "the kernel's table and the MPU agree")
+    return len(counted)
+
+
 # ---- commands ----
 
 class Mpu(gdb.Command):
     """Inspect the Armv8-R MPU and drive the map service.
 
 Subcommands: regions, layout, check, fault, pending, map, unmap, modify, update, ioremap,
-destroy-containing, table, diff, why, catch. `help mpu SUBCOMMAND` for each."""
+destroy-containing, table, diff, why, catch, history, symbols, kernel-diff. `help mpu SUBCOMMAND`
+for each."""
 
     def __init__(self):
         super(Mpu, self).__init__("mpu", gdb.COMMAND_DATA, gdb.COMPLETE_COMMAND, True)
@@ -421,6 +498,106 @@ class MpuAllowedFunction(gdb.Function):
         return 1 if check(int(address) & U64, k)["allowed"] else 0
 
 
+class MpuCatch(_Sub):
+    """Stop the running core when the MPU changes, or when a map request fails.
+
+mpu catch write [REGION...|all] [el1]   code on the core writes PRBAR/PRLAR (also through PRSELR
+                                        aliases), PRENR or SCTLR M/A/BR/WXN: stop after the MSR
+mpu catch sync [on|off]                 an ISB (after a DSB) makes MPU writes effective: stop
+                                        after it
+mpu catch off                           no catch at all: MPU catchpoints and the failure catch
+mpu catch failure on|off                a failed map-service request stops the core
+mpu catch on                            the same as `mpu catch failure on` (the older spelling)
+mpu catch                               what is caught
+
+The stub prints what changed (register, old -> new, region, pc and symbol) before GDB reports
+SIGTRAP. Writes by GDB or the map service never stop the core."""
+    words = ("write", "sync", "off", "failure", "on", "all")
+
+    def __init__(self):
+        super(MpuCatch, self).__init__("catch")
+
+    def invoke(self, argument, from_tty):
+        _require_target()
+        args = argument.split()
+        word = args[0].lower() if args else ""
+        if word in ("write", "sync"):
+            gdb.execute("monitor mpu catch %s" % argument.strip())
+        elif word == "on" and len(args) == 1:
+            gdb.execute("monitor xen catch on")
+        elif word == "failure":
+            gdb.execute(("monitor xen catch %s" % " ".join(args[1:])).strip())
+        elif word == "off" and len(args) == 1:
+            gdb.execute("monitor mpu catch off")
+            gdb.execute("monitor xen catch off")
+        elif word == "":
+            gdb.execute("monitor mpu catch")
+            gdb.execute("monitor xen catch")
+        else:
+            raise gdb.GdbError("usage: mpu catch write [REGION...|all] | sync [on|off] | off | failure on|off")
+
+
+class MpuSymbols(_Sub):
+    """mpu symbols [FILE]: give the stub the symbols of FILE, or of the ELF files GDB has loaded.
+
+The stub then names code in its catch lines and MPU history (`map_region+0x24`). The file is read
+here, on GDB's side, and sent with `monitor symbols add`: the stub never opens a file a debugger
+names. Symbols sent earlier this way are replaced; those of `serve --kernel` stay."""
+
+    BATCH = 200
+
+    def __init__(self):
+        super(MpuSymbols, self).__init__("symbols")
+
+    def invoke(self, argument, from_tty):
+        _require_target()
+        paths = [os.path.expanduser(argument.strip())] if argument.strip() else [o.filename for o in gdb.objfiles() if o.filename]
+        symbols = []
+        for path in paths:
+            try:
+                symbols.extend(mpustub_elf.read_symbols(path))
+            except (OSError, mpustub_elf.ElfError) as err:
+                if argument.strip():
+                    raise gdb.GdbError("mpu symbols: %s" % err)
+        if not symbols:
+            raise gdb.GdbError("mpu symbols: no symbols to send (load the ELF with `file`, or name it)")
+        gdb.execute("monitor symbols clear debugger", to_string=True)
+        for at in range(0, len(symbols), self.BATCH):
+            batch = symbols[at:at + self.BATCH]
+            gdb.execute("monitor symbols add " + " ".join("%#x %#x %s" % s for s in batch), to_string=True)
+        shown = [os.path.relpath(p) if not os.path.relpath(p).startswith("..") else p for p in paths]
+        print("mpu symbols: sent %d symbols from %s" % (len(symbols), ", ".join(shown)))
+
+
+class MpuKernelDiff(_Sub):
+    """mpu kernel-diff [KERNEL]: the kernel's own MPU table against the registers, region by region.
+
+Reads the kernel's shadow table through GDB's symbols and types (Xen: xen_mpumap, xen_mpumap_mask,
+max_mpu_regions; load the kernel's ELF with `file`), and compares each entry with the programmed
+and the effective registers (`monitor mpu json`). Each disagreement names the side that differs,
+why when it can tell (a region programmed in the wrong slot, a missing DSB + ISB, upstream Xen's
+PRENR quirk), and the last write to the region from the stub's MPU history."""
+    words = ("xen",)
+
+    def __init__(self):
+        super(MpuKernelDiff, self).__init__("kernel-diff")
+
+    def invoke(self, argument, from_tty):
+        table, disagreements = kernel_diff(argument.strip() or None)
+        print_kernel_diff(table, disagreements)
+
+
+class MpuKernelDiffFunction(gdb.Function):
+    """$mpu_kernel_diff(): how many regions the kernel's MPU table and the hardware disagree on."""
+
+    def __init__(self):
+        super(MpuKernelDiffFunction, self).__init__("mpu_kernel_diff")
+
+    def invoke(self):
+        _, disagreements = kernel_diff()
+        return len([d for d in disagreements if d["counted"]])
+
+
 Mpu()
 MpuRegions()
 MpuLayout()
@@ -430,10 +607,18 @@ _monitor_sub("pending", "mpu pending", "mpu pending [el2|el1]: regions programme
 _monitor_sub("table", "xen table", "mpu table: the map service's shadow table xen_mpumap.")
 _monitor_sub("diff", "xen diff", "mpu diff: every region where the shadow table and the MPU registers disagree.")
 _monitor_sub("why", "xen last-error", "mpu why: the last failed map request, Xen's messages and the conflicting region.")
-_monitor_sub("catch", "xen catch", "mpu catch on|off: a failed map request stops the running core (SIGTRAP).", ("on", "off"))
+_monitor_sub("history", "mpu history", """mpu history [N|all] [region R] [el1] [json]: the MPU's recent changes, oldest first.
+
+Every write to an MPU register, DSB that completes such writes and ISB that makes them effective,
+by code on the core (instruction count, pc and symbol), the debugger or the map service.
+`mpu history 1 region 5`: who last changed region 5.""", ("all", "region", "json"))
+MpuCatch()
+MpuSymbols()
+MpuKernelDiff()
 Msr()
 MpuRegionFunction()
 MpuAllowedFunction()
+MpuKernelDiffFunction()
 
 gdb.events.new_thread.connect(_on_new_thread)
 if gdb.selected_inferior().pid != 0:

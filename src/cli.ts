@@ -10,6 +10,7 @@ import { startStub } from './wiring.js';
 import { EXIT_FAILED, registerMapCommands } from './xen/api/client.js';
 import { allowedHostName, isLoopbackHost } from './xen/api/origin.js';
 import { REGISTER_TYPES, type RegisterTypes } from './arch/aarch64/targetXml.js';
+import { DEFAULT_MPU_HISTORY, MAX_MPU_HISTORY } from './debug/mpuHistory.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -21,6 +22,11 @@ function parsePort(value: string): number {
   const port = Number(value);
   if (port > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535 (0 = any free port)');
   return port;
+}
+
+function parseHistorySize(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > MAX_MPU_HISTORY) throw new InvalidArgumentError(`the MPU history keeps 0 to ${MAX_MPU_HISTORY} entries`);
+  return Number(value);
 }
 
 /** A port, or 'off' (commander does not keep a parser's null, so the marker is a string). */
@@ -53,6 +59,8 @@ interface ServeOptions {
   allowHost: string[];
   scenario: string;
   registerTypes: RegisterTypes;
+  kernel?: string;
+  mpuHistory: number;
 }
 
 async function serve(options: ServeOptions): Promise<void> {
@@ -81,7 +89,9 @@ async function serve(options: ServeOptions): Promise<void> {
     allowedHosts: options.allowHost,
     scenario: options.scenario,
     registerTypes: options.registerTypes,
+    mpuHistorySize: options.mpuHistory,
     ...(options.board !== undefined ? { boardFile: options.board } : {}),
+    ...(options.kernel !== undefined ? { kernel: options.kernel } : {}),
   });
   const shownHost = stub.gdbAddress.host.includes(':') ? `[${stub.gdbAddress.host}]` : stub.gdbAddress.host;
   process.stdout.write(`gdb: target remote ${shownHost}:${stub.gdbAddress.port}\n`);
@@ -129,6 +139,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--api-host <address>', 'address the HTTP API listens on (loopback unless you mean it)').default('127.0.0.1'))
     .addOption(new Option('--allow-host <name>', 'a name or address the HTTP API may be called by besides loopback and --api-host (repeatable)').default([]).argParser(collectAllowedHost))
     .addOption(new Option('--scenario <file>', 'map operations applied at start: "default" (Xen boot), "none" (reset state), or a JSON file').default('default'))
+    .addOption(new Option('--kernel <file>', 'an AArch64 ELF placed in memory at start (pc at its entry) and at every extended-remote "run"; its symbols name code in the stub\'s messages'))
+    .addOption(new Option('--mpu-history <n>', 'MPU changes the history keeps (monitor mpu history)').default(DEFAULT_MPU_HISTORY).argParser(parseHistorySize))
     .addOption(new Option('--register-types <kind>', 'system registers as "fields" (decoded by command-line GDB) or "plain" numbers (IDEs can edit them)').choices(REGISTER_TYPES).default('fields'))
     .action(async (options: ServeOptions) => {
       try {

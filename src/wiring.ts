@@ -2,7 +2,9 @@
 // its MPU, the machine is wrapped in the debug adapter and its monitor commands, and the
 // adapter is served to GDB by the protocol layer. Beside it the map service programs the same
 // machine through its registers, reached over HTTP and from GDB's monitor; a failed request
-// can stop the core so that a waiting GDB wakes up. The CLI and the tests start stubs here.
+// can stop the core so that a waiting GDB wakes up. A kernel named on the command line is
+// placed in memory at start and at every extended-remote `run`, its symbols kept for the
+// stub's messages. The CLI and the tests start stubs here.
 
 import { readFileSync } from 'node:fs';
 import { register } from './arch/aarch64/registers.js';
@@ -16,6 +18,10 @@ import { MonitorRegistry } from './debug/monitor.js';
 import { registerMpuCommands } from './debug/mpuCommands.js';
 import { registerCoreCommands } from './debug/coreCommands.js';
 import { MachineMpuHardware } from './debug/machineMpuHardware.js';
+import { registerMpuCatchCommands } from './debug/mpuCatchCommands.js';
+import { registerMpuHistoryCommands } from './debug/mpuHistoryCommands.js';
+import { registerSymbolCommands } from './debug/symbolCommands.js';
+import { placeKernel, readKernelImage } from './elf/kernelImage.js';
 import { registerXenCommands, type CatchControl } from './debug/xenCommands.js';
 import { SIGTRAP } from './debug/signals.js';
 import { RspServer, type ServerLimits } from './rsp/server.js';
@@ -44,6 +50,10 @@ export interface StubOptions {
   readonly rspLimits?: Partial<ServerLimits>;
   /** System registers with decoded fields (command-line GDB) or as plain numbers (IDEs). */
   readonly registerTypes?: RegisterTypes;
+  /** An ELF placed in memory at start (pc at its entry) and again at every extended-remote `run`. */
+  readonly kernel?: string;
+  /** Entries the MPU history keeps (src/debug/mpuHistory.ts). */
+  readonly mpuHistorySize?: number;
 }
 
 export interface RunningStub {
@@ -94,12 +104,27 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
     service.exclusive((session) => {
       machine.reset();
       session.reset();
+      if (options.kernel !== undefined) loadKernel(options.kernel);
       if (scenario) applyScenario(session, scenario);
     });
-  const target = new BoardTarget(machine, monitors, { registerTypes: options.registerTypes ?? 'fields', resetBoard });
+  const target = new BoardTarget(machine, monitors, {
+    registerTypes: options.registerTypes ?? 'fields',
+    resetBoard,
+    ...(options.mpuHistorySize !== undefined ? { mpuHistorySize: options.mpuHistorySize } : {}),
+  });
+  // Read again at each `run`, so that a rebuilt kernel is picked up; its symbols replace the old ones.
+  const loadKernel = (path: string): void => {
+    const image = readKernelImage(path);
+    placeKernel(machine, image, path);
+    target.symbols.replace(`kernel ${path}`, image.symbols);
+  };
+  if (options.kernel !== undefined) loadKernel(options.kernel);
   registerBoardCommands(monitors, target);
   registerMpuCommands(monitors, machine);
+  registerMpuCatchCommands(monitors, target);
+  registerMpuHistoryCommands(monitors, target);
   registerCoreCommands(monitors, target);
+  registerSymbolCommands(monitors, target);
   machine.onConsoleLine((line) => logger.info(`uart: ${line}`));
 
   const service = new MapService(new MachineMpuHardware(machine), { logger });

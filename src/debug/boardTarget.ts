@@ -2,7 +2,9 @@
 // (registerAccess.ts) and memory are the required core; run control (runControl.ts),
 // breakpoints (breakpointTable.ts), monitor commands, restarting, the target's identity and
 // the MPU as a memory map (memoryRegions.ts) are the optional capabilities it offers.
-// Refusals become TargetErrors carrying the machine's reason.
+// Refusals become TargetErrors carrying the machine's reason. Beside them it keeps what the
+// debugger learns about the code: symbols, the MPU's history, and the catchpoints that stop
+// the core when the MPU is reprogrammed or an exception is taken.
 
 import { buildTargetXml, type TargetXmlOptions } from '../arch/aarch64/targetXml.js';
 import { PHYS_ADDR_LIMIT } from '../machine/access.js';
@@ -12,13 +14,19 @@ import { BreakpointTable, WATCHPOINTS } from './breakpointTable.js';
 import { describeFault } from './faultText.js';
 import { memoryRegionAt } from './memoryRegions.js';
 import type { MonitorRegistry } from './monitor.js';
+import { MpuCatchpoints } from './mpuCatchpoints.js';
+import { DEFAULT_MPU_HISTORY, MpuHistory } from './mpuHistory.js';
 import { RegisterAccess } from './registerAccess.js';
 import { BoardRunControl } from './runControl.js';
+import { SymbolTable } from './symbolTable.js';
+import { VectorCatch } from './vectorCatch.js';
 
 
 export interface BoardTargetOptions extends TargetXmlOptions {
   /** Puts the board back in its start state (extended-remote `run`); wired by src/wiring.ts. */
   readonly resetBoard?: () => Promise<void>;
+  /** Entries the MPU history keeps (DEFAULT_MPU_HISTORY when absent). */
+  readonly mpuHistorySize?: number;
 }
 
 export class BoardTarget implements DebugTarget {
@@ -27,16 +35,25 @@ export class BoardTarget implements DebugTarget {
   readonly run: BoardRunControl;
   private readonly registers: RegisterAccess;
   readonly capabilities: TargetCapabilities;
+  /** Names for code addresses in the stub's messages (--kernel, `monitor symbols add`). */
+  readonly symbols = new SymbolTable();
+  readonly mpuHistory: MpuHistory;
+  readonly mpuCatch: MpuCatchpoints;
+  readonly vectorCatch: VectorCatch;
 
   constructor(
     readonly machine: Machine,
     monitors: MonitorRegistry,
     options: BoardTargetOptions,
   ) {
-    const { resetBoard, ...xmlOptions } = options;
+    const { resetBoard, mpuHistorySize, ...xmlOptions } = options;
     this.targetXml = buildTargetXml(xmlOptions);
     this.breakpoints = new BreakpointTable(() => this.run.forgetWatchStop());
     this.run = new BoardRunControl(machine, this.breakpoints);
+    this.mpuHistory = new MpuHistory(machine, mpuHistorySize ?? DEFAULT_MPU_HISTORY, () => this.run.instructionsExecuted);
+    this.mpuCatch = new MpuCatchpoints(machine, this.run, this.symbols);
+    this.vectorCatch = new VectorCatch(machine, this.symbols);
+    this.run.exceptionTakenStop = (exception) => this.vectorCatch.stopFor(exception);
     // Moving pc abandons the instruction the core stopped on (GDB's `jump`, `set $pc`).
     this.registers = new RegisterAccess(machine, () => this.run.forgetStopState());
     this.capabilities = {

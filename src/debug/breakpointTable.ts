@@ -1,6 +1,8 @@
 // The breakpoints and watchpoints a debugger planted, with the board's comparator limits
 // (Cortex-R82: 6 breakpoint and 4 watchpoint comparators). It gives the run loop the set of
 // code addresses to stop before and the interpreter the watch set it consults on every access.
+// Run control may add a transient stop address of its own (a catchpoint fired inside an
+// instruction: stop once it completes), which is never a breakpoint GDB sees.
 
 import type { WatchSet } from '../machine/cpu/interpreter.js';
 import { TargetErrno, TargetError, type BreakpointType, type Breakpoints } from '../rsp/target.js';
@@ -25,6 +27,8 @@ export class BreakpointTable implements Breakpoints {
   private watchCount = 0;
   /** Addresses of software and hardware breakpoints, as the interpreter's run loop takes them. */
   readonly codeAddresses = new Set<number>();
+  /** Addresses run control asked to stop before, on top of the planted breakpoints. */
+  private readonly transientStops = new Set<number>();
 
   /** @param onWatchRemoved a watchpoint was removed: a stop before its access is moot. */
   constructor(private readonly onWatchRemoved: () => void) {}
@@ -52,6 +56,23 @@ export class BreakpointTable implements Breakpoints {
     this.planted.delete(`${type}:${address}`);
     this.changed();
     if (isWatch(type)) this.onWatchRemoved();
+  }
+
+  /**
+   * Makes the run loop stop before `address` although nothing is planted there. The loop
+   * consults `codeAddresses` before every instruction it interprets, and enters no translated
+   * block holding one, so the stop comes before the instruction at `address` executes.
+   */
+  stopBefore(address: number): void {
+    this.transientStops.add(address);
+    this.codeAddresses.add(address);
+  }
+
+  /** Drops the transient stops once the run loop has returned. */
+  clearTransientStops(): void {
+    if (this.transientStops.size === 0) return;
+    this.transientStops.clear();
+    this.changed();
   }
 
   /** The debugger left: its breakpoints go with it. */
@@ -98,6 +119,7 @@ export class BreakpointTable implements Breakpoints {
     this.watchCount = this.count(isWatch);
     this.codeAddresses.clear();
     for (const bp of this.planted.values()) if (isCode(bp.type)) this.codeAddresses.add(Number(bp.address));
+    for (const address of this.transientStops) this.codeAddresses.add(address);
   }
 
   private count(test: (type: BreakpointType) => boolean): number {

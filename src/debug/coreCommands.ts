@@ -1,7 +1,8 @@
 // The `core ...` monitor commands, about execution: what the core stopped on (an abort or an
 // undefined instruction the debugger intercepted), taking that exception as the core would,
-// whether such exceptions stop in GDB or are taken directly, whether hot code runs translated,
-// and MSR/DSB/ISB performed as code on the core would.
+// whether such exceptions stop in GDB or are taken directly, stopping at the vector entry once
+// one is taken (vector catch), whether hot code runs translated, and MSR/DSB/ISB performed as
+// code on the core would.
 
 import type { BoardTarget } from './boardTarget.js';
 import { describeFault } from './faultText.js';
@@ -10,6 +11,7 @@ import { registerByName } from '../arch/aarch64/registers.js';
 import { RegisterAccessError } from '../machine/sysregs.js';
 import { parseNumber, parseSwitch, type MonitorRegistry } from './monitor.js';
 import { TargetErrno, TargetError } from '../rsp/target.js';
+import { VECTOR_CATEGORIES, type VectorCategory } from './vectorCatch.js';
 
 const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
 
@@ -51,6 +53,32 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
   );
 
   monitors.add({
+    name: 'core catch exception',
+    usage: 'core catch exception [abort|undef|svc|irq|all|off]...',
+    help: 'stop at the vector entry once the core has taken such an exception (ESR/FAR decoded); irq catches nothing yet',
+    run: (args, out) => {
+      if (args.length > 0) {
+        const words = args.map((w) => w.toLowerCase());
+        let categories: VectorCategory[];
+        if (words.length === 1 && words[0] === 'off') categories = [];
+        else if (words.length === 1 && words[0] === 'all') categories = [...VECTOR_CATEGORIES];
+        else {
+          categories = words.map((w) => {
+            const category = VECTOR_CATEGORIES.find((c) => c === w);
+            if (!category) throw new TargetError(TargetErrno.EINVAL, `core catch exception: expected abort, undef, svc, irq, all or off, got "${w}"`);
+            return category;
+          });
+        }
+        target.vectorCatch.set(categories);
+      }
+      const caught = target.vectorCatch.categories;
+      const irq = caught.includes('irq') ? ' (irq: the board has no interrupts yet, so it never fires)' : '';
+      const stopFirst = target.run.stopOnExceptions && caught.some((c) => c === 'abort' || c === 'undef') ? '; aborts and undefined instructions stop in GDB before they are taken first (core stop-on-exception on)' : '';
+      out(caught.length === 0 ? 'vector catch off\n' : `vector catch: ${caught.join(', ')}: the core stops at the vector entry once it has taken one${irq}${stopFirst}\n`);
+    },
+  });
+
+  monitors.add({
     name: 'core translate',
     usage: 'core translate [on|off]',
     help: 'run hot code as translated blocks (fast, the default) or one interpreted instruction at a time; shows what ran translated',
@@ -76,7 +104,7 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
       const value = parseNumber(args[1], 'core msr: value');
       if (value >= 1n << 64n) throw new TargetError(TargetErrno.EINVAL, `core msr: ${hex(value)} does not fit in 64 bits`);
       try {
-        target.machine.writeRegister(reg, value, 'core');
+        target.machine.performedBy('debugger', () => target.machine.writeRegister(reg, value, 'core'));
       } catch (err) {
         if (err instanceof RegisterAccessError) throw new TargetError(err.kind === 'read-only' ? TargetErrno.EROFS : TargetErrno.ENOENT, `core msr: ${err.message}`);
         throw err;
@@ -91,7 +119,7 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
     usage: 'core dsb',
     help: 'a DSB as the core would execute it: MPU writes so far are complete',
     run: (_args, out) => {
-      target.machine.dsb();
+      target.machine.performedBy('debugger', () => target.machine.dsb());
       out('DSB: MPU register writes so far are complete; an ISB makes them effective\n');
     },
   });
@@ -101,7 +129,7 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
     usage: 'core isb',
     help: 'an ISB as the core would execute it: completed MPU writes become effective',
     run: (_args, out) => {
-      const synchronised = target.machine.isb();
+      const synchronised = target.machine.performedBy('debugger', () => target.machine.isb());
       out(synchronised ? 'ISB: completed MPU writes are now effective\n' : 'ISB: MPU writes are still in flight (no DSB since the last write); nothing changed\n');
     },
   });

@@ -1,7 +1,8 @@
 // The simulated machine seen as the hardware Xen's MPU code programs: MRS/MSR of the EL2 MPU
 // registers and the DSB/ISB barriers. Writes are made as the core's own (origin 'core'), so
 // they follow the architecture's rule — programmed at once, effective only after DSB + ISB —
-// and a missing synchronisation shows up exactly as it would on silicon.
+// and a missing synchronisation shows up exactly as it would on silicon. They are reported as
+// the map service's (not code on the core) in the MPU's events: no catchpoint stops on them.
 
 import { registerByName, type RegisterSpec } from '../arch/aarch64/registers.js';
 import type { Machine } from '../machine/machine.js';
@@ -27,14 +28,14 @@ export class MachineMpuHardware implements MpuHardware {
   }
 
   write(register: XenSysreg, value: bigint): void {
-    this.machine.writeRegister(specOf(register), value, 'core');
+    this.machine.performedBy('map-service', () => this.machine.writeRegister(specOf(register), value, 'core'));
   }
 
   isb(): void {
-    this.machine.isb();
+    this.machine.performedBy('map-service', () => this.machine.isb());
   }
 
   dsb(): void {
-    this.machine.dsb();
+    this.machine.performedBy('map-service', () => this.machine.dsb());
   }
 }

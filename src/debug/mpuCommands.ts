@@ -213,7 +213,7 @@ export function registerMpuCommands(monitors: MonitorRegistry, machine: Machine)
     usage: 'mpu sync',
     help: 'a context synchronisation (DSB; ISB): programmed MPU registers become effective',
     run: (_args, out) => {
-      machine.forceSynchronize();
+      machine.performedBy('debugger', () => machine.forceSynchronize());
       out('MPU context synchronised: programmed regions are now effective\n');
     },
   });

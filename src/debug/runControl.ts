@@ -3,7 +3,9 @@
 // watchpoints and exceptions become stop reports; WFI idles until Ctrl-C (or a caught
 // map-service failure). It keeps why the core last stopped, which resuming may act on (a
 // passed signal delivers the pending exception) and which must be forgotten when it stops
-// being true.
+// being true. Catchpoints end a run too: one that fires inside an instruction (an MSR to the
+// MPU, an ISB) stops the core once that instruction has completed, and an exception the core
+// takes may stop it at the vector entry.
 
 import { Interpreter, type CpuException, type RunOutcome } from '../machine/cpu/interpreter.js';
 import type { Machine } from '../machine/machine.js';
@@ -38,6 +40,15 @@ export class BoardRunControl implements RunControl {
   internalError: string | undefined;
   /** The exception the core stopped on, for `monitor core exception`. */
   lastException: CpuException | undefined;
+  /**
+   * Decides whether an exception the core has just taken stops it at the vector entry (vector
+   * catch, vectorCatch.ts); undefined goes on running.
+   */
+  exceptionTakenStop: ((exception: CpuException) => StopEvent | undefined) | undefined;
+  /** True only while the interpreter executes code: what changes the machine then is the code's doing. */
+  private executing = false;
+  /** A catchpoint fired inside the instruction being executed: the stop to report once it completes. */
+  private caught: StopEvent | undefined;
 
   constructor(
     private readonly machine: Machine,
@@ -52,6 +63,42 @@ export class BoardRunControl implements RunControl {
 
   lastStop(): StopEvent {
     return this.stop;
+  }
+
+  /** True while code runs on the core (inside an interpreter call), false between slices and while halted. */
+  get executingCode(): boolean {
+    return this.executing;
+  }
+
+  /**
+   * A catchpoint fired inside the instruction being executed: stop once it has completed, pc at
+   * the next instruction. Only instructions that never branch (MSR, DSB, ISB) report such
+   * events, and the interpreter sets pc to the instruction before executing it, so the next
+   * one is at pc + 4: the run loop is told to stop before it. Returns false when no code is
+   * executing (the change came from elsewhere) or an earlier catch in the same instruction won.
+   */
+  stopAfterCurrentInstruction(stop: StopEvent): boolean {
+    if (!this.executing || this.caught) return false;
+    this.caught = stop;
+    this.breakpoints.stopBefore(Number(BigInt.asUintN(64, this.machine.core.pc + 4n)));
+    return true;
+  }
+
+  /** Runs interpreter code with `executing` set, and takes back the catch it may have raised. */
+  private execute<T>(action: () => T): T {
+    this.executing = true;
+    try {
+      return action();
+    } finally {
+      this.executing = false;
+      this.breakpoints.clearTransientStops();
+    }
+  }
+
+  private takeCaught(): StopEvent | undefined {
+    const stop = this.caught;
+    this.caught = undefined;
+    return stop;
   }
 
   /** Instructions executed since the stub started. */
@@ -119,13 +166,17 @@ export class BoardRunControl implements RunControl {
     // Passing the signal GDB reported for an abort or undefined instruction (GDB's default for
     // SIGSEGV and SIGILL: `continue` sends vCont;C0b) delivers the exception: the core takes it
     // to its vector. Signal 0 (`signal 0`, `handle SIGSEGV nopass`) retries the instruction.
-    const deliver = signal !== 0 && this.lastException !== undefined;
+    const pending = this.lastException;
+    const deliver = signal !== 0 && pending !== undefined;
     if (deliver) this.takePendingException();
     this.lastException = undefined;
-    if (deliver && action === 'step') {
-      // As a stepped signal handler does on Linux: stop at the handler's first instruction.
+    this.caught = undefined;
+    const vectorStop = deliver ? this.exceptionTakenStop?.(pending) : undefined;
+    if (deliver && (action === 'step' || vectorStop)) {
+      // As a stepped signal handler does on Linux: stop at the handler's first instruction
+      // (and a vector catch stops there whatever the resume).
       this.lastStopWasWatch = false;
-      this.stop = { signal: SIGTRAP };
+      this.stop = vectorStop ?? { signal: SIGTRAP };
       onStop(this.stop);
       return;
     }
@@ -192,7 +243,9 @@ export class BoardRunControl implements RunControl {
     for (;;) {
       const budget = INSTRUCTIONS_PER_SLICE - (this.interpreter.executed - start) - exceptions;
       if (budget <= 0) return undefined;
-      const outcome = this.interpreter.run(budget, this.breakpoints.codeAddresses);
+      const outcome = this.execute(() => this.interpreter.run(budget, this.breakpoints.codeAddresses));
+      const caught = this.takeCaught();
+      if (caught) return caught;
       if (outcome.kind === 'limit') continue;
       exceptions++;
       const stop = this.stopFor(outcome, false);
@@ -210,8 +263,10 @@ export class BoardRunControl implements RunControl {
       const bp = this.breakpoints.codeAt(this.machine.core.pc);
       if (bp) return { signal: SIGTRAP, pairs: [[bp.type === 'software' ? 'swbreak' : 'hwbreak', '']] };
     }
-    const outcome = this.interpreter.step(first && this.lastStopWasWatch);
+    const outcome = this.execute(() => this.interpreter.step(first && this.lastStopWasWatch));
     this.lastStopWasWatch = false;
+    const caught = this.takeCaught();
+    if (caught) return caught;
     return outcome.kind === 'ok' ? undefined : this.stopFor(outcome, stepping);
   }
 
@@ -240,7 +295,7 @@ export class BoardRunControl implements RunControl {
           return { signal: e.type === 'abort' ? SIGSEGV : SIGILL };
         }
         this.interpreter.takeException(e);
-        return undefined;
+        return this.exceptionTakenStop?.(e);
       }
     }
   }

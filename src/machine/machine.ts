@@ -2,7 +2,8 @@
 // access path every memory access takes — the debugger's and the interpreter's.
 // An access is checked by the MPU (unless the debugger asked to bypass it), then by the board's
 // memory map; a refusal becomes a fault record carrying the syndrome the core would take.
-// Knows nothing of RSP or GDB.
+// MPU register writes follow the DSB + ISB rule and are reported as events
+// (mpuSynchronisation.ts). Knows nothing of RSP or GDB.
 
 import { abortSyndrome, FSC } from '../arch/aarch64/syndrome.js';
 import { register, type RegisterSpec } from '../arch/aarch64/registers.js';
@@ -10,6 +11,8 @@ import { PHYS_ADDR_LIMIT, type Access, type AccessKind, type AccessOrigin, type 
 import type { BoardConfig } from './board.js';
 import { CoreState } from './core.js';
 import { PhysicalMemory } from './memory.js';
+import type { MpuAgent, MpuEvent } from './mpuEvents.js';
+import { MpuSynchronisation } from './mpuSynchronisation.js';
 import type { FaultSyndrome, MpuControl, MpuDecision, MpuFault, MpuModel, RegimeControl } from './mpu/types.js';
 import { RegisterAccessError, SystemRegisters } from './sysregs.js';
 
@@ -72,8 +75,7 @@ export class Machine {
    * written at this EL" between changes.
    */
   accessGeneration = 0;
-  /** MPU writes made since the last DSB: an ISB alone does not make them effective. */
-  private mpuWritesAwaitingDsb = false;
+  private readonly mpuSync: MpuSynchronisation;
   private readonly listeners = new Set<(text: string) => void>();
 
   constructor(
@@ -82,6 +84,7 @@ export class Machine {
   ) {
     this.memory = new PhysicalMemory(board.memory, (line) => this.listeners.forEach((l) => l(line)));
     this.sysregs = new SystemRegisters(board, mpu, () => this.core.el);
+    this.mpuSync = new MpuSynchronisation(mpu, this.sysregs, this.core);
     this.core.reset(board.reset.pc, board.reset.sp);
   }
 
@@ -96,14 +99,31 @@ export class Machine {
     this.core.reset(this.board.reset.pc, this.board.reset.sp);
     this.lastFault = undefined;
     this.control = undefined;
-    this.mpuWritesAwaitingDsb = false;
     this.accessGeneration++;
+    this.mpuSync.reset();
   }
 
   /** Lines written to the board's UART. */
   onConsoleLine(listener: (text: string) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Every change to the MPU as it happens (mpuEvents.ts). Listeners run inside the instruction
+   * that made the change, before it completes: they must not throw.
+   */
+  onMpuEvent(listener: (event: MpuEvent) => void): () => void {
+    return this.mpuSync.onEvent(listener);
+  }
+
+  /**
+   * Runs `action` with MPU changes attributed to `agent`: the map service and the debugger's
+   * "as the core would" commands write with origin 'core' (so that DSB + ISB apply) but are
+   * not code on the core. Without it, 'core' writes and barriers are the executing code's.
+   */
+  performedBy<T>(agent: MpuAgent, action: () => T): T {
+    return this.mpuSync.performedBy(agent, action);
   }
 
   get currentEl(): ExceptionLevel {
@@ -128,13 +148,10 @@ export class Machine {
     this.accessGeneration++;
     if (reg.behaviour.kind === 'core') return this.writeCoreRegister(reg.regnum, value);
     if (reg.behaviour.kind === 'fpu') return this.writeFpuRegister(reg.regnum, value);
-    this.sysregs.write(reg.regnum, value);
-    this.control = undefined;
-    // PRSELR only selects; writes that change regions (PRBAR, PRLAR, PRENR) await DSB + ISB.
-    if (reg.behaviour.kind === 'mpu' && reg.behaviour.role !== 'PRSELR') {
-      if (origin === 'debugger') this.mpu.synchronize();
-      else this.mpuWritesAwaitingDsb = true;
-    }
+    this.mpuSync.write(reg, value, origin, () => {
+      this.sysregs.write(reg.regnum, value);
+      this.control = undefined;
+    });
   }
 
   private readCoreRegister(regnum: number): bigint {
@@ -198,22 +215,20 @@ export class Machine {
 
   /** DSB: MPU register writes made so far are complete. */
   dsb(): void {
-    this.mpuWritesAwaitingDsb = false;
+    this.mpuSync.dsb();
   }
 
   /** ISB (or any context synchronisation event): completed MPU writes become effective. */
   isb(): boolean {
-    if (this.mpuWritesAwaitingDsb) return false;
-    this.accessGeneration++;
-    this.mpu.synchronize();
-    return true;
+    const synchronised = this.mpuSync.isb();
+    if (synchronised) this.accessGeneration++;
+    return synchronised;
   }
 
   /** A context synchronisation forced from outside (the monitor command): everything becomes effective. */
   forceSynchronize(): void {
     this.accessGeneration++;
-    this.mpuWritesAwaitingDsb = false;
-    this.mpu.synchronize();
+    this.mpuSync.force();
   }
 
   // ---- Memory ----

@@ -265,6 +265,7 @@ export class RspSession {
       (stop) => {
         if (!this.running || this.ended) return;
         this.running = false;
+        if (stop.console !== undefined) this.sendConsole(stop.console);
         this.sendText(this.stopReply(stop));
       },
       signal,

@@ -36,6 +36,12 @@ export interface StopEvent {
   readonly signal: number;
   /** Extra `key:value` pairs for the T stop reply, e.g. `{ swbreak: '' }` or `{ watch: '1000' }`. */
   readonly pairs?: ReadonlyArray<readonly [string, string]>;
+  /**
+   * Text for the debugger's console about why the target stopped, sent as `O` packets just
+   * before the stop reply of the resume it ends (GDB prints it above "Program received
+   * signal..."). Not repeated by `?`.
+   */
+  readonly console?: string;
 }
 
 export type ResumeAction = 'continue' | 'step';

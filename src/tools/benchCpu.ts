@@ -4,14 +4,14 @@
 // for the loop divided by QEMU's wall time (QEMU does not count instructions itself).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { register } from '../arch/aarch64/registers.js';
 import { DEFAULT_BOARD } from '../machine/board.js';
 import { Interpreter } from '../machine/cpu/interpreter.js';
+import { placeKernel, readKernelImage } from '../elf/kernelImage.js';
 import { createMachine } from '../wiring.js';
 
 const PROGRAMS = fileURLToPath(new URL('../../test/programs/', import.meta.url));
@@ -29,28 +29,14 @@ const linux = join(dir, 'loop-linux');
 build(['-march=armv8-r', ...FLAGS, `-DROUNDS=${rounds}`, '-T', join(PROGRAMS, 'link.ld'), '-o', bare, join(PROGRAMS, 'baremetal.S'), join(PROGRAMS, 'loop.c')]);
 build([...FLAGS, `-DROUNDS=${rounds}`, '-DRESULT_SYMBOL=loop_result', '-DRESULT_BYTES=8', '-o', linux, join(PROGRAMS, 'linux.S'), join(PROGRAMS, 'loop.c')]);
 
-/** Loads the PT_LOAD segments of a little-endian ELF64 into the machine; returns the entry. */
-function loadElf(machine: ReturnType<typeof createMachine>, path: string): bigint {
-  const elf = readFileSync(path);
-  const phoff = Number(elf.readBigUInt64LE(0x20));
-  const phentsize = elf.readUInt16LE(0x36);
-  for (let i = 0; i < elf.readUInt16LE(0x38); i++) {
-    const ph = phoff + i * phentsize;
-    if (elf.readUInt32LE(ph) !== 1) continue;
-    const offset = Number(elf.readBigUInt64LE(ph + 8));
-    const paddr = Number(elf.readBigUInt64LE(ph + 0x18));
-    const filesz = Number(elf.readBigUInt64LE(ph + 0x20));
-    machine.writeMemory(paddr, elf.subarray(offset, offset + filesz), { origin: 'debugger' });
-  }
-  return elf.readBigUInt64LE(0x18);
-}
+const image = readKernelImage(bare);
 
 /** Runs the loop to its BRK on a fresh machine: seconds, instructions, and the result bytes. */
 function measure(translate: boolean): { seconds: number; count: number; result: Uint8Array } {
   const machine = createMachine(DEFAULT_BOARD);
   const interpreter = new Interpreter(machine);
   interpreter.translate = translate;
-  machine.writeRegister(register('pc'), loadElf(machine, bare), 'debugger');
+  placeKernel(machine, image, bare);
   const started = performance.now();
   for (;;) {
     const outcome = interpreter.run(1_000_000, new Set());

@@ -1,5 +1,6 @@
 // The `serve` command's messages a user depends on: the security warning for a listener beyond
-// loopback, printed whatever the log level, and a port already in use named by its listener.
+// loopback, printed whatever the log level, a port already in use named by its listener, and
+// a kernel or MPU history size it cannot take.
 
 import { describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
@@ -32,5 +33,17 @@ describe('mpustub serve', () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it('refuses a kernel it cannot read and a history size out of range, before listening', () => {
+    const kernel = spawnSync(process.execPath, [CLI, 'serve', '--port', '0', '--api-port', 'off', '--kernel', '/nonexistent/kernel.elf'], { encoding: 'utf8' });
+    expect(kernel.status).toBe(2);
+    expect(kernel.stderr).toContain('mpustub: error: cannot read kernel /nonexistent/kernel.elf: ENOENT');
+    const notElf = spawnSync(process.execPath, [CLI, 'serve', '--port', '0', '--api-port', 'off', '--kernel', CLI], { encoding: 'utf8' });
+    expect(notElf.status).toBe(2);
+    expect(notElf.stderr).toContain('not an ELF file');
+    const history = spawnSync(process.execPath, [CLI, 'serve', '--port', '0', '--mpu-history', 'lots'], { encoding: 'utf8' });
+    expect(history.status).not.toBe(0);
+    expect(history.stderr).toContain('the MPU history keeps 0 to 1000000 entries');
   });
 });

@@ -96,10 +96,22 @@ export class FakeTarget implements DebugTarget {
   resume(action: ResumeAction, onStop: (stop: StopEvent) => void): void {
     this.events.push(`resume:${action}`);
     if (action === 'step') {
-      this.last = { signal: 5 };
+      this.last = this.nextStep ?? { signal: 5 };
+      this.nextStep = undefined;
       onStop(this.last);
     } else this.onStop = onStop;
   }
+
+  /** Ends a continue (or the next step) with `stop`, as a target that caught something would. */
+  stopWith(stop: StopEvent): void {
+    const cb = this.onStop;
+    this.onStop = undefined;
+    this.last = stop;
+    if (cb) cb(stop);
+    else this.nextStep = stop;
+  }
+
+  private nextStep: StopEvent | undefined;
 
   interrupt(): void {
     this.events.push('interrupt');

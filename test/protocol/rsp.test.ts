@@ -152,6 +152,21 @@ describe('execution', () => {
     expect(target.events.filter((e) => e === 'interrupt')).toHaveLength(1);
   });
 
+  it('sends the console text of a stop as O packets just before its stop reply, and not again for ?', async () => {
+    const c = await client();
+    c.send('vCont;c');
+    expect(await c.silentFor(20)).toBe(true);
+    target.stopWith({ signal: 5, console: 'caught: something happened\n' });
+    expect(await c.reply()).toEqual({ payload: 'T05thread:1;', console: 'caught: something happened\n' });
+    expect(await c.silentFor(20)).toBe(true); // nothing after the stop reply
+    c.send('?');
+    expect(await c.reply()).toEqual({ payload: 'T05thread:1;', console: '' });
+    target.stopWith({ signal: 5, console: 'x'.repeat(5000) }); // a step that catches: split, still before
+    c.send('vCont;s:1');
+    const stepped = await c.reply();
+    expect(stepped).toEqual({ payload: 'T05thread:1;', console: 'x'.repeat(5000) });
+  });
+
   it('takes Ctrl-C in the same chunk as the packet that resumed', async () => {
     const c = await client();
     c.sendRaw(Buffer.concat([framePacket('c'), Buffer.from([3])]));

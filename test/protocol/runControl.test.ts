@@ -1,6 +1,7 @@
 // Run control as debuggers use it across stops and sessions: continuing after a fault with and
-// without passing the signal, watchpoint state that must not outlive its stop, and
-// extended-remote (detach and stay connected, attach again, run = restart the board, kill).
+// without passing the signal, watchpoint state that must not outlive its stop, catchpoints
+// whose console line comes just before their stop reply, and extended-remote (detach and stay
+// connected, attach again, run = restart the board, kill).
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerByName } from '../../src/arch/aarch64/registers.js';
@@ -133,6 +134,38 @@ describe('watchpoint state across stops and sessions', () => {
     expect(await gdb.request('c')).toBe('T05watch:100000;thread:1;');
     expect(await pc(gdb)).toBe(4n);
     expect(await gdb.request('m100000,8')).toBe('0000000000000000');
+    gdb.close();
+  });
+});
+
+describe('catchpoints', () => {
+  const MSR_PRBAR_X0 = 0xd51c6800;
+  const SVC_1 = 0xd4000021;
+  const rcmd = (gdb: RspClient, command: string) => gdb.request(`qRcmd,${Buffer.from(command).toString('hex')}`);
+
+  it('sends the MPU catch line as O packets just before the T05 reply, pc after the MSR', async () => {
+    const gdb = await start('none');
+    expect(await gdb.request(`M0,c:${le32([MSR_PRBAR_X0, 0xd503201f, B_SELF])}`)).toBe('OK');
+    expect(await gdb.request(`P${regnum('x0')}=${le64(0x100032n)}`)).toBe('OK');
+    expect(await rcmd(gdb, 'mpu catch write all')).toBe('OK');
+    gdb.send('vCont;c:1');
+    const stop = await gdb.reply();
+    expect(stop.payload).toBe('T05thread:1;');
+    expect(stop.console).toMatch(/^mpu catch: MSR PRBAR_EL2 \(region 0\): 0x0 -> 0x100032 \[ XN=0x2 AP=0x0 SH=0x3 BASE=0x4000 \]\n {2}at pc 0x0, EL2, after 0 instructions\n/);
+    expect(await pc(gdb)).toBe(4n);
+    gdb.close();
+  });
+
+  it('sends the vector catch line before the stop reply of a step that takes an SVC', async () => {
+    const gdb = await start('none');
+    expect(await gdb.request(`M0,4:${le32([SVC_1])}`)).toBe('OK');
+    expect(await gdb.request(`P${regnum('VBAR_EL2')}=${le64(VBAR)}`)).toBe('OK');
+    expect(await rcmd(gdb, 'core catch exception svc')).toBe('OK');
+    gdb.send('vCont;s:1');
+    const stop = await gdb.reply();
+    expect(stop).toMatchObject({ payload: 'T05thread:1;' });
+    expect(stop.console).toMatch(/^vector catch: SVC #1 taken at pc 0x0\n/);
+    expect(await pc(gdb)).toBe(SYNC_VECTOR);
     gdb.close();
   });
 });

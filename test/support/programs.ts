@@ -1,7 +1,8 @@
 // Builds the aarch64 test programs of test/programs/ with Debian's cross compiler: bare-metal
 // ELF images for the board (linked by link.ld) and, for integer.c, a Linux build whose output
 // under qemu-aarch64 is the reference; calls.c with debug information for the front-end
-// tests. Missing tools fail the tests with instructions.
+// tests; shadow_table.c, a kernel with a Xen-shaped MPU table, with its bug and fixed. Missing
+// tools fail the tests with instructions.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -61,4 +62,16 @@ export function buildCallsProgram(): string {
   const flags = FLAGS.map((flag) => (flag === '-O2' ? '-O0' : flag));
   run(CC, ['-march=armv8-r', '-g', ...flags, '-T', join(SOURCES, 'link.ld'), '-o', calls, join(SOURCES, 'baremetal.S'), join(SOURCES, 'calls.c')]);
   return calls;
+}
+
+/**
+ * shadow_table.c for the board, built -O2 -g (GDB reads its table through the debug
+ * information): with its deliberate bug (entry 3 recorded, region 4 programmed), or fixed.
+ */
+export function buildShadowTableProgram(variant: 'buggy' | 'fixed'): string {
+  const out = mkdtempSync(join(tmpdir(), 'mpustub-shadow-'));
+  const elf = join(out, `shadow_table-${variant}.elf`);
+  const define = variant === 'fixed' ? ['-DSHADOW_TABLE_FIXED'] : [];
+  run(CC, [...BARE, '-g', ...define, '-o', elf, join(SOURCES, 'baremetal.S'), join(SOURCES, 'shadow_table.c')]);
+  return elf;
 }

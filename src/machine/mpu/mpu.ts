@@ -176,6 +176,10 @@ export class Mpu implements MpuModel {
     }
   }
 
+  selectedRegion(regime: Regime, alias: number): number {
+    return this.regimes[regime].selected(alias);
+  }
+
   writeRegister(regime: Regime, role: MpuRegisterRole, value: bigint): void {
     const r = this.regimes[regime];
     switch (role.kind) {

@@ -102,6 +102,8 @@ export interface DecodedRegion {
 export interface MpuModel {
   regionCount(regime: Regime): number;
   readRegister(regime: Regime, role: MpuRegisterRole): bigint;
+  /** The region PRBAR/PRLAR alias `alias` reaches now: PRSELR.REGION, or PRSELR.REGION[7:4]:alias. */
+  selectedRegion(regime: Regime, alias: number): number;
   /** Applies RES0 masking; writes to MPUIR are refused by the caller (read-only register). */
   writeRegister(regime: Regime, role: MpuRegisterRole, value: bigint): void;
   /** Programmed register values of region `index` (what MRS would show). */

@@ -107,6 +107,56 @@ describe('mpu commands', () => {
   });
 });
 
+describe('mpu catch commands', () => {
+  it('catch write, sync, off and json say what stops the core', async () => {
+    expect(await monitor('mpu catch')).toBe('MPU catch: write off; sync off\n');
+    expect(await monitor('mpu catch write 3 5')).toContain('write EL2 region(s) 3, 5;');
+    expect(await monitor('mpu catch write 2 el1')).toContain('write EL2 region(s) 3, 5; EL1&0 region(s) 2;');
+    expect(await monitor('mpu catch write')).toContain('write every PRBAR/PRLAR/PRENR write and SCTLR M/A/BR/WXN change;');
+    expect(await monitor('mpu catch sync')).toContain('sync on (ISBs that make MPU writes effective)');
+    expect(JSON.parse(await monitor('mpu catch json'))).toEqual({ write: 'all', sync: true, stoppedBy: null });
+    expect(await monitor('mpu catch write off')).toContain('write off; sync on');
+    expect(await monitor('mpu catch sync off')).toContain('write off; sync off');
+    await monitor('mpu catch write all');
+    expect(await monitor('mpu catch off')).toBe('MPU catch: write off; sync off\n');
+    expect(await refusal('mpu catch write 32')).toMatch(/region 32 is outside 0\.\.31/);
+    expect(await refusal('mpu catch on')).toMatch(/the map service's failure catch is "xen catch"/);
+  });
+});
+
+describe('mpu history commands', () => {
+  it('history shows what the default boot wrote, by the map service; region filter, JSON, size and clear', async () => {
+    expect(await monitor('mpu history 3')).toMatch(/^MPU history: 3 shown, oldest first \(\d+ of 4096 entries kept\)\n/);
+    expect(await monitor('mpu history all')).toMatch(/#1  instr 0  map service: MSR PRSELR_EL2: 0x0 -> 0x0/);
+    expect(await monitor('mpu history 1 region 5')).toMatch(/writes to EL2 region 5 1 shown[\s\S]*map service: MSR PRLAR_EL2 \(region 5\)/);
+    const json = JSON.parse(await monitor('mpu history 1 region 0 json')) as { capacity: number; entries: Array<{ agent: string; region: number }> };
+    expect(json.capacity).toBe(4096);
+    expect(json.entries).toMatchObject([{ agent: 'map-service', region: 0 }]);
+    expect(await monitor('mpu history size 100')).toMatch(/^the MPU history keeps 100 entries/);
+    expect(await refusal('mpu history size 2000000')).toMatch(/at most 1000000/);
+    expect(await refusal('mpu history region 99')).toMatch(/region 99 is outside 0\.\.31/);
+    expect(await monitor('mpu history clear')).toBe('MPU history cleared\n');
+    expect(await monitor('mpu history')).toMatch(/^MPU history: no changes recorded/);
+    await monitor('mpu history size 4096');
+  });
+});
+
+describe('symbols commands', () => {
+  it('add, lookup, list and clear the names used in the stub\'s messages', async () => {
+    expect(await monitor('symbols')).toMatch(/^no symbols/);
+    expect(await monitor('symbols add 0x100 0x20 map_region 0x120 0 after_map')).toBe('added 2 symbol(s); 2 in all\n');
+    expect(await monitor('symbols lookup 0x108')).toBe('0x108 <map_region+0x8>\n');
+    expect(await monitor('symbols lookup 0x120')).toBe('0x120 <after_map>\n');
+    expect(await monitor('symbols lookup 0x200')).toBe('0x200\n');
+    expect(await monitor('symbols')).toBe('2 symbols:\n  2 from debugger (monitor symbols add)\n');
+    expect(await refusal('symbols add 0x100 0x20')).toMatch(/expected ADDR SIZE NAME, repeated/);
+    expect(await refusal('symbols add 0x100 4 bad/name')).toMatch(/is not a symbol name/);
+    expect(await monitor('symbols clear debugger')).toBe('symbols added by the debugger cleared; 0 left\n');
+    expect(await refusal('symbols clear kernel')).toMatch(/expected nothing or "debugger"/);
+    expect(await monitor('symbols clear')).toBe('symbols cleared\n');
+  });
+});
+
 describe('core commands', () => {
   it('msr, dsb and isb act as code on the core would', async () => {
     expect(await monitor('core msr PRSELR_EL2 21')).toBe('MSR PRSELR_EL2, 0x15\n'); // PRSELR only selects: nothing pends
@@ -123,6 +173,11 @@ describe('core commands', () => {
     expect(await refusal('core take')).toMatch(/no exception is pending/);
     expect(await monitor('core stop-on-exception off')).toContain('are taken');
     expect(await monitor('core stop-on-exception on')).toContain('stop in GDB');
+    expect(await monitor('core catch exception')).toBe('vector catch off\n');
+    expect(await monitor('core catch exception abort svc')).toMatch(/^vector catch: abort, svc: the core stops at the vector entry once it has taken one; aborts and undefined instructions stop in GDB before they are taken first/);
+    expect(await monitor('core catch exception all')).toContain('irq: the board has no interrupts yet, so it never fires');
+    expect(await monitor('core catch exception off')).toBe('vector catch off\n');
+    expect(await refusal('core catch exception fiq')).toMatch(/expected abort, undef, svc, irq, all or off, got "fiq"/);
     expect(await monitor('core translate off')).toMatch(/^block translation off/);
     expect(await monitor('core translate on')).toMatch(/^block translation on/);
   });

@@ -1,0 +1,70 @@
+// Vector catch (`monitor core catch exception ...`): the core stops at the vector entry once it
+// has taken an exception, with a console line giving the exception, where it came from, and
+// ESR_EL2/FAR_EL2 decoded. It is independent of stop-on-exception, which stops *before* an
+// abort or undefined instruction is taken: vector catch applies when the exception is taken
+// (stop-on-exception off, GDB passing the signal, `monitor core take` never stops), and to
+// SVC/HVC/SMC, which are always taken. IRQs are accepted and catch nothing: the board has no
+// interrupts yet.
+
+import { describeEsr } from '../arch/aarch64/syndrome.js';
+import type { CpuException } from '../machine/cpu/interpreter.js';
+import type { Machine } from '../machine/machine.js';
+import type { StopEvent } from '../rsp/target.js';
+import { SIGTRAP } from './signals.js';
+import type { SymbolTable } from './symbolTable.js';
+
+export type VectorCategory = 'abort' | 'undef' | 'svc' | 'irq';
+export const VECTOR_CATEGORIES: readonly VectorCategory[] = ['abort', 'undef', 'svc', 'irq'];
+
+const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
+
+function categoryOf(exception: CpuException): VectorCategory {
+  if (exception.type === 'abort') return 'abort';
+  if (exception.type === 'undefined') return 'undef';
+  return 'svc';
+}
+
+function exceptionName(exception: CpuException): string {
+  switch (exception.type) {
+    case 'abort': {
+      const access = exception.fault.kind === 'mpu' ? exception.fault.fault.access : exception.fault.access;
+      return access.kind === 'fetch' ? 'instruction abort' : 'data abort';
+    }
+    case 'undefined':
+      return `undefined instruction 0x${exception.instruction.toString(16).padStart(8, '0')}`;
+    default:
+      return `${exception.type.toUpperCase()} #${exception.imm}`;
+  }
+}
+
+export class VectorCatch {
+  private readonly caught = new Set<VectorCategory>();
+
+  constructor(
+    private readonly machine: Machine,
+    private readonly symbols: SymbolTable,
+  ) {}
+
+  set(categories: readonly VectorCategory[]): void {
+    this.caught.clear();
+    for (const c of categories) this.caught.add(c);
+  }
+
+  get categories(): VectorCategory[] {
+    return VECTOR_CATEGORIES.filter((c) => this.caught.has(c));
+  }
+
+  /** The stop for an exception the core has just taken, or undefined when it is not caught. */
+  stopFor(exception: CpuException): StopEvent | undefined {
+    if (!this.caught.has(categoryOf(exception))) return undefined;
+    const regs = this.machine.sysregs;
+    const esr = regs.getStored('ESR_EL2');
+    const lines = [
+      `vector catch: ${exceptionName(exception)} taken at pc ${this.symbols.formatAddress(exception.pc)}`,
+      `  ESR_EL2 ${hex(esr)}: ${describeEsr(esr)}`,
+      ...(exception.type === 'abort' ? [`  FAR_EL2 ${hex(regs.getStored('FAR_EL2'))}`] : []),
+      `  ELR_EL2 ${hex(regs.getStored('ELR_EL2'))}, SPSR_EL2 ${hex(regs.getStored('SPSR_EL2'))}; vector entry ${this.symbols.formatAddress(this.machine.core.pc)}`,
+    ];
+    return { signal: SIGTRAP, console: `${lines.join('\n')}\n` };
+  }
+}

@@ -1,0 +1,58 @@
+// Vector catch in-process: the core stops at the vector entry once it has taken a caught
+// exception — an SVC (always taken), an abort taken directly (stop-on-exception off) or
+// delivered when GDB passes SIGSEGV — with the syndrome decoded; other categories run on.
+
+import { beforeEach, describe, expect, it } from 'vitest';
+import { registerByName } from '../../../src/arch/aarch64/registers.js';
+import { A64, runningBoard, type RunningBoard } from './runningBoard.js';
+
+let board: RunningBoard;
+
+beforeEach(() => {
+  board = runningBoard();
+  board.machine.writeRegister(registerByName('VBAR_EL2')!, 0x800n, 'debugger');
+  board.load(0x800, Array.from({ length: 0x200 }, () => A64.B_SELF));
+});
+
+describe('vector catch', () => {
+  it('stops at the vector entry of an SVC (always taken) with the syndrome decoded', async () => {
+    const { machine, target, load, resume } = board;
+    target.symbols.add([{ name: 'sync_handler', address: 0xa00, end: 0xa80, kind: 'label', global: true }], 'test');
+    load(0x7000, [A64.SVC_42, A64.ADD_X5_1]);
+    target.vectorCatch.set(['svc']);
+    const stop = await resume();
+    expect(machine.core.pc).toBe(0xa00n);
+    expect(stop.console).toMatch(/^vector catch: SVC #66 taken at pc 0x7000\n {2}ESR_EL2 0x56000042: EC=0x15/);
+    expect(stop.console).toContain('ELR_EL2 0x7004, SPSR_EL2 0x3c9; vector entry 0xa00 <sync_handler>');
+  });
+
+  it('stops at the vector of an abort taken directly, and of one taken when GDB passes SIGSEGV', async () => {
+    const { machine, target, load, resume } = board;
+    machine.core.x[1] = 0x4000_0000_0000n - 0x1000n; // nothing there: an external abort
+    load(0x7000, [A64.STR_X0_X1, A64.ADD_X5_1]);
+    target.vectorCatch.set(['abort']);
+    target.run.stopOnExceptions = false;
+    const direct = await resume();
+    expect(machine.core.pc).toBe(0xa00n);
+    expect(direct.console).toMatch(/vector catch: data abort taken at pc 0x7000\n {2}ESR_EL2 0x96000050: [^\n]*FSC=0x10 \(synchronous external abort\), WnR=1[^\n]*\n {2}FAR_EL2 0x3ffffffff000\n/);
+
+    machine.core.pc = 0x7000n;
+    target.run.stopOnExceptions = true;
+    expect(await resume()).toEqual({ signal: 11 }); // stop-on-exception: before it is taken
+    expect(machine.core.pc).toBe(0x7000n);
+    const passed = await resume('continue', 11);
+    expect(machine.core.pc).toBe(0xa00n);
+    expect(passed.console).toContain('vector catch: data abort taken at pc 0x7000');
+  });
+
+  it('lets uncaught categories through (irq catches nothing: there are no interrupts)', async () => {
+    const { machine, target, load, resume } = board;
+    load(0x7000, [A64.SVC_42, A64.ADD_X5_1]);
+    target.vectorCatch.set(['abort', 'undef', 'irq']);
+    const stopped = resume();
+    await new Promise((r) => setTimeout(r, 20));
+    target.run.interrupt();
+    expect((await stopped).signal).toBe(2);
+    expect(machine.core.pc).toBe(0xa00n); // spinning in the vector's `b .`
+  });
+});
