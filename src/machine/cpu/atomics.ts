@@ -1,5 +1,5 @@
-// What the interpreter needs to execute the LSE atomics (LD<op>, SWP, CAS, CASP) beyond
-// ordinary loads and stores: the operations' arithmetic, and the verdict on their
+// What the interpreter needs to execute the LSE atomics (LD<op>, SWP, CAS, CASP) and DC ZVA
+// beyond ordinary loads and stores: the operations' arithmetic, and the verdict on their
 // memory access, which the architecture reaches differently from a load followed by a store.
 //
 // An atomic is ONE access that must be both readable and writable (DDI0487 pseudocode,
@@ -9,7 +9,10 @@
 // fails faults exactly like one that succeeds, since its read is already that ATOMICRW access.
 // It must be naturally aligned (CASP: to the pair's size) whatever SCTLR.A says
 // (AArch64.CheckAlignment: `check = atomic | ordered`); the alignment fault comes from the
-// read, so WnR = 0.
+// read, so WnR = 0. DC ZVA is checked as a write (WnR = 1) of the whole block, and a fault
+// reports in FAR the address the register gave, not the block's start (DDI0595 FAR_ELx:
+// "generated from a data cache maintenance or DC ZVA instruction, this field holds the
+// address specified in the register argument").
 //
 // The machine latches the syndrome of the accesses it refuses itself (Machine.coreLoad/
 // coreStore); these verdicts are reached here, from checks made before any byte moves, so
@@ -76,6 +79,17 @@ function alignmentFault(machine: Machine, address: number, size: number): Machin
     reason: `a ${size}-byte atomic access at 0x${address.toString(16)} is misaligned: atomics must be naturally aligned whatever SCTLR.A says`,
   };
   return { kind: 'mpu', origin: 'core', fault, syndrome: machine.mpu.syndrome(fault, el) };
+}
+
+/**
+ * The fault of DC ZVA zeroing `blockSize` bytes at `start` for the address `target` in Xt:
+ * the byte at `target` first, so that FAR holds the register's address; then the rest of the
+ * block (which, with 64-byte blocks and 64-byte MPU granules, can only differ where the board
+ * maps nothing).
+ */
+export function blockWriteFault(machine: Machine, target: number, start: number, blockSize: number): MachineFault | undefined {
+  const el = machine.currentEl;
+  return machine.check({ address: target, size: 1, kind: 'write', el }, 'core') ?? machine.check({ address: start, size: blockSize, kind: 'write', el }, 'core');
 }
 
 /** Latches `fault` as the core's: ESR_EL2, FAR_EL2 (HPFAR_EL2 at stage 2), as Machine does for its own refusals. */

@@ -9,18 +9,20 @@
 // MRS/MSR and ERET are in systemInstructions.ts; the atomics' arithmetic and access rules in
 // atomics.ts.
 
+import { register } from '../../arch/aarch64/registers.js';
 import type { AccessKind } from '../access.js';
 import type { Machine } from '../machine.js';
 import {
   conditionHolds, countLeadingSignBits, countLeadingZeros, extendValue, logical, M32, M64,
   reverseBits, reverseBytes, shiftValue, signExtend, u64,
 } from './bigintAlu.js';
-import { atomicResult, latchFault, readWriteFault } from './atomics.js';
+import { atomicResult, blockWriteFault, latchFault, readWriteFault } from './atomics.js';
 import { unhandled, type Instruction, type InstructionOf } from './decode.js';
 import { Abort, Undefined, WatchHit, type StepOutcome, type WatchSet } from './outcomes.js';
 import { exceptionReturn, msrImmediate, readSystemRegister, writeSystemRegister } from './systemInstructions.js';
 
 const BITFIELD_OPC = { sbfm: 0, bfm: 1, ubfm: 2 } as const;
+const DCZID_EL0 = register('DCZID_EL0');
 
 export class Executor {
   /** The exclusive monitor: address and size of the last LDXR/LDAXR, or none. */
@@ -239,6 +241,9 @@ export class Executor {
         return { kind: 'exception', exception: { type: insn.call, pc, imm: insn.imm } };
       case 'brk':
         return { kind: 'brk', imm: insn.imm };
+      case 'dc-zva':
+        this.zeroBlock(this.x(insn.rt, true));
+        return this.next(pc);
       case 'hint':
       case 'sys': // DC and IC maintenance have no effect on this memory model
       case 'prefetch':
@@ -480,6 +485,23 @@ export class Executor {
     }
     this.setX(rs, old, size === 8);
     if (pair) this.setX(rs + 1, oldHigh, size === 8);
+  }
+
+  /**
+   * DC ZVA: zeroes the naturally aligned block of DCZID_EL0.BS size (log2 words) holding
+   * `target`, checked as one write of the block (atomics.ts for the fault's FAR).
+   */
+  private zeroBlock(target: bigint): void {
+    const blockSize = 4 << Number(this.machine.sysregs.read(DCZID_EL0.regnum) & 0xfn);
+    const at = Number(target);
+    const start = at - (at % blockSize);
+    this.checkWatch(start, blockSize, 'write');
+    const fault = blockWriteFault(this.machine, at, start, blockSize);
+    if (fault) {
+      latchFault(this.machine, fault);
+      throw new Abort(fault);
+    }
+    for (let offset = 0; offset < blockSize; offset += 8) this.store(BigInt(start + offset), 8, 0n);
   }
 
 }

@@ -67,6 +67,7 @@ const KNOWN: ReadonlyArray<readonly [string, number, Instruction]> = [
   ['casp x0, x1, x2, x3, [x4]', 0x4820_7c82, { kind: 'compare-swap', size: 8, pair: true, acquire: false, release: false, rs: 0, rt: 2, rn: 4 }],
   ['caspal w4, w5, w6, w7, [x8]', 0x0864_fd06, { kind: 'compare-swap', size: 4, pair: true, acquire: true, release: true, rs: 4, rt: 6, rn: 8 }],
   ['caspa x28, x29, x30, xzr, [x1]', 0x487c_7c3e, { kind: 'compare-swap', size: 8, pair: true, acquire: true, release: false, rs: 28, rt: 30, rn: 1 }],
+  ['dc zva, x5', 0xd50b_7425, { kind: 'dc-zva', rt: 5 }],
 ];
 
 /** Encodings the Arm ARM leaves unallocated or reserved (or that this core does not implement). */
@@ -115,7 +116,7 @@ const KINDS = new Set<string>([
   'add-carry', 'cond-compare', 'cond-select', 'one-source', 'divide', 'shift-variable', 'multiply-add', 'multiply-add-long',
   'multiply-high', 'branch', 'branch-cond', 'compare-branch', 'test-branch', 'branch-register', 'eret', 'exception-call',
   'brk', 'hint', 'wait', 'barrier', 'clrex', 'msr-imm', 'sys', 'mrs', 'msr', 'load-store-imm', 'load-store-register',
-  'load-literal', 'prefetch', 'load-store-pair', 'exclusive', 'ordered', 'atomic', 'compare-swap', 'undefined',
+  'load-literal', 'prefetch', 'load-store-pair', 'exclusive', 'ordered', 'atomic', 'compare-swap', 'dc-zva', 'undefined',
 ]);
 
 const REGISTER_FIELDS = ['rd', 'rn', 'rm', 'ra', 'rt', 'rt2', 'rs'] as const;

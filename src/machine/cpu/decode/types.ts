@@ -106,8 +106,10 @@ export type Instruction =
   | { readonly kind: 'clrex' }
   /** MSR SPSel/DAIFSet/DAIFClr, #imm (the CRm field). */
   | { readonly kind: 'msr-imm'; readonly field: 'spsel' | 'daifset' | 'daifclr'; readonly imm: number }
-  /** SYS (DC, IC, AT, TLBI...): no effect on this memory model. */
+  /** SYS (DC, IC, AT, TLBI... but DC ZVA): no effect on this memory model. */
   | { readonly kind: 'sys' }
+  /** DC ZVA: zeroes the naturally aligned block of DCZID_EL0.BS size that holds the address in Xt. */
+  | { readonly kind: 'dc-zva'; readonly rt: number }
   /** MRS/MSR (register): regnum is op0:op1:CRn:CRm:op2, the register table's numbering. */
   | { readonly kind: 'mrs'; readonly rt: number; readonly regnum: number }
   | { readonly kind: 'msr'; readonly rt: number; readonly regnum: number }
