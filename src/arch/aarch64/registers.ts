@@ -132,6 +132,7 @@ const MMFR0_FIELDS = [
   f('MSA', 51, 48, 'memory system architecture (0b1111: see MSA_frac)'),
   f('MSA_frac', 55, 52, 'PMSA/VMSA support at EL1&0'),
 ];
+const DCZID_FIELDS = [f('BS', 3, 0, 'log2 of the DC ZVA block size in words'), f('DZP', 4, 4, 'DC ZVA prohibited')];
 const VSCTLR_FIELDS = [f('VMID', 63, 48, 'virtual machine identifier'), f('MSA', 31, 31, 'VMSA at EL1&0')];
 
 export const CPSR_FIELDS: readonly FieldSpec[] = [
@@ -286,6 +287,11 @@ const CONTROL_REGISTERS = [
   { name: 'MIDR_EL1', enc: sysreg(3, 0, 0, 0, 0), access: 'ro', behaviour: { kind: 'board-id', key: 'midr' }, fields: MIDR_FIELDS, doc: 'main ID (Arm, part 0xD15 Cortex-R82 by default)' },
   { name: 'MPIDR_EL1', enc: sysreg(3, 0, 0, 0, 5), access: 'ro', behaviour: { kind: 'board-id', key: 'mpidr' }, doc: 'multiprocessor affinity' },
   { name: 'ID_AA64MMFR0_EL1', enc: sysreg(3, 0, 0, 7, 0), access: 'ro', behaviour: { kind: 'board-id', key: 'mmfr0' }, fields: MMFR0_FIELDS, doc: 'memory model features (MSA=0b1111: Armv8-R PMSA)' },
+  // DZP = 0 (DC ZVA permitted), BS = 4: 16 words, 64 bytes. DDI0487 leaves BS IMPLEMENTATION
+  // DEFINED; 4 is what Arm's Cortex-A cores report (QEMU's cortex-a76 model gives 4) and equals
+  // the 64-byte granule of PMSAv8-64 regions, so a zeroed block never spans two regions. The
+  // Cortex-R82 TRM's own value is not confirmed here.
+  { name: 'DCZID_EL0', enc: sysreg(3, 3, 0, 0, 7), access: 'ro', fields: DCZID_FIELDS, reset: 4n, doc: 'DC ZVA block size (BS=4: 64 bytes) and whether DC ZVA is prohibited (DZP=0)' },
 ] as const satisfies readonly SysregInit[];
 
 function controlRegisters(): RegisterSpec[] {

@@ -12,7 +12,7 @@ import { undefinedInstruction } from './decode/fields.js';
 import { decodeLoadStore } from './decode/loadStore.js';
 import type { Instruction } from './decode/types.js';
 
-export type { Instruction, InstructionKind, InstructionOf, LogicalOp, ShiftType } from './decode/types.js';
+export type { AccessSize, AtomicOp, Instruction, InstructionKind, InstructionOf, LogicalOp, ShiftType } from './decode/types.js';
 
 export function decode(word: number): Instruction {
   const op0 = (word >>> 25) & 0xf;

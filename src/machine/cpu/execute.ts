@@ -6,19 +6,23 @@
 // An instruction that does not simply complete says so by its return value (an exception to
 // take, a wait, a BRK) or by throwing Abort, Undefined or WatchHit (outcomes.ts), which the
 // interpreter's `step()` turns into the outcome the debugger sees, with nothing retired.
-// MRS/MSR and ERET are in systemInstructions.ts.
+// MRS/MSR and ERET are in systemInstructions.ts; the atomics' arithmetic and access rules in
+// atomics.ts.
 
+import { register } from '../../arch/aarch64/registers.js';
 import type { AccessKind } from '../access.js';
 import type { Machine } from '../machine.js';
 import {
   conditionHolds, countLeadingSignBits, countLeadingZeros, extendValue, logical, M32, M64,
   reverseBits, reverseBytes, shiftValue, signExtend, u64,
 } from './bigintAlu.js';
+import { atomicResult, blockWriteFault, latchFault, readWriteFault } from './atomics.js';
 import { unhandled, type Instruction, type InstructionOf } from './decode.js';
 import { Abort, Undefined, WatchHit, type StepOutcome, type WatchSet } from './outcomes.js';
 import { exceptionReturn, msrImmediate, readSystemRegister, writeSystemRegister } from './systemInstructions.js';
 
 const BITFIELD_OPC = { sbfm: 0, bfm: 1, ubfm: 2 } as const;
+const DCZID_EL0 = register('DCZID_EL0');
 
 export class Executor {
   /** The exclusive monitor: address and size of the last LDXR/LDAXR, or none. */
@@ -202,6 +206,12 @@ export class Executor {
         else this.store(address, insn.size, this.x(insn.rt, true));
         return this.next(pc);
       }
+      case 'atomic':
+        this.atomic(insn);
+        return this.next(pc);
+      case 'compare-swap':
+        this.compareSwap(insn);
+        return this.next(pc);
       // ---- branches ----
       case 'branch':
         if (insn.link) this.core.x[30] = u64(pc + 4n);
@@ -231,6 +241,9 @@ export class Executor {
         return { kind: 'exception', exception: { type: insn.call, pc, imm: insn.imm } };
       case 'brk':
         return { kind: 'brk', imm: insn.imm };
+      case 'dc-zva':
+        this.zeroBlock(this.x(insn.rt, true));
+        return this.next(pc);
       case 'hint':
       case 'sys': // DC and IC maintenance have no effect on this memory model
       case 'prefetch':
@@ -427,6 +440,68 @@ export class Executor {
     }
     this.exclusive = undefined;
     this.setX(insn.rs, ok ? 0n : 1n, false);
+  }
+
+  /**
+   * Claims `size` bytes at `address` for one atomic read-modify-write, before any byte moves:
+   * watchpoints (an atomic both reads and writes), then alignment and the MPU as one access
+   * (atomics.ts). Clears the exclusive monitor as a store there would, even for a CAS that
+   * will not write: the architecture clears it for every atomic access.
+   */
+  private claimReadWrite(address: bigint, size: number): bigint {
+    const at = Number(address);
+    this.checkWatch(at, size, 'write');
+    this.checkWatch(at, size, 'read');
+    const fault = readWriteFault(this.machine, at, size);
+    if (fault) {
+      latchFault(this.machine, fault);
+      throw new Abort(fault);
+    }
+    if (this.exclusive && at < this.exclusive.address + this.exclusive.size && this.exclusive.address < at + size) this.exclusive = undefined;
+    return address;
+  }
+
+  /** LD<op>/SWP: the claim, then the load and the store with nothing in between; Rt last. */
+  private atomic(insn: InstructionOf<'atomic'>): void {
+    const { size } = insn;
+    const address = this.claimReadWrite(this.xOrSp(insn.rn, true), size);
+    const old = this.load(address, size);
+    this.store(address, size, atomicResult(insn.op, old, this.x(insn.rs, true), size));
+    this.setX(insn.rt, old, size === 8);
+  }
+
+  /** CAS/CASP: the store only when memory equals Rs (Rs:Rs+1); Rs (and Rs+1) receive the old value. */
+  private compareSwap(insn: InstructionOf<'compare-swap'>): void {
+    const { size, pair, rs, rt } = insn;
+    const address = this.claimReadWrite(this.xOrSp(insn.rn, true), pair ? size * 2 : size);
+    const mask = (1n << BigInt(size * 8)) - 1n;
+    const second = u64(address + BigInt(size));
+    const old = this.load(address, size);
+    const oldHigh = pair ? this.load(second, size) : 0n;
+    const equal = old === (this.x(rs, true) & mask) && (!pair || oldHigh === (this.x(rs + 1, true) & mask));
+    if (equal) {
+      this.store(address, size, this.x(rt, true));
+      if (pair) this.store(second, size, this.x(rt + 1, true));
+    }
+    this.setX(rs, old, size === 8);
+    if (pair) this.setX(rs + 1, oldHigh, size === 8);
+  }
+
+  /**
+   * DC ZVA: zeroes the naturally aligned block of DCZID_EL0.BS size (log2 words) holding
+   * `target`, checked as one write of the block (atomics.ts for the fault's FAR).
+   */
+  private zeroBlock(target: bigint): void {
+    const blockSize = 4 << Number(this.machine.sysregs.read(DCZID_EL0.regnum) & 0xfn);
+    const at = Number(target);
+    const start = at - (at % blockSize);
+    this.checkWatch(start, blockSize, 'write');
+    const fault = blockWriteFault(this.machine, at, start, blockSize);
+    if (fault) {
+      latchFault(this.machine, fault);
+      throw new Abort(fault);
+    }
+    for (let offset = 0; offset < blockSize; offset += 8) this.store(BigInt(start + offset), 8, 0n);
   }
 
 }

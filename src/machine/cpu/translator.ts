@@ -72,7 +72,12 @@ function emit(b: BlockBuilder, insn: Instruction): Translation | undefined {
     // Not translatable — the interpreter executes them, one at a time: they change the
     // exception level, PSTATE beyond NZCV, system registers or the MPU's synchronisation state
     // (the block's assumptions), stop the core (WFI/WFE, BRK, exceptions), need the exclusive
-    // monitor or the alignment rule of ordered accesses, or are undefined.
+    // monitor or the alignment rule of ordered accesses, or are undefined. The LSE atomics,
+    // CAS/CASP and DC ZVA check their access as one read-and-write (or a whole block) with
+    // rules of their own: they matter for spinlocks and start-up code, not hot loops.
+    case 'atomic':
+    case 'compare-swap':
+    case 'dc-zva':
     case 'eret':
     case 'exception-call':
     case 'brk':

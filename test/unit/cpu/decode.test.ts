@@ -46,6 +46,28 @@ const KNOWN: ReadonlyArray<readonly [string, number, Instruction]> = [
   ['ldaxr w1, [x2]', 0x885f_fc41, { kind: 'exclusive', size: 4, load: true, pair: false, rs: 31, rt: 1, rt2: 31, rn: 2 }],
   ['stlxp w5, x1, x2, [x3]', 0xc825_8861, { kind: 'exclusive', size: 8, load: false, pair: true, rs: 5, rt: 1, rt2: 2, rn: 3 }],
   ['ldar x1, [x2]', 0xc8df_fc41, { kind: 'ordered', size: 8, load: true, rt: 1, rn: 2 }],
+  // FEAT_LSE: every operation, size and ordering form, the ST<op> aliases (Rt = XZR), CAS and CASP.
+  ['ldaddal w1, w2, [x3]', 0xb8e1_0062, { kind: 'atomic', op: 'add', size: 4, acquire: true, release: true, rs: 1, rt: 2, rn: 3 }],
+  ['ldadd x1, x2, [sp]', 0xf821_03e2, { kind: 'atomic', op: 'add', size: 8, acquire: false, release: false, rs: 1, rt: 2, rn: 31 }],
+  ['ldclrab w4, w5, [x6]', 0x38a4_10c5, { kind: 'atomic', op: 'clr', size: 1, acquire: true, release: false, rs: 4, rt: 5, rn: 6 }],
+  ['ldeorlh w7, w8, [x9]', 0x7867_2128, { kind: 'atomic', op: 'eor', size: 2, acquire: false, release: true, rs: 7, rt: 8, rn: 9 }],
+  ['ldset x10, x11, [x12]', 0xf82a_318b, { kind: 'atomic', op: 'set', size: 8, acquire: false, release: false, rs: 10, rt: 11, rn: 12 }],
+  ['ldsmaxa x1, x2, [x3]', 0xf8a1_4062, { kind: 'atomic', op: 'smax', size: 8, acquire: true, release: false, rs: 1, rt: 2, rn: 3 }],
+  ['ldsminl w1, w2, [x3]', 0xb861_5062, { kind: 'atomic', op: 'smin', size: 4, acquire: false, release: true, rs: 1, rt: 2, rn: 3 }],
+  ['ldumaxalb w1, w2, [x3]', 0x38e1_6062, { kind: 'atomic', op: 'umax', size: 1, acquire: true, release: true, rs: 1, rt: 2, rn: 3 }],
+  ['lduminh w1, w2, [x3]', 0x7821_7062, { kind: 'atomic', op: 'umin', size: 2, acquire: false, release: false, rs: 1, rt: 2, rn: 3 }],
+  ['swpal x1, x2, [x3]', 0xf8e1_8062, { kind: 'atomic', op: 'swp', size: 8, acquire: true, release: true, rs: 1, rt: 2, rn: 3 }],
+  ['swpb w1, w2, [x3]', 0x3821_8062, { kind: 'atomic', op: 'swp', size: 1, acquire: false, release: false, rs: 1, rt: 2, rn: 3 }],
+  ['staddl w1, [x3]', 0xb861_007f, { kind: 'atomic', op: 'add', size: 4, acquire: false, release: true, rs: 1, rt: 31, rn: 3 }],
+  ['stumax x4, [x5]', 0xf824_60bf, { kind: 'atomic', op: 'umax', size: 8, acquire: false, release: false, rs: 4, rt: 31, rn: 5 }],
+  ['casal w1, w2, [x3]', 0x88e1_fc62, { kind: 'compare-swap', size: 4, pair: false, acquire: true, release: true, rs: 1, rt: 2, rn: 3 }],
+  ['cash w1, w2, [x3]', 0x48a1_7c62, { kind: 'compare-swap', size: 2, pair: false, acquire: false, release: false, rs: 1, rt: 2, rn: 3 }],
+  ['casab w1, w2, [x3]', 0x08e1_7c62, { kind: 'compare-swap', size: 1, pair: false, acquire: true, release: false, rs: 1, rt: 2, rn: 3 }],
+  ['casl x1, x2, [sp]', 0xc8a1_ffe2, { kind: 'compare-swap', size: 8, pair: false, acquire: false, release: true, rs: 1, rt: 2, rn: 31 }],
+  ['casp x0, x1, x2, x3, [x4]', 0x4820_7c82, { kind: 'compare-swap', size: 8, pair: true, acquire: false, release: false, rs: 0, rt: 2, rn: 4 }],
+  ['caspal w4, w5, w6, w7, [x8]', 0x0864_fd06, { kind: 'compare-swap', size: 4, pair: true, acquire: true, release: true, rs: 4, rt: 6, rn: 8 }],
+  ['caspa x28, x29, x30, xzr, [x1]', 0x487c_7c3e, { kind: 'compare-swap', size: 8, pair: true, acquire: true, release: false, rs: 28, rt: 30, rn: 1 }],
+  ['dc zva, x5', 0xd50b_7425, { kind: 'dc-zva', rt: 5 }],
 ];
 
 /** Encodings the Arm ARM leaves unallocated or reserved (or that this core does not implement). */
@@ -64,7 +86,8 @@ const UNDEFINED: ReadonlyArray<readonly [string, number]> = [
   ['PRFM unprivileged', 0xf880_0800],
   ['LDRSW with opc 11', 0xb8c0_0000],
   ['STP with opc 11', 0xe900_0000],
-  ['CAS', 0x88a0_7c41],
+  ['LDAPR (FEAT_LRCPC, not implemented)', 0xb8bf_c041],
+  ['LDRAA (pointer authentication, not implemented)', 0xf821_0462],
   // Reserved fields set in otherwise implemented forms (each one SIGILL under qemu-aarch64 too).
   ['EXTR with o0 = 1', 0x93e2_1020],
   ['SVC with op2 != 0', 0xd400_0005],
@@ -82,6 +105,10 @@ const UNDEFINED: ReadonlyArray<readonly [string, number]> = [
   ['MADD with op54 != 0', 0xbb02_0c20],
   ['SMULH with o0 = 1', 0x9b42_fc20],
   ['LDNP with opc 01 (there is no LDNPSW)', 0x6840_0420],
+  ['CAS with Rt2 != 11111', 0x88e1_f862],
+  ['CASP with an odd Rs', 0x4821_7c82],
+  ['CASP with an odd Rt', 0x4820_7c83],
+  ['atomic memory operation with o3 = 1, opc = 001', 0xf821_9062],
 ];
 
 const KINDS = new Set<string>([
@@ -89,7 +116,7 @@ const KINDS = new Set<string>([
   'add-carry', 'cond-compare', 'cond-select', 'one-source', 'divide', 'shift-variable', 'multiply-add', 'multiply-add-long',
   'multiply-high', 'branch', 'branch-cond', 'compare-branch', 'test-branch', 'branch-register', 'eret', 'exception-call',
   'brk', 'hint', 'wait', 'barrier', 'clrex', 'msr-imm', 'sys', 'mrs', 'msr', 'load-store-imm', 'load-store-register',
-  'load-literal', 'prefetch', 'load-store-pair', 'exclusive', 'ordered', 'undefined',
+  'load-literal', 'prefetch', 'load-store-pair', 'exclusive', 'ordered', 'atomic', 'compare-swap', 'dc-zva', 'undefined',
 ]);
 
 const REGISTER_FIELDS = ['rd', 'rn', 'rm', 'ra', 'rt', 'rt2', 'rs'] as const;

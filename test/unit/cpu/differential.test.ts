@@ -3,30 +3,15 @@
 // mode, size, pair and acquire/release form — run from random register, flag and memory states,
 // once in a static aarch64 program under qemu-aarch64 and once in the interpreter; every
 // general-purpose register, NZCV and the memory touched must agree — both one instruction at a
-// time and through translated blocks (translator.ts). Needs gcc-aarch64-linux-gnu
-// and qemu-user (installed by .ci/run); the tests fail, not skip, without them.
+// time and through translated blocks (translator.ts). The harness (qemuHarness.ts) needs
+// gcc-aarch64-linux-gnu and qemu-user; the LSE atomics have their own file, atomics.test.ts.
 
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { register } from '../../../src/arch/aarch64/registers.js';
-import { DEFAULT_BOARD } from '../../../src/machine/board.js';
-import { Interpreter } from '../../../src/machine/cpu/interpreter.js';
 import { decodeBitMasks } from '../../../src/machine/cpu/bitmasks.js';
-import { createMachine } from '../../../src/wiring.js';
 import { XorShift32 } from '../../../src/util/random.js';
-
-/** A register value, biased towards the edge cases (0, all ones, small, sign bit). */
-function randomU64(r: XorShift32): bigint {
-  const pick = r.below(6);
-  if (pick === 0) return 0n;
-  if (pick === 1) return 0xffff_ffff_ffff_ffffn;
-  if (pick === 2) return BigInt(r.below(256));
-  if (pick === 3) return 0x8000_0000_0000_0000n | BigInt(r.next());
-  return (BigInt(r.next()) << 32n) | BigInt(r.next());
-}
+import {
+  coverage, randomU64, runMemoryCaseOnInterpreter, runMemoryCasesOnQemu, runOnInterpreter, runOnQemu, tool, type Case, type MemoryCase,
+} from './qemuHarness.js';
 
 /** A data-processing instruction with registers in x0..x28 (x29/x30 belong to the harness). */
 function randomInstruction(r: XorShift32): number {
@@ -99,84 +84,6 @@ function randomInstruction(r: XorShift32): number {
 
 const NOP = 0xd503_201f;
 const isBranch = (i: number): boolean => (i & 0xfc00_0000) === 0x1400_0000 || (i & 0xff00_0010) === 0x5400_0000 || (i & 0x7c00_0000) === 0x3400_0000;
-
-interface Case {
-  readonly registers: bigint[];
-  readonly nzcv: number;
-  readonly instructions: number[];
-}
-
-function tool(name: string): void {
-  if (spawnSync(name, ['--version']).status !== 0) throw new Error(`${name} is needed: apt-get install gcc-aarch64-linux-gnu qemu-user`);
-}
-
-/** Runs every case in one static program under qemu-aarch64; returns x0..x28 and NZCV per case. */
-function runOnQemu(cases: Case[]): Array<{ registers: bigint[]; nzcv: number }> {
-  const lines = ['.text', '.global _start', '_start:'];
-  const data = ['.data', '.balign 16'];
-  cases.forEach((c, k) => {
-    lines.push(`  adr x29, in${k}`, '  ldr x30, [x29, #232]', '  msr nzcv, x30');
-    for (let r = 0; r < 29; r++) lines.push(`  ldr x${r}, [x29, #${r * 8}]`);
-    for (const i of c.instructions) lines.push(`  .inst 0x${i.toString(16).padStart(8, '0')}`);
-    lines.push(`  ldr x29, =out${k}`);
-    for (let r = 0; r < 29; r++) lines.push(`  str x${r}, [x29, #${r * 8}]`);
-    lines.push('  mrs x30, nzcv', '  str x30, [x29, #232]');
-    lines.push('  b 1f', '  .ltorg', `  .balign 8`, `in${k}:`);
-    for (const v of c.registers) lines.push(`  .quad 0x${v.toString(16)}`);
-    lines.push(`  .quad 0x${((c.nzcv << 28) >>> 0).toString(16)}`, '1:');
-    data.push(`out${k}: .skip 240`);
-  });
-  lines.push('  mov x0, #1', '  ldr x1, =out0', `  ldr x2, =${cases.length * 240}`, '  mov x8, #64', '  svc #0', '  mov x0, #0', '  mov x8, #93', '  svc #0', '  .ltorg');
-  const dir = mkdtempSync(join(tmpdir(), 'a64-'));
-  writeFileSync(join(dir, 'p.S'), [...lines, ...data, ''].join('\n'));
-  const cc = spawnSync('aarch64-linux-gnu-gcc', ['-nostdlib', '-static', '-o', join(dir, 'p'), join(dir, 'p.S')], { encoding: 'utf8' });
-  if (cc.status !== 0) throw new Error(cc.stderr);
-  const run = spawnSync('qemu-aarch64', [join(dir, 'p')], { maxBuffer: 1 << 24 });
-  if (run.status !== 0) throw new Error(`qemu-aarch64 exited ${run.status}: ${run.stderr?.toString()}`);
-  const out = run.stdout;
-  return cases.map((_, k) => ({
-    registers: Array.from({ length: 29 }, (_, r) => out.readBigUInt64LE(k * 240 + r * 8)),
-    nzcv: Number(out.readBigUInt64LE(k * 240 + 232) >> 28n) & 15,
-  }));
-}
-
-/**
- * Runs a case's instructions (loaded at 0x1000) until pc reaches their end: one instruction at
- * a time through the interpreter, or through `run` and its translated blocks.
- */
-/** Instructions run, and how many of them ran translated, over every case (to prove the translator was exercised). */
-const coverage = { executed: 0, translated: 0 };
-
-function execute(machine: ReturnType<typeof createMachine>, instructions: number[], translate: boolean): void {
-  const interpreter = new Interpreter(machine);
-  interpreter.translate = translate;
-  interpreter.translateThreshold = 1; // each case runs once: translate on first sight
-  const code = new Uint8Array(instructions.length * 4);
-  instructions.forEach((i, k) => new DataView(code.buffer).setUint32(k * 4, i, true));
-  machine.writeMemory(0x1000, code, { origin: 'debugger' });
-  machine.writeRegister(register('pc'), 0x1000n, 'debugger');
-  const end = 0x1000 + code.length;
-  const show = (v: unknown): string => JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString(16) : x));
-  if (translate) {
-    const outcome = interpreter.run(instructions.length + 1, new Set([end]));
-    coverage.executed += interpreter.executed;
-    coverage.translated += interpreter.executedTranslated;
-    if (outcome.kind !== 'breakpoint' || machine.core.pc !== BigInt(end)) throw new Error(`run: ${show(outcome)} at 0x${machine.core.pc.toString(16)}`);
-    return;
-  }
-  while (machine.core.pc !== BigInt(end)) {
-    const outcome = interpreter.step();
-    if (outcome.kind !== 'ok') throw new Error(`step: ${show(outcome)}`);
-  }
-}
-
-function runOnInterpreter(c: Case, translate: boolean): { registers: bigint[]; nzcv: number } {
-  const machine = createMachine(DEFAULT_BOARD);
-  c.registers.forEach((v, r) => (machine.core.x[r] = v));
-  machine.core.cpsr = ((machine.core.cpsr & 0x0fff_ffff) | (c.nzcv << 28)) >>> 0;
-  execute(machine, c.instructions, translate);
-  return { registers: Array.from(machine.core.x.subarray(0, 29)), nzcv: (machine.core.cpsr >>> 28) & 15 };
-}
 
 /**
  * A random load or store based on x28 (the middle of a 4 KiB buffer) with small offsets, or an
@@ -265,12 +172,18 @@ describe('interpreter against qemu-aarch64', () => {
     tool('qemu-aarch64');
     coverage.executed = coverage.translated = 0;
     const r = new XorShift32(0x10ad5);
-    const cases = Array.from({ length: 800 }, () => ({
-      registers: Array.from({ length: 29 }, () => randomU64(r)),
-      nzcv: r.below(16),
-      memory: Uint8Array.from({ length: 4096 }, () => r.below(256)),
-      instructions: Array.from({ length: 1 + r.below(5) }, () => randomMemoryInstruction(r)),
-    }));
+    // x28 points at the middle of the buffer, x27 is an index of 0..63.
+    const cases: MemoryCase[] = Array.from({ length: 800 }, () => {
+      const registers = Array.from({ length: 29 }, () => randomU64(r));
+      registers[27] = registers[27]! & 63n;
+      return {
+        registers,
+        nzcv: r.below(16),
+        memory: Uint8Array.from({ length: 4096 }, () => r.below(256)),
+        instructions: Array.from({ length: 1 + r.below(5) }, () => randomMemoryInstruction(r)),
+        pointers: [[28, 2048]],
+      };
+    });
     for (const c of cases) if (isBranch(c.instructions.at(-1)!)) c.instructions.push(NOP);
     const reference = runMemoryCasesOnQemu(cases);
     const mismatches: string[] = [];
@@ -290,72 +203,3 @@ describe('interpreter against qemu-aarch64', () => {
     expect(coverage.translated / coverage.executed).toBeGreaterThan(0.75);
   }, 120_000);
 });
-
-interface MemoryCase extends Case {
-  readonly memory: Uint8Array;
-}
-
-interface MemoryResult {
-  registers: bigint[];
-  nzcv: number;
-  memory: Uint8Array;
-}
-
-/** Each case copies its 4 KiB into `buffer`, points x28 at its middle and x27 at 0..63. */
-function runMemoryCasesOnQemu(cases: MemoryCase[]): { results: MemoryResult[]; buffer: number } {
-  const lines = ['.text', '.global _start', '_start:'];
-  cases.forEach((c, k) => {
-    lines.push(`  adr x1, mem${k}`, '  ldr x2, =buffer', '  mov x3, #512');
-    lines.push('2:', '  ldr x4, [x1], #8', '  str x4, [x2], #8', '  subs x3, x3, #1', '  b.ne 2b');
-    lines.push(`  adr x29, in${k}`, '  ldr x30, [x29, #232]', '  msr nzcv, x30');
-    for (let i = 0; i < 29; i++) lines.push(`  ldr x${i}, [x29, #${i * 8}]`);
-    lines.push('  ldr x28, =buffer + 2048', `  mov x27, #${Number(c.registers[27]! & 63n)}`);
-    for (const i of c.instructions) lines.push(`  .inst 0x${i.toString(16).padStart(8, '0')}`);
-    lines.push(`  ldr x29, =out${k}`);
-    for (let i = 0; i < 29; i++) lines.push(`  str x${i}, [x29, #${i * 8}]`);
-    lines.push('  mrs x30, nzcv', '  str x30, [x29, #232]');
-    lines.push('  ldr x1, =buffer', '  add x2, x29, #240', '  mov x3, #512');
-    lines.push('3:', '  ldr x4, [x1], #8', '  str x4, [x2], #8', '  subs x3, x3, #1', '  b.ne 3b');
-    lines.push('  b 1f', '  .ltorg', '  .balign 8', `in${k}:`);
-    for (const v of c.registers) lines.push(`  .quad 0x${v.toString(16)}`);
-    lines.push(`  .quad 0x${((c.nzcv << 28) >>> 0).toString(16)}`, `mem${k}:`);
-    for (let b = 0; b < 4096; b += 8) lines.push(`  .quad 0x${Buffer.from(c.memory.subarray(b, b + 8)).readBigUInt64LE().toString(16)}`);
-    lines.push('1:');
-  });
-  const stride = 240 + 4096;
-  lines.push('  mov x0, #1', '  ldr x1, =out0', `  ldr x2, =${cases.length * stride}`, '  mov x8, #64', '  svc #0', '  mov x0, #0', '  mov x8, #93', '  svc #0', '  .ltorg');
-  const data = ['.data', '.balign 4096', '.global buffer', 'buffer: .skip 4096', ...cases.map((_, k) => `out${k}: .skip ${stride}`)];
-  const dir = mkdtempSync(join(tmpdir(), 'a64m-'));
-  writeFileSync(join(dir, 'p.S'), [...lines, ...data, ''].join('\n'));
-  const cc = spawnSync('aarch64-linux-gnu-gcc', ['-nostdlib', '-static', '-o', join(dir, 'p'), join(dir, 'p.S')], { encoding: 'utf8' });
-  if (cc.status !== 0) throw new Error(cc.stderr);
-  const nm = spawnSync('aarch64-linux-gnu-nm', [join(dir, 'p')], { encoding: 'utf8' });
-  const buffer = parseInt(/^([0-9a-f]+) [Bb] buffer$/m.exec(nm.stdout)?.[1] ?? /^([0-9a-f]+) [Dd] buffer$/m.exec(nm.stdout)![1]!, 16);
-  const run = spawnSync('qemu-aarch64', [join(dir, 'p')], { maxBuffer: 1 << 26 });
-  if (run.status !== 0) throw new Error(`qemu-aarch64 exited ${run.status}: ${run.stderr?.toString()}`);
-  const out = run.stdout;
-  return {
-    buffer,
-    results: cases.map((_, k) => ({
-      registers: Array.from({ length: 29 }, (_, i) => out.readBigUInt64LE(k * stride + i * 8)),
-      nzcv: Number(out.readBigUInt64LE(k * stride + 232) >> 28n) & 15,
-      memory: new Uint8Array(out.subarray(k * stride + 240, k * stride + 240 + 4096)),
-    })),
-  };
-}
-
-/** The same case with the buffer at the address it has in the Linux program. */
-function runMemoryCaseOnInterpreter(c: MemoryCase, buffer: number, translate: boolean): MemoryResult {
-  const machine = createMachine(DEFAULT_BOARD);
-  c.registers.forEach((v, r) => (machine.core.x[r] = v));
-  machine.core.x[28] = BigInt(buffer + 2048);
-  machine.core.x[27] = c.registers[27]! & 63n;
-  machine.core.cpsr = ((machine.core.cpsr & 0x0fff_ffff) | (c.nzcv << 28)) >>> 0;
-  machine.writeMemory(buffer, c.memory, { origin: 'debugger' });
-  execute(machine, c.instructions, translate);
-  return {
-    registers: Array.from(machine.core.x.subarray(0, 29)),
-    nzcv: (machine.core.cpsr >>> 28) & 15,
-    memory: machine.readMemory(buffer, 4096, { origin: 'debugger' }).data,
-  };
-}

@@ -74,6 +74,8 @@ function decodeSystem(i: number): Instruction {
   }
   if (op0 === 1) {
     if (l === 1) return undefinedInstruction('SYSL is not implemented');
+    // DC ZVA (op1 3, C7, C4, 1) writes memory; every other DC, IC, AT or TLBI has no effect here.
+    if (op1 === 3 && crn === 7 && crm === 4 && op2 === 1) return { kind: 'dc-zva', rt };
     return { kind: 'sys' };
   }
   const regnum = encodingNumber(sysreg(op0, op1, crn, crm, op2));

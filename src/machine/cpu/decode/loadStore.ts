@@ -1,8 +1,9 @@
 // Decoding of the A64 "Loads and Stores" group (op0 = x1x0) to the instruction union, after the
 // Arm ARM (DDI0487) tables: exclusives and acquire/release, literals, pairs, and the
-// single-register forms (unsigned offset, unscaled, pre/post-index, register offset). SIMD&FP
-// accesses, the LSE atomics and compare-and-swap are not implemented: undefined.
+// single-register forms (unsigned offset, unscaled, pre/post-index, register offset); the LSE
+// atomics and compare-and-swap are in atomics.ts. SIMD&FP accesses are not implemented: undefined.
 
+import { decodeAtomicMemory, decodeCompareSwap } from './atomics.js';
 import { signExtend, undefinedInstruction } from './fields.js';
 import type { AccessSize, IndexMode, Instruction } from './types.js';
 
@@ -19,6 +20,7 @@ export function decodeLoadStore(i: number): Instruction {
     if (op2 >= 2) return decodeUnsignedOffset(i);
     if ((op3 & 0x20) === 0) return decodeUnscaled(i, op4);
     if (op4 === 2) return decodeRegisterOffset(i);
+    if (op4 === 0) return decodeAtomicMemory(i);
   }
   return undefinedInstruction('unallocated or unimplemented load/store');
 }
@@ -94,7 +96,10 @@ function decodePair(i: number, mode: number): Instruction {
   };
 }
 
-/** o2 (bit 23) = 1: LDAR/STLR; o1 (bit 21) = 1: a pair; o0 (bit 15), the ordering, changes nothing on one core. */
+/**
+ * o2 (bit 23) = 1: LDAR/STLR, or CAS with o1 (bit 21) = 1; o2 = 0: the exclusives, o1 = 1 a
+ * pair, which for sizes 00 and 01 is CASP. o0 (bit 15), the ordering, changes nothing on one core.
+ */
 function decodeExclusiveOrdered(i: number): Instruction {
   const size = sizeOf(i);
   const load = ((i >>> 22) & 1) === 1;
@@ -102,9 +107,9 @@ function decodeExclusiveOrdered(i: number): Instruction {
   const rt = i & 31;
   const rn = (i >>> 5) & 31;
   if ((i >>> 23) & 1) {
-    if (pair) return undefinedInstruction('compare-and-swap is not implemented');
+    if (pair) return decodeCompareSwap(i, false);
     return { kind: 'ordered', size, load, rt, rn };
   }
-  if (pair && size < 4) return undefinedInstruction('unallocated exclusive pair');
+  if (pair && size < 4) return decodeCompareSwap(i, true);
   return { kind: 'exclusive', size, load, pair, rs: (i >>> 16) & 31, rt, rt2: (i >>> 10) & 31, rn };
 }

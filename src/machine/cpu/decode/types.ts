@@ -19,6 +19,12 @@ export type ShiftType = 0 | 1 | 2 | 3;
 export type AccessSize = 1 | 2 | 4 | 8;
 
 /**
+ * The LSE read-modify-write operations: LDADD, LDCLR (AND NOT), LDEOR, LDSET (OR), the signed
+ * and unsigned LDSMAX/LDSMIN/LDUMAX/LDUMIN, and SWP (the new value is the operand itself).
+ */
+export type AtomicOp = 'add' | 'clr' | 'eor' | 'set' | 'smax' | 'smin' | 'umax' | 'umin' | 'swp';
+
+/**
  * How a load/store with an immediate finds its address: `offset` is base + imm (no
  * writeback), `pre` is base + imm written back, `post` is base, then base + imm written back.
  */
@@ -100,8 +106,10 @@ export type Instruction =
   | { readonly kind: 'clrex' }
   /** MSR SPSel/DAIFSet/DAIFClr, #imm (the CRm field). */
   | { readonly kind: 'msr-imm'; readonly field: 'spsel' | 'daifset' | 'daifclr'; readonly imm: number }
-  /** SYS (DC, IC, AT, TLBI...): no effect on this memory model. */
+  /** SYS (DC, IC, AT, TLBI... but DC ZVA): no effect on this memory model. */
   | { readonly kind: 'sys' }
+  /** DC ZVA: zeroes the naturally aligned block of DCZID_EL0.BS size that holds the address in Xt. */
+  | { readonly kind: 'dc-zva'; readonly rt: number }
   /** MRS/MSR (register): regnum is op0:op1:CRn:CRm:op2, the register table's numbering. */
   | { readonly kind: 'mrs'; readonly rt: number; readonly regnum: number }
   | { readonly kind: 'msr'; readonly rt: number; readonly regnum: number }
@@ -120,6 +128,19 @@ export type Instruction =
   | { readonly kind: 'exclusive'; readonly size: AccessSize; readonly load: boolean; readonly pair: boolean; readonly rs: number; readonly rt: number; readonly rt2: number; readonly rn: number }
   /** LDAR/STLR (and LDLAR/STLLR): plain accesses on this single core, but always aligned. */
   | { readonly kind: 'ordered'; readonly size: AccessSize; readonly load: boolean; readonly rt: number; readonly rn: number }
+  /**
+   * LD<op> and SWP (FEAT_LSE): one single-copy atomic read-modify-write of `size` bytes at
+   * [Xn|SP] with the operand Rs; Rt receives the old value (the ST<op> aliases are Rt = XZR).
+   * `acquire` and `release` are the A and R bits, kept for what the word says: ordering
+   * changes nothing on one core.
+   */
+  | { readonly kind: 'atomic'; readonly op: AtomicOp; readonly size: AccessSize; readonly acquire: boolean; readonly release: boolean; readonly rs: number; readonly rt: number; readonly rn: number }
+  /**
+   * CAS, or CASP when `pair` (Rs, Rs+1 and Rt, Rt+1, both even): compares memory with Rs and
+   * writes Rt when they are equal; Rs receives the old value either way. `size` is one
+   * register's share: a pair accesses twice that. `acquire` is L, `release` is o0.
+   */
+  | { readonly kind: 'compare-swap'; readonly size: AccessSize; readonly pair: boolean; readonly acquire: boolean; readonly release: boolean; readonly rs: number; readonly rt: number; readonly rn: number }
   // ---- everything else ----
   /** Unallocated, reserved or not implemented here: executing it is an undefined-instruction exception. */
   | { readonly kind: 'undefined'; readonly reason: string };
