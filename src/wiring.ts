@@ -2,9 +2,11 @@
 // its MPU, the machine is wrapped in the debug adapter and its monitor commands, and the
 // adapter is served to GDB by the protocol layer. Beside it the map service programs the same
 // machine through its registers, reached over HTTP and from GDB's monitor; a failed request
-// can stop the core so that a waiting GDB wakes up. The CLI and the tests start stubs here.
+// can stop the core so that a waiting GDB wakes up. The API also serves the region-map page
+// and the read-only board view it draws. The CLI and the tests start stubs here.
 
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { register } from './arch/aarch64/registers.js';
 import type { RegisterTypes } from './arch/aarch64/targetXml.js';
 import { DEFAULT_BOARD, parseBoard, type BoardConfig } from './machine/board.js';
@@ -22,6 +24,7 @@ import { RspServer, type ServerLimits } from './rsp/server.js';
 import { MapApiServer } from './xen/api/httpApi.js';
 import { applyScenario, DEFAULT_BOOT_SCENARIO, loadScenarioFile, runScenario, type Scenario } from './xen/scenario.js';
 import { MapService } from './xen/service.js';
+import { createBoardView } from './view/boardView.js';
 import type { Logger } from './log.js';
 
 export interface StubOptions {
@@ -125,7 +128,15 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
     log: (message) => logger.info(message),
     ...(options.traceRsp ? { trace: (direction: 'in' | 'out', text: string) => process.stderr.write(`rsp ${direction === 'in' ? '<-' : '->'} ${text}\n`) } : {}),
   }, options.rspLimits);
-  const api = options.apiPort === null ? null : new MapApiServer(service, { log: (message) => logger.error(message), allowedHosts: options.allowedHosts ?? [] });
+  const api =
+    options.apiPort === null
+      ? null
+      : new MapApiServer(service, {
+          log: (message) => logger.error(message),
+          allowedHosts: options.allowedHosts ?? [],
+          boardView: createBoardView(machine, service, target.run),
+          pageDir: PAGE_DIR,
+        });
   let gdbAddress: { host: string; port: number };
   let apiAddress: { host: string; port: number } | null = null;
   try {
@@ -152,6 +163,12 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
     },
   };
 }
+
+/**
+ * Where `npm run build` puts the page: dist/page/ beside this module once built (dist/wiring.js
+ * and the bundled dist/mpustub.js), and the same directory when the tests run src/wiring.ts.
+ */
+const PAGE_DIR = fileURLToPath(new URL('../dist/page/', import.meta.url));
 
 export const DEFAULT_API_PORT = 1235;
 export const DEFAULT_API_HOST = '127.0.0.1';
