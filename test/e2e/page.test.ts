@@ -8,7 +8,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fileURLToPath } from 'node:url';
@@ -38,10 +39,12 @@ async function gdb(stub: StubProcess, commands: readonly string[]): Promise<stri
   return run.output;
 }
 
-async function shot(page: Page, name: string): Promise<void> {
+/** The whole page, or only the maps (smaller pictures where the panels add nothing). */
+async function shot(page: Page, name: string, what: 'page' | 'maps' = 'page'): Promise<void> {
   // Wait for one more board read, so that the picture shows a settled page.
   await page.waitForTimeout(600);
-  await page.screenshot({ path: `${IMAGES}/${name}`, fullPage: true });
+  if (what === 'maps') await page.locator('#maps').screenshot({ path: `${IMAGES}/${name}` });
+  else await page.screenshot({ path: `${IMAGES}/${name}`, fullPage: true });
 }
 
 const visible = (page: Page, selector: string): Promise<unknown> => page.waitForSelector(selector, { timeout: UPDATE_MS });
@@ -115,14 +118,14 @@ describe.skipIf(!hasBrowser)('the region-map page in Chromium', () => {
     expect(await page.locator('#el2-view g.region.effective[data-region="20"]').count()).toBe(0);
     // The shadow does not know region 20: the diff says so as soon as it is programmed.
     await visible(page, '#el2-view g.diff-marker.effective[data-region="20"][data-kind="enabled-in-hardware-only"]');
-    await shot(page, 'page-pending.png');
+    await shot(page, 'page-pending.png', 'maps');
 
     await gdb(stub, ['monitor core msr PRSELR_EL2 21', 'monitor core msr PRBAR_EL2 0x50010032', 'monitor core msr PRLAR_EL2 0x5002ffcf', 'monitor core dsb', 'monitor core isb']);
     await visible(page, '#el2-view rect.overlap[data-regions="20,21"]');
     expect(await page.locator('#el2-view g.region.pending').count()).toBe(0);
     expect(await page.locator('#el2-view g.region.effective[data-region="21"]').count()).toBe(1);
     expect(await page.locator('#el2-view g.diff-marker.effective').count()).toBe(2);
-    await shot(page, 'page-overlap.png');
+    await shot(page, 'page-overlap.png', 'maps');
     expect(browser.errors).toEqual([]);
   }, 60_000);
 
@@ -141,7 +144,7 @@ describe.skipIf(!hasBrowser)('the region-map page in Chromium', () => {
 
   it('draws the same map as `mpustub regions --svg`, which the browser reads as SVG', async () => {
     const { page } = browser;
-    const file = join(IMAGES, 'regions-from-cli.svg');
+    const file = join(mkdtempSync(join(tmpdir(), 'mpustub-page-svg-')), 'regions.svg');
     const run = spawnSync(process.execPath, [CLI, 'regions', '--api', stub.apiUrl!, '--svg', file], { encoding: 'utf8', timeout: 15_000 });
     expect(run.status, run.stderr).toBe(0);
     const svg = await browser.context.newPage();
@@ -178,7 +181,7 @@ describe.skipIf(!hasBrowser)('the region-map page in Chromium', () => {
     expect(await page.locator('#el1-view rect.mpu-off').count()).toBe(0);
     await page.locator('#el1-view g.region.effective[data-region="0"]').hover();
     await expect.poll(() => page.locator('#details-body').textContent()).toContain('AP 1 (RW EL1 and EL0)');
-    await shot(page, 'page-el1.png');
+    await shot(page, 'page-el1.png', 'maps');
     expect(browser.errors).toEqual([]);
   }, 60_000);
 
@@ -211,7 +214,7 @@ describe.skipIf(!hasBrowser)('the region-map page in Chromium', () => {
       expect(await other.locator('#el2-view g.region.effective[data-region="33"]').count()).toBe(1);
       expect(await other.locator('#el2-view g.shadow-entry[data-region="33"]').count()).toBe(0);
       expect(await other.locator('#el2-view g.region.disagrees[data-region="33"]').count()).toBe(1);
-      await shot(other, 'page-quirk.png');
+      await shot(other, 'page-quirk.png', 'maps');
     } finally {
       await other.close();
       await quirk.stop();
