@@ -84,7 +84,7 @@ describe.skipIf(!hasBrowser)('the region-map page in Chromium', () => {
     expect(mapped).toMatchObject({ rc: 0, index: 11 });
     await visible(page, '#el2-view g.region.effective[data-region="11"]');
     await visible(page, '#el2-view g.shadow-entry[data-region="11"]');
-    await expect.poll(() => page.locator('#oplog-list li.ok').first().textContent()).toContain('rc 0: inserted, entry 11');
+    await expect.poll(() => page.locator('#oplog-list li.ok').first().textContent(), { timeout: UPDATE_MS }).toContain('rc 0: inserted, entry 11');
 
     const refused = await post(stub, 'update', { base: '0x30008000', limit: '0x30018000', flags: 'PAGE_HYPERVISOR_RW' });
     expect(refused.rc).toBe(-22);
@@ -97,11 +97,11 @@ describe.skipIf(!hasBrowser)('the region-map page in Chromium', () => {
     const out = await gdb(stub, ['monitor xen map 0x40000000 0x40000 16 PAGE_HYPERVISOR_RO']);
     expect(out).toContain('rc 0: inserted, entry 12');
     await visible(page, '#el2-view g.region.effective[data-region="12"]');
-    await expect.poll(() => page.locator('#oplog-list li.ok').first().textContent()).toContain('entry 12');
+    await expect.poll(() => page.locator('#oplog-list li.ok').first().textContent(), { timeout: UPDATE_MS }).toContain('entry 12');
 
     // Hover: the region's registers decoded; click: its history, or what the page saw of it.
     await page.locator('#el2-view g.region.effective[data-region="11"]').hover();
-    await expect.poll(() => page.locator('#details-body').textContent()).toContain('PRBAR 0x30000032: BASE 0x30000000, SH 3 (inner shareable), AP 0 (RW EL2), XN 1');
+    await expect.poll(() => page.locator('#details-body').textContent(), { timeout: UPDATE_MS }).toContain('PRBAR 0x30000032: BASE 0x30000000, SH 3 (inner shareable), AP 0 (RW EL2), XN 1');
     expect(await page.locator('#details-body').textContent()).toContain('AttrIndx 7 (MAIR 0xff: Normal WB RW-alloc)');
     await page.locator('#el2-view g.region.effective[data-region="11"]').click();
     await visible(page, '#history-body .history-absent');
@@ -180,7 +180,7 @@ describe.skipIf(!hasBrowser)('the region-map page in Chromium', () => {
     await visible(page, '#el1-view g.region.effective[data-regime="el1"][data-region="0"]');
     expect(await page.locator('#el1-view rect.mpu-off').count()).toBe(0);
     await page.locator('#el1-view g.region.effective[data-region="0"]').hover();
-    await expect.poll(() => page.locator('#details-body').textContent()).toContain('AP 1 (RW EL1 and EL0)');
+    await expect.poll(() => page.locator('#details-body').textContent(), { timeout: UPDATE_MS }).toContain('AP 1 (RW EL1 and EL0)');
     await shot(page, 'page-el1.png', 'maps');
     expect(browser.errors).toEqual([]);
   }, 60_000);
