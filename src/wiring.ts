@@ -4,9 +4,11 @@
 // machine through its registers, reached over HTTP and from GDB's monitor; a failed request
 // can stop the core so that a waiting GDB wakes up. A kernel named on the command line is
 // placed in memory at start and at every extended-remote `run`, its symbols kept for the
-// stub's messages. The CLI and the tests start stubs here.
+// stub's messages. The API also serves the region-map page and the read-only board view it
+// draws. The CLI and the tests start stubs here.
 
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { register } from './arch/aarch64/registers.js';
 import type { RegisterTypes } from './arch/aarch64/targetXml.js';
 import { DEFAULT_BOARD, parseBoard, type BoardConfig } from './machine/board.js';
@@ -19,7 +21,7 @@ import { registerMpuCommands } from './debug/mpuCommands.js';
 import { registerCoreCommands } from './debug/coreCommands.js';
 import { MachineMpuHardware } from './debug/machineMpuHardware.js';
 import { registerMpuCatchCommands } from './debug/mpuCatchCommands.js';
-import { registerMpuHistoryCommands } from './debug/mpuHistoryCommands.js';
+import { regionHistory, registerMpuHistoryCommands } from './debug/mpuHistoryCommands.js';
 import { registerSymbolCommands } from './debug/symbolCommands.js';
 import { placeKernel, readKernelImage } from './elf/kernelImage.js';
 import { registerXenCommands, type CatchControl } from './debug/xenCommands.js';
@@ -28,6 +30,7 @@ import { RspServer, type ServerLimits } from './rsp/server.js';
 import { MapApiServer } from './xen/api/httpApi.js';
 import { applyScenario, DEFAULT_BOOT_SCENARIO, loadScenarioFile, runScenario, type Scenario } from './xen/scenario.js';
 import { MapService } from './xen/service.js';
+import { createBoardView } from './view/boardView.js';
 import type { Logger } from './log.js';
 
 export interface StubOptions {
@@ -150,7 +153,15 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
     log: (message) => logger.info(message),
     ...(options.traceRsp ? { trace: (direction: 'in' | 'out', text: string) => process.stderr.write(`rsp ${direction === 'in' ? '<-' : '->'} ${text}\n`) } : {}),
   }, options.rspLimits);
-  const api = options.apiPort === null ? null : new MapApiServer(service, { log: (message) => logger.error(message), allowedHosts: options.allowedHosts ?? [] });
+  const api =
+    options.apiPort === null
+      ? null
+      : new MapApiServer(service, {
+          log: (message) => logger.error(message),
+          allowedHosts: options.allowedHosts ?? [],
+          boardView: createBoardView(machine, service, target.run, (regime, region) => Promise.resolve(regionHistory(target, regime === 'el2' ? 'el2' : 'el10', region))),
+          pageDir: PAGE_DIR,
+        });
   let gdbAddress: { host: string; port: number };
   let apiAddress: { host: string; port: number } | null = null;
   try {
@@ -177,6 +188,12 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
     },
   };
 }
+
+/**
+ * Where `npm run build` puts the page: dist/page/ beside this module once built (dist/wiring.js
+ * and the bundled dist/mpustub.js), and the same directory when the tests run src/wiring.ts.
+ */
+const PAGE_DIR = fileURLToPath(new URL('../dist/page/', import.meta.url));
 
 export const DEFAULT_API_PORT = 1235;
 export const DEFAULT_API_HOST = '127.0.0.1';

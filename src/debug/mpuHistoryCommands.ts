@@ -36,11 +36,22 @@ function parseRequest(args: readonly string[], regionCount: (regime: Regime) => 
   return { json, regime, ...(last !== undefined ? { last } : {}), ...(region !== undefined ? { region } : {}) };
 }
 
+/** One history entry in words, as `monitor mpu history` and the region-map page show it. */
+export function historyLine(target: BoardTarget, entry: MpuHistoryEntry): string {
+  const count = (regime: Regime): number => target.machine.mpu.regionCount(regime);
+  return `#${entry.sequence}  instr ${entry.instruction}  ${describeAgent(entry.event, target.symbols)}: ${describeMpuChange(entry.event, count)}`;
+}
+
+/** The writes to one region, oldest first, for the region-map page (`GET /v1/history`). */
+export function regionHistory(target: BoardTarget, regime: Regime, region: number): { capacity: number; kept: number; entries: string[] } {
+  const history = target.mpuHistory;
+  return { capacity: history.capacity, kept: history.length, entries: history.entries({ regime, region }).map((e) => historyLine(target, e)) };
+}
+
 export function registerMpuHistoryCommands(monitors: MonitorRegistry, target: BoardTarget): void {
   const history = target.mpuHistory;
   const count = (regime: Regime): number => target.machine.mpu.regionCount(regime);
-  const line = (entry: MpuHistoryEntry): string =>
-    `  #${entry.sequence}  instr ${entry.instruction}  ${describeAgent(entry.event, target.symbols)}: ${describeMpuChange(entry.event, count)}`;
+  const line = (entry: MpuHistoryEntry): string => `  ${historyLine(target, entry)}`;
 
   monitors.add({
     name: 'mpu history',

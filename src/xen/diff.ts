@@ -68,8 +68,11 @@ export interface Disagreement {
   readonly hardware: RegionRegisters;
 }
 
-/** Every region whose registers differ from its shadow entry, in index order. */
-export function diffShadowAndHardware(shadow: ShadowTable, view: HardwareView): Disagreement[] {
+/**
+ * Every region whose registers differ from its shadow entry, in index order. Only a table's
+ * lookups are needed, so a display can pass a snapshot of the shadow.
+ */
+export function diffShadowAndHardware(shadow: Pick<ShadowTable, 'maxRegions' | 'entry' | 'isUsed'>, view: HardwareView): Disagreement[] {
   const out: Disagreement[] = [];
   for (const hw of view.regions) {
     if (hw.index >= shadow.maxRegions) break;

@@ -1,13 +1,17 @@
 // The `mpustub map|unmap|modify|update|ioremap|destroy-containing|regions|diff|scenario`
 // commands: a thin client of a running stub's HTTP API. Human tables by default, the API's
 // JSON with --json; the exit status is 0 only when Xen's rc is 0 (1 for a refusal, 2 when the
-// request could not be made at all).
+// request could not be made at all). `regions --svg FILE` draws the board's region map as the
+// browser page does (src/view/), for bug reports and CI artefacts.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseJsonText } from '../jsonText.js';
 import { OPERATIONS, type OperationSpec } from '../requests.js';
 import { formatDiff, formatRegions, formatResult, type DisagreementJson, type RegionsJson, type ResultJson } from '../views.js';
+import type { BoardJson } from '../../view/boardJson.js';
+import { boardScenes } from '../../view/geometry.js';
+import { sceneToSvg, stackScenes } from '../../view/scene.js';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:1235';
 /** Seconds to wait for the whole answer: a port that accepts and never answers must not hang a script. */
@@ -39,6 +43,20 @@ interface ClientOptions {
 }
 
 class ClientError extends Error {}
+
+/** Width of the SVG region map unless --width says otherwise; it grows when a map needs more. */
+export const DEFAULT_SVG_WIDTH = 1400;
+
+function parseWidth(value: string): number {
+  const width = Number(value);
+  if (!/^\d+$/.test(value) || width < 400 || width > 20_000) throw new InvalidArgumentError('a width is a number of pixels from 400 to 20000');
+  return width;
+}
+
+/** The board's region map as a standalone SVG document. */
+export function boardSvg(board: BoardJson, width: number): string {
+  return sceneToSvg(stackScenes(boardScenes(board, width), `MPU region map of ${board.board.name}`));
+}
 
 function parseSeconds(value: string): number {
   const seconds = Number(value);
@@ -122,8 +140,27 @@ export function registerMapCommands(program: Command, io: ClientIo = processIo):
     });
   }
 
-  withApiOptions(program.command('regions').description('the shadow table xen_mpumap and the MPU registers')).action((options: ClientOptions) =>
+  withApiOptions(
+    program
+      .command('regions')
+      .description('the shadow table xen_mpumap and the MPU registers; --svg draws the region map of both MPUs')
+      .addOption(new Option('--svg <file>', 'write the region map as SVG to FILE ("-" for standard output) instead of the table'))
+      .addOption(new Option('--width <pixels>', 'width of the SVG').default(DEFAULT_SVG_WIDTH).argParser(parseWidth)),
+  ).action((options: ClientOptions & { svg?: string; width: number }) =>
     run(io, async () => {
+      if (options.svg !== undefined) {
+        const svg = boardSvg((await call(options, 'GET', '/v1/board')) as BoardJson, options.width);
+        if (options.svg === '-') io.out(svg);
+        else {
+          try {
+            writeFileSync(options.svg, svg);
+          } catch (err) {
+            throw new ClientError(`cannot write ${options.svg}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+          }
+          io.out(`region map written to ${options.svg}\n`);
+        }
+        return EXIT_OK;
+      }
       const view = (await call(options, 'GET', '/v1/regions')) as RegionsJson;
       io.out(options.json ? `${JSON.stringify(view, null, 2)}\n` : formatRegions(view));
       return EXIT_OK;

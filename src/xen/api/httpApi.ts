@@ -4,11 +4,15 @@
 // with a precise message; nothing reaches the service unless the whole request is valid, so
 // a bad request never changes the board. Web pages are kept out (origin.ts): the Host must
 // name the API, a foreign Origin is refused, and a POST body must be declared as JSON.
+// Beside the map service: the region-map page at `/` (pageFiles.ts) and the read-only board
+// view it draws (`/v1/board`, src/view/boardView.ts), when the stub provides them.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { BoardViewSource, RegimeName } from '../../view/boardJson.js';
 import { listenOn } from '../../util/listen.js';
 import { allowedHostName, HostPolicy } from './origin.js';
+import { isPagePath, PAGE_HEADERS, readPageFile } from './pageFiles.js';
 import { InputError, isPlainObject } from '../input.js';
 import { parseJsonText } from '../jsonText.js';
 import { OPERATIONS, requestFromJson } from '../requests.js';
@@ -57,6 +61,10 @@ export interface MapApiOptions {
   /** Names or addresses, besides loopback and the bound address, that requests may call the API by (--allow-host). */
   readonly allowedHosts?: readonly string[];
   readonly limits?: Partial<MapApiLimits>;
+  /** Both MPU regimes, the last fault, the shadow and the diff, for `GET /v1/board` (and `/v1/history`). */
+  readonly boardView?: BoardViewSource;
+  /** Directory of the built region-map page, served at `GET /`. */
+  readonly pageDir?: string;
 }
 
 /** A body for each POST route, shown in the 415 answer as a command that works. */
@@ -83,7 +91,7 @@ class HttpError extends Error {
   }
 }
 
-type Handler = (body: unknown) => Promise<unknown>;
+type Handler = (body: unknown, query: URLSearchParams) => Promise<unknown>;
 
 interface Route {
   readonly method: 'GET' | 'POST';
@@ -129,6 +137,13 @@ export class MapApiServer {
     });
     this.routes.set('/v1/regions', { method: 'GET', handler: async () => regionsJson(await service.regions()) });
     this.routes.set('/v1/diff', { method: 'GET', handler: async () => ({ disagreements: diffJson(await service.diff()) }) });
+    const view = options.boardView;
+    if (view) {
+      this.routes.set('/v1/board', { method: 'GET', handler: () => view.board() });
+      // Only where the stub keeps a register history: the page asks the board view first.
+      const history = view.history;
+      if (history) this.routes.set('/v1/history', { method: 'GET', handler: (_body, query) => history(...historyQuery(query)) });
+    }
     this.routes.set('/v1/last-error', {
       method: 'GET',
       handler: () => {
@@ -171,7 +186,7 @@ export class MapApiServer {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = (request.url ?? '/').split('?')[0]!;
+    const [path = '/', queryText = ''] = (request.url ?? '/').split('?');
     try {
       // Who is asking comes first: a web page learns nothing, not even which routes exist.
       const headers = request.headersDistinct;
@@ -183,12 +198,20 @@ export class MapApiServer {
         this.stream(request, response);
         return;
       }
+      if (this.options.pageDir !== undefined && isPagePath(path)) {
+        if (request.method !== 'GET') throw new HttpError(405, `${path} answers GET only`, { Allow: 'GET' });
+        const file = await readPageFile(this.options.pageDir, path);
+        if (file === null) throw new HttpError(404, `the region-map page is not built in ${this.options.pageDir}: run "npm run build"`);
+        response.writeHead(200, { 'Content-Type': file.type, 'Content-Length': file.body.length, ...PAGE_HEADERS });
+        response.end(file.body);
+        return;
+      }
       const route = this.routes.get(path);
       if (!route) throw new HttpError(404, `no route ${path}; routes: ${[...this.routes.keys(), '/v1/events'].join(', ')}`);
       if (request.method !== route.method) throw new HttpError(405, `${path} answers ${route.method} only`, { Allow: route.method });
       if (route.method === 'POST') checkJsonContentType(request, path);
       const body = route.method === 'POST' ? await readJsonBody(request) : undefined;
-      const answer = await route.handler(body);
+      const answer = await route.handler(body, new URLSearchParams(queryText));
       send(response, 200, answer);
     } catch (err) {
       if (err instanceof HttpError) return send(response, err.status, { error: err.message }, err.headers);
@@ -241,6 +264,15 @@ export class MapApiServer {
     timer.unref();
     socket?.once('close', () => clearTimeout(timer));
   }
+}
+
+/** `?regime=el2|el1&region=N` of /v1/history. */
+function historyQuery(query: URLSearchParams): [RegimeName, number] {
+  const regime = query.get('regime') ?? 'el2';
+  if (regime !== 'el2' && regime !== 'el1') throw new InputError('regime', `expected "el2" or "el1", got ${JSON.stringify(regime)}`);
+  const region = query.get('region') ?? '';
+  if (!/^\d{1,3}$/.test(region) || Number(region) > 254) throw new InputError('region', `expected a region number 0..254, got ${JSON.stringify(region)}`);
+  return [regime, Number(region)];
 }
 
 function checkedLimits(limits: MapApiLimits): MapApiLimits {
