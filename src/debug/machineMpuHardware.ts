@@ -38,4 +38,21 @@ export class MachineMpuHardware implements MpuHardware {
   dsb(): void {
     this.machine.performedBy('map-service', () => this.machine.dsb());
   }
+
+  /** The programmed EL2 registers straight from the model: what MRS would read, with no side effect. */
+  inspect(): ReturnType<NonNullable<MpuHardware['inspect']>> {
+    const mpu = this.machine.mpu;
+    const regions = [];
+    for (let index = 0; index < mpu.regionCount('el2'); index++) {
+      const { prbar, prlar } = mpu.programmedRegion('el2', index);
+      regions.push({ index, prbar, prlar });
+    }
+    return {
+      mpuir: this.read({ name: 'MPUIR_EL2' }),
+      prselr: this.read({ name: 'PRSELR_EL2' }),
+      prenr: this.read({ name: 'PRENR_EL2' }),
+      sctlr: this.read({ name: 'SCTLR_EL2' }),
+      regions,
+    };
+  }
 }

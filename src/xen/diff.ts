@@ -21,6 +21,7 @@ export interface HardwareView {
 }
 
 export function readHardware(hardware: MpuHardware): HardwareView {
+  if (hardware.inspect) return hardware.inspect();
   const mpuir = hardware.read({ name: 'MPUIR_EL2' });
   const implemented = Number(mpuir & 0xffn);
   const original = hardware.read({ name: 'PRSELR_EL2' });

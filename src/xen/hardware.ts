@@ -21,4 +21,17 @@ export interface MpuHardware {
   isb(): void;
   /** DSB SY */
   dsb(): void;
+  /**
+   * The EL2 MPU registers as programmed, read without touching the hardware (no PRSELR write,
+   * no barrier). The views of the table (`regions`, `diff`) use it where the hardware offers it:
+   * reading as Xen does, through PRSELR and an ISB, would make pending writes effective — a
+   * look that changes what it looks at. Hardware without it is read as Xen reads it.
+   */
+  inspect?(): {
+    readonly mpuir: bigint;
+    readonly prselr: bigint;
+    readonly prenr: bigint;
+    readonly sctlr: bigint;
+    readonly regions: readonly { readonly index: number; readonly prbar: bigint; readonly prlar: bigint }[];
+  };
 }

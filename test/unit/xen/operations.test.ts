@@ -54,3 +54,21 @@ describe('every map operation', () => {
     }
   });
 });
+
+describe('reading the table', () => {
+  it('changes nothing: a region waiting for its DSB + ISB stays pending, and no MPU change is recorded', async () => {
+    let text = '';
+    const out = (t: string): void => void (text += t);
+    await stub.monitors.run('core msr PRSELR_EL2 20', out);
+    await stub.monitors.run('core msr PRLAR_EL2 0x3000ffc1', out);
+    await stub.monitors.run('core msr PRSELR_EL2 0', out);
+    expect(stub.machine.mpu.pendingRegions('el2')).toEqual([20]);
+    const recorded = stub.target.mpuHistory.length;
+    for (const route of ['/v1/regions', '/v1/diff', '/v1/board']) expect((await fetch(`${api}${route}`)).status, route).toBe(200);
+    await stub.monitors.run('xen table', out);
+    await stub.monitors.run('xen diff', out);
+    expect(stub.machine.mpu.pendingRegions('el2')).toEqual([20]);
+    expect(stub.target.mpuHistory.length).toBe(recorded);
+    await stub.monitors.run('mpu sync', out);
+  });
+});
