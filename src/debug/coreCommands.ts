@@ -83,14 +83,16 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
     usage: 'core translate [on|off]',
     help: 'run hot code as translated blocks (fast, the default) or one interpreted instruction at a time; shows what ran translated',
     run: (args, out) => {
-      if (args.length > 0) target.run.translationEnabled = parseSwitch(args[0], 'core translate');
-      const t = target.run.translation;
-      const share = t.executed === 0 ? 0 : (100 * t.translated) / t.executed;
+      const t = target.run.interpreter;
+      if (args.length > 0) t.translate = parseSwitch(args[0], 'core translate');
+      const share = t.executed === 0 ? 0 : (100 * t.executedTranslated) / t.executed;
       out(
-        `block translation ${t.enabled ? 'on' : 'off'}: ${t.blocks} blocks cached; ` +
-          `${t.translated} of ${t.executed} instructions ran translated (${share.toFixed(1)} %)\n`,
+        `block translation ${t.translate ? 'on' : 'off'}: ${t.translatedBlocks} blocks cached; ` +
+          `${t.executedTranslated} of ${t.executed} instructions ran translated (${share.toFixed(1)} %)\n`,
       );
-      if (t.failures > 0) out(`${t.failures} block(s) could not be translated and run interpreted (a bug in mpustub, please report it); last: ${t.lastFailure}\n`);
+      if (t.translationFailures > 0) {
+        out(`${t.translationFailures} block(s) could not be translated and run interpreted (a bug in mpustub, please report it); last: ${t.lastTranslationFailure}\n`);
+      }
     },
   });
 

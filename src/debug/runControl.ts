@@ -11,23 +11,15 @@ import { Interpreter, type CpuException, type RunOutcome } from '../machine/cpu/
 import type { Machine } from '../machine/machine.js';
 import type { ResumeAction, RunControl, StopEvent } from '../rsp/target.js';
 import type { BreakpointTable } from './breakpointTable.js';
+import { InstructionCatch } from './instructionCatch.js';
 import { SIGILL, SIGINT, SIGSEGV, SIGTRAP } from './signals.js';
-
 
 /** Instructions run before yielding to the event loop. */
 const INSTRUCTIONS_PER_SLICE = 100_000;
 
-export interface TranslationStats {
-  readonly enabled: boolean;
-  readonly blocks: number;
-  readonly executed: number;
-  readonly translated: number;
-  readonly failures: number;
-  readonly lastFailure?: string;
-}
-
 export class BoardRunControl implements RunControl {
-  private readonly interpreter: Interpreter;
+  /** The core's executor; `monitor core translate` reads and sets its block translation. */
+  readonly interpreter: Interpreter;
   private pendingStop: ((stop: StopEvent) => void) | undefined;
   /** Bumped on every stop so that a slice scheduled before it does not run after it. */
   private runGeneration = 0;
@@ -45,16 +37,14 @@ export class BoardRunControl implements RunControl {
    * catch, vectorCatch.ts); undefined goes on running.
    */
   exceptionTakenStop: ((exception: CpuException) => StopEvent | undefined) | undefined;
-  /** True only while the interpreter executes code: what changes the machine then is the code's doing. */
-  private executing = false;
-  /** A catchpoint fired inside the instruction being executed: the stop to report once it completes. */
-  private caught: StopEvent | undefined;
+  private readonly catches: InstructionCatch;
 
   constructor(
     private readonly machine: Machine,
     private readonly breakpoints: BreakpointTable,
   ) {
     this.interpreter = new Interpreter(machine, breakpoints.watchSet);
+    this.catches = new InstructionCatch(machine, breakpoints);
   }
 
   get running(): boolean {
@@ -65,62 +55,19 @@ export class BoardRunControl implements RunControl {
     return this.stop;
   }
 
-  /** True while code runs on the core (inside an interpreter call), false between slices and while halted. */
+  /** True while code runs on the core (mpuCatchpoints.ts asks: only the code's changes are caught). */
   get executingCode(): boolean {
-    return this.executing;
+    return this.catches.executingCode;
   }
 
-  /**
-   * A catchpoint fired inside the instruction being executed: stop once it has completed, pc at
-   * the next instruction. Only instructions that never branch (MSR, DSB, ISB) report such
-   * events, and the interpreter sets pc to the instruction before executing it, so the next
-   * one is at pc + 4: the run loop is told to stop before it. Returns false when no code is
-   * executing (the change came from elsewhere) or an earlier catch in the same instruction won.
-   */
+  /** A catchpoint fired inside the current instruction: stop once it completes (instructionCatch.ts). */
   stopAfterCurrentInstruction(stop: StopEvent): boolean {
-    if (!this.executing || this.caught) return false;
-    this.caught = stop;
-    this.breakpoints.stopBefore(Number(BigInt.asUintN(64, this.machine.core.pc + 4n)));
-    return true;
-  }
-
-  /** Runs interpreter code with `executing` set, and takes back the catch it may have raised. */
-  private execute<T>(action: () => T): T {
-    this.executing = true;
-    try {
-      return action();
-    } finally {
-      this.executing = false;
-      this.breakpoints.clearTransientStops();
-    }
-  }
-
-  private takeCaught(): StopEvent | undefined {
-    const stop = this.caught;
-    this.caught = undefined;
-    return stop;
+    return this.catches.stopAfterCurrentInstruction(stop);
   }
 
   /** Instructions executed since the stub started. */
   get instructionsExecuted(): number {
     return this.interpreter.executed;
-  }
-
-  /** The block translator: whether it is used, and what it has done (`monitor core translate`). */
-  get translation(): TranslationStats {
-    const i = this.interpreter;
-    return {
-      enabled: i.translate,
-      blocks: i.translatedBlocks,
-      executed: i.executed,
-      translated: i.executedTranslated,
-      failures: i.translationFailures,
-      ...(i.lastTranslationFailure !== undefined && { lastFailure: i.lastTranslationFailure }),
-    };
-  }
-
-  set translationEnabled(on: boolean) {
-    this.interpreter.translate = on;
   }
 
   /** Takes the exception the core stopped on, as if the debugger had not intervened. */
@@ -170,7 +117,7 @@ export class BoardRunControl implements RunControl {
     const deliver = signal !== 0 && pending !== undefined;
     if (deliver) this.takePendingException();
     this.lastException = undefined;
-    this.caught = undefined;
+    this.catches.take();
     const vectorStop = deliver ? this.exceptionTakenStop?.(pending) : undefined;
     if (deliver && (action === 'step' || vectorStop)) {
       // As a stepped signal handler does on Linux: stop at the handler's first instruction
@@ -243,8 +190,8 @@ export class BoardRunControl implements RunControl {
     for (;;) {
       const budget = INSTRUCTIONS_PER_SLICE - (this.interpreter.executed - start) - exceptions;
       if (budget <= 0) return undefined;
-      const outcome = this.execute(() => this.interpreter.run(budget, this.breakpoints.codeAddresses));
-      const caught = this.takeCaught();
+      const outcome = this.catches.execute(() => this.interpreter.run(budget, this.breakpoints.codeAddresses));
+      const caught = this.catches.take();
       if (caught) return caught;
       if (outcome.kind === 'limit') continue;
       exceptions++;
@@ -263,9 +210,9 @@ export class BoardRunControl implements RunControl {
       const bp = this.breakpoints.codeAt(this.machine.core.pc);
       if (bp) return { signal: SIGTRAP, pairs: [[bp.type === 'software' ? 'swbreak' : 'hwbreak', '']] };
     }
-    const outcome = this.execute(() => this.interpreter.step(first && this.lastStopWasWatch));
+    const outcome = this.catches.execute(() => this.interpreter.step(first && this.lastStopWasWatch));
     this.lastStopWasWatch = false;
-    const caught = this.takeCaught();
+    const caught = this.catches.take();
     if (caught) return caught;
     return outcome.kind === 'ok' ? undefined : this.stopFor(outcome, stepping);
   }

@@ -21,7 +21,7 @@ describe('mpu catch write', () => {
     expect(machine.core.x[5]).toBe(0n); // the instruction after the MSR has not run
     expect(machine.core.x[0]).toBe(200n);
     expect(machine.readRegister(registerByName('PRBAR_EL2')!)).toBe(0x40n);
-    expect(target.run.translation.translated).toBeGreaterThan(0);
+    expect(target.run.interpreter.executedTranslated).toBeGreaterThan(0);
     expect(stop.console).toContain('mpu catch: MSR PRBAR_EL2 (region 0): 0x0 -> 0x40');
     expect(stop.console).toMatch(/at pc 0x1010, EL2, after 601 instructions\n/);
     expect(stop.console).toMatch(/programmed: region 0 disabled\n\s+effective:\s+region 0 disabled \(the programmed values take effect at DSB \+ ISB\)\n/);
@@ -40,7 +40,7 @@ describe('mpu catch write', () => {
       expect(machine.core.pc).toBe(0x2008n);
       expect(machine.core.x[0]).toBe(BigInt(turn));
     }
-    expect(target.run.translation.translated).toBeGreaterThan(0);
+    expect(target.run.interpreter.executedTranslated).toBeGreaterThan(0);
   });
 
   it('follows PRSELR to the region a write reaches, and ignores PRSELR itself and the debugger', async () => {
