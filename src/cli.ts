@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `mpustub` command line: `serve` starts the stub (and, beside it, the map service);
-// the map-service client commands talk to a running stub over HTTP. Argument parsing only:
-// src/wiring.ts builds what runs.
+// the map-service client commands talk to a running stub over HTTP. Argument parsing only
+// (src/boot/bootCli.ts has the options about a kernel): src/wiring.ts builds what runs.
 
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -11,6 +11,7 @@ import { EXIT_FAILED, registerMapCommands } from './xen/api/client.js';
 import { allowedHostName, isLoopbackHost } from './xen/api/origin.js';
 import { REGISTER_TYPES, type RegisterTypes } from './arch/aarch64/targetXml.js';
 import { DEFAULT_MPU_HISTORY, MAX_MPU_HISTORY } from './debug/mpuHistory.js';
+import { addServeBootOptions, dumpDtb, type ServeBootOptions } from './boot/bootCli.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -48,7 +49,7 @@ function securityWarning(message: string): void {
   process.stderr.write(`mpustub: warning: ${message}\n`);
 }
 
-interface ServeOptions {
+interface ServeOptions extends ServeBootOptions {
   host: string;
   port: number;
   board?: string;
@@ -59,11 +60,14 @@ interface ServeOptions {
   allowHost: string[];
   scenario: string;
   registerTypes: RegisterTypes;
-  kernel?: string;
   mpuHistory: number;
 }
 
 async function serve(options: ServeOptions): Promise<void> {
+  if (options.dumpDtb !== undefined) {
+    dumpDtb(options);
+    process.exit(0);
+  }
   const logger = createLogger(options.logLevel);
   if (!isLoopbackHost(options.host)) {
     securityWarning(`listening on ${options.host}: anyone who can reach this address can read and write the simulated board`);
@@ -92,6 +96,8 @@ async function serve(options: ServeOptions): Promise<void> {
     mpuHistorySize: options.mpuHistory,
     ...(options.board !== undefined ? { boardFile: options.board } : {}),
     ...(options.kernel !== undefined ? { kernel: options.kernel } : {}),
+    ...(options.dtb !== undefined ? { dtb: options.dtb } : {}),
+    ...(options.append !== undefined ? { append: options.append } : {}),
   });
   const shownHost = stub.gdbAddress.host.includes(':') ? `[${stub.gdbAddress.host}]` : stub.gdbAddress.host;
   process.stdout.write(`gdb: target remote ${shownHost}:${stub.gdbAddress.port}\n`);
@@ -127,7 +133,7 @@ export function buildProgram(): Command {
     // Set before the commands are added, which inherit it; help and version still exit 0.
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_FAILED));
 
-  program
+  const serveCommand = program
     .command('serve', { isDefault: true })
     .description('start the simulated board and wait for GDB (target remote HOST:PORT)')
     .addOption(new Option('--host <address>', 'address to listen on (loopback unless you mean it)').default('127.0.0.1'))
@@ -141,7 +147,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--scenario <file>', 'map operations applied at start: "default" (Xen boot), "none" (reset state), or a JSON file').default('default'))
     .addOption(new Option('--kernel <file>', 'an AArch64 ELF placed in memory at start (pc at its entry) and at every extended-remote "run"; its symbols name code in the stub\'s messages'))
     .addOption(new Option('--mpu-history <n>', 'MPU changes the history keeps (monitor mpu history)').default(DEFAULT_MPU_HISTORY).argParser(parseHistorySize))
-    .addOption(new Option('--register-types <kind>', 'system registers as "fields" (decoded by command-line GDB) or "plain" numbers (IDEs can edit them)').choices(REGISTER_TYPES).default('fields'))
+    .addOption(new Option('--register-types <kind>', 'system registers as "fields" (decoded by command-line GDB) or "plain" numbers (IDEs can edit them)').choices(REGISTER_TYPES).default('fields'));
+  addServeBootOptions(serveCommand)
     .action(async (options: ServeOptions) => {
       try {
         await serve(options);

@@ -4,8 +4,9 @@
 // machine through its registers, reached over HTTP and from GDB's monitor; a failed request
 // can stop the core so that a waiting GDB wakes up. A kernel named on the command line is
 // placed in memory at start and at every extended-remote `run`, its symbols kept for the
-// stub's messages. The API also serves the region-map page and the read-only board view it
-// draws. The CLI and the tests start stubs here.
+// stub's messages, with the device tree and registers a boot loader hands over (src/boot/).
+// The API also serves the region-map page and the read-only board view it draws. The CLI and
+// the tests start stubs here.
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +33,8 @@ import { applyScenario, DEFAULT_BOOT_SCENARIO, loadScenarioFile, runScenario, ty
 import { MapService } from './xen/service.js';
 import { createBoardView } from './view/boardView.js';
 import type { Logger } from './log.js';
+import { BootInputs, type DtbChoice } from './boot/bootInputs.js';
+import { registerBootCommands } from './boot/bootCommands.js';
 
 export interface StubOptions {
   readonly host: string;
@@ -57,6 +60,10 @@ export interface StubOptions {
   readonly kernel?: string;
   /** Entries the MPU history keeps (src/debug/mpuHistory.ts). */
   readonly mpuHistorySize?: number;
+  /** The device tree handed to `kernel` in x0 (src/boot/bootInputs.ts); generated when absent. */
+  readonly dtb?: DtbChoice;
+  /** The kernel's command line: bootargs and xen,xen-bootargs of the generated tree. */
+  readonly append?: string;
 }
 
 export interface RunningStub {
@@ -67,6 +74,8 @@ export interface RunningStub {
   readonly catchControl: CatchControl;
   readonly gdbAddress: { readonly host: string; readonly port: number };
   readonly apiAddress: { readonly host: string; readonly port: number } | null;
+  /** The device tree and boot registers placed with the kernel; undefined without one. */
+  readonly bootInputs: BootInputs | undefined;
   close(): Promise<void>;
 }
 
@@ -98,6 +107,8 @@ export function createMachine(board: BoardConfig): Machine {
 export async function startStub(options: StubOptions): Promise<RunningStub> {
   const board = options.board ?? loadBoard(options.boardFile);
   const scenario = loadScenario(options.scenario);
+  if (options.kernel === undefined && (options.dtb !== undefined || options.append !== undefined)) throw new Error('--dtb and --append need --kernel');
+  const bootInputs = options.kernel !== undefined ? new BootInputs(board, options.dtb ?? { kind: 'auto' }, options.append ?? '') : undefined;
   const machine = createMachine(board);
   const logger = options.logger;
   const monitors = new MonitorRegistry();
@@ -119,6 +130,7 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
   const loadKernel = (path: string): void => {
     const image = readKernelImage(path);
     placeKernel(machine, image, path);
+    bootInputs?.place(machine, image, path);
     target.symbols.replace(`kernel ${path}`, image.symbols);
   };
   if (options.kernel !== undefined) loadKernel(options.kernel);
@@ -128,6 +140,7 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
   registerMpuHistoryCommands(monitors, target);
   registerCoreCommands(monitors, target);
   registerSymbolCommands(monitors, target);
+  registerBootCommands(monitors, bootInputs);
   machine.onConsoleLine((line) => logger.info(`uart: ${line}`));
 
   const service = new MapService(new MachineMpuHardware(machine), { logger });
@@ -183,6 +196,7 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
     catchControl,
     gdbAddress,
     apiAddress,
+    bootInputs,
     close: async () => {
       await Promise.all([server.close(), api?.close()]);
     },

@@ -75,3 +75,14 @@ export function buildShadowTableProgram(variant: 'buggy' | 'fixed'): string {
   run(CC, [...BARE, '-g', ...define, '-o', elf, join(SOURCES, 'baremetal.S'), join(SOURCES, 'shadow_table.c')]);
   return elf;
 }
+
+/**
+ * fdt_walk.c with its entry fdt_start.S: a kernel that reads the device tree at x0, prints
+ * its bootargs to the console the tree names, then idles, panics or faults as they ask.
+ */
+export function buildFdtWalkProgram(): string {
+  const out = mkdtempSync(join(tmpdir(), 'mpustub-fdt-'));
+  const elf = join(out, 'fdt_walk.elf');
+  run(CC, [...BARE, '-o', elf, join(SOURCES, 'fdt_start.S'), join(SOURCES, 'fdt_walk.c')]);
+  return elf;
+}

@@ -50,6 +50,10 @@ describe('board commands', () => {
     expect(board.mpuRegions.el2).toBe(32);
   });
 
+  it('board dtb says there is no device tree without a kernel (test/unit/boot/bootInputs.test.ts has one)', async () => {
+    expect(await monitor('board dtb')).toBe('no device tree: the stub places one with --kernel (--dtb auto|FILE)\n');
+  });
+
   it('reg decodes fields, and in JSON carries the layout and the syndrome in words', async () => {
     expect(await monitor('reg MPUIR_EL2')).toContain('MPUIR_EL2 = 0x20 [ REGION=0x20 ]');
     const [prbar, esr] = JSON.parse(await monitor('reg PRBAR_EL2 ESR_EL2 json')) as Array<{ name: string; layout?: Array<{ name: string; lsb: number; msb: number }>; description?: string }>;

@@ -1,0 +1,44 @@
+// The command line of booting: the options `serve` takes for a kernel (--dtb, --append,
+// --dump-dtb) parsed for commander.
+
+import { writeFileSync } from 'node:fs';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { loadBoard } from '../wiring.js';
+import { BootInputs, parseDtbChoice, type DtbChoice } from './bootInputs.js';
+
+/** Commander keeps what a parser returns; its errors become usage errors. */
+function commanderParser<T>(parse: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return parse(text);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  };
+}
+
+export const parseDtbOption = commanderParser(parseDtbChoice);
+
+/** The serve options about booting a kernel; serve's help lists them with the rest. */
+export function addServeBootOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--dtb <auto|none|file>', 'the device tree at x0 for --kernel: generated from the board (auto, the default), none, or a .dtb file').argParser(parseDtbOption))
+    .addOption(new Option('--append <text>', 'the kernel command line: /chosen bootargs and xen,xen-bootargs of the generated device tree'))
+    .addOption(new Option('--dump-dtb <file>', 'write the device tree --dtb would place to FILE and exit'));
+}
+
+export interface ServeBootOptions {
+  dtb?: DtbChoice;
+  append?: string;
+  dumpDtb?: string;
+  kernel?: string;
+  board?: string;
+}
+
+/** `serve --dump-dtb FILE`: the blob the kernel would find, written without starting anything. */
+export function dumpDtb(options: ServeBootOptions): void {
+  const inputs = new BootInputs(loadBoard(options.board), options.dtb ?? { kind: 'auto' }, options.append ?? '');
+  const blob = inputs.blob();
+  if (!blob) throw new Error('--dump-dtb: --dtb none places no device tree');
+  writeFileSync(options.dumpDtb!, blob);
+}
