@@ -98,6 +98,7 @@ async function serve(options: ServeOptions): Promise<void> {
     ...(options.kernel !== undefined ? { kernel: options.kernel } : {}),
     ...(options.dtb !== undefined ? { dtb: options.dtb } : {}),
     ...(options.append !== undefined ? { append: options.append } : {}),
+    run: options.run,
   });
   const shownHost = stub.gdbAddress.host.includes(':') ? `[${stub.gdbAddress.host}]` : stub.gdbAddress.host;
   process.stdout.write(`gdb: target remote ${shownHost}:${stub.gdbAddress.port}\n`);

@@ -4,9 +4,10 @@
 // machine through its registers, reached over HTTP and from GDB's monitor; a failed request
 // can stop the core so that a waiting GDB wakes up. A kernel named on the command line is
 // placed in memory at start and at every extended-remote `run`, its symbols kept for the
-// stub's messages, with the device tree and registers a boot loader hands over (src/boot/).
-// The API also serves the region-map page and the read-only board view it draws. The CLI and
-// the tests start stubs here.
+// stub's messages, with the device tree and registers a boot loader hands over (src/boot/);
+// with --run the core starts at once and its stops are reported on stderr while no debugger
+// is attached. The API also serves the region-map page and the read-only board view it
+// draws. The CLI and the tests start stubs here.
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,7 @@ import { createBoardView } from './view/boardView.js';
 import type { Logger } from './log.js';
 import { BootInputs, type DtbChoice } from './boot/bootInputs.js';
 import { registerBootCommands } from './boot/bootCommands.js';
+import { attachCommand, stopLine, UnattendedRun, type CoreStopReport } from './boot/unattended.js';
 
 export interface StubOptions {
   readonly host: string;
@@ -64,6 +66,10 @@ export interface StubOptions {
   readonly dtb?: DtbChoice;
   /** The kernel's command line: bootargs and xen,xen-bootargs of the generated tree. */
   readonly append?: string;
+  /** The core runs at once (`serve --run`) instead of waiting, halted, for a debugger. */
+  readonly run?: boolean;
+  /** A stop of the core with no debugger attached; a line on stderr when absent. */
+  readonly onCoreStop?: (report: CoreStopReport, attach: string) => void;
 }
 
 export interface RunningStub {
@@ -76,6 +82,8 @@ export interface RunningStub {
   readonly apiAddress: { readonly host: string; readonly port: number } | null;
   /** The device tree and boot registers placed with the kernel; undefined without one. */
   readonly bootInputs: BootInputs | undefined;
+  /** Runs the core with no debugger attached (`--run`, `mpustub boot`). */
+  readonly unattended: UnattendedRun;
   close(): Promise<void>;
 }
 
@@ -142,6 +150,10 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
   registerSymbolCommands(monitors, target);
   registerBootCommands(monitors, bootInputs);
   machine.onConsoleLine((line) => logger.info(`uart: ${line}`));
+  let gdbAddress: { host: string; port: number } | undefined;
+  const onCoreStop = options.onCoreStop ?? ((report: CoreStopReport, attach: string) => process.stderr.write(stopLine(report, attach)));
+  const unattended = new UnattendedRun(target, (report) => onCoreStop(report, attachCommand(options.kernel, gdbAddress ?? { host: options.host, port: options.port })));
+  unattended.resumeOnDetach = options.run === true;
 
   const service = new MapService(new MachineMpuHardware(machine), { logger });
   const catchControl: CatchControl = { enabled: true };
@@ -175,7 +187,6 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
           boardView: createBoardView(machine, service, target.run, (regime, region) => Promise.resolve(regionHistory(target, regime === 'el2' ? 'el2' : 'el10', region))),
           pageDir: PAGE_DIR,
         });
-  let gdbAddress: { host: string; port: number };
   let apiAddress: { host: string; port: number } | null = null;
   try {
     gdbAddress = await listenNamed('GDB', () => server.listen(options.host, options.port), options.host, options.port, '--port');
@@ -188,6 +199,8 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
     await server.close().catch(() => undefined);
     throw err;
   }
+  // The first slice runs from the event loop, after the caller has printed where to attach.
+  if (options.run) unattended.start();
   return {
     machine,
     target,
@@ -197,7 +210,9 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
     gdbAddress,
     apiAddress,
     bootInputs,
+    unattended,
     close: async () => {
+      target.run.halt();
       await Promise.all([server.close(), api?.close()]);
     },
   };

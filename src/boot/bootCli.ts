@@ -1,5 +1,5 @@
 // The command line of booting: the options `serve` takes for a kernel (--dtb, --append,
-// --dump-dtb) parsed for commander.
+// --run, --dump-dtb) parsed for commander.
 
 import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -24,12 +24,14 @@ export function addServeBootOptions(command: Command): Command {
   return command
     .addOption(new Option('--dtb <auto|none|file>', 'the device tree at x0 for --kernel: generated from the board (auto, the default), none, or a .dtb file').argParser(parseDtbOption))
     .addOption(new Option('--append <text>', 'the kernel command line: /chosen bootargs and xen,xen-bootargs of the generated device tree'))
+    .addOption(new Option('--run', 'start the core at once instead of halted until GDB resumes it; stops are reported on stderr').default(false))
     .addOption(new Option('--dump-dtb <file>', 'write the device tree --dtb would place to FILE and exit'));
 }
 
 export interface ServeBootOptions {
   dtb?: DtbChoice;
   append?: string;
+  run: boolean;
   dumpDtb?: string;
   kernel?: string;
   board?: string;

@@ -40,6 +40,10 @@ export class BoardTarget implements DebugTarget {
   readonly mpuHistory: MpuHistory;
   readonly mpuCatch: MpuCatchpoints;
   readonly vectorCatch: VectorCatch;
+  /** True while a debugger is attached: a run started with none (src/boot/unattended.ts) reports its own stops. */
+  debuggerAttached = false;
+  /** Told once a debugger has gone and the core is halted (`--run` resumes it, as QEMU does). */
+  onDetached: ((reason: 'detach' | 'kill' | 'disconnect') => void) | undefined;
 
   constructor(
     readonly machine: Machine,
@@ -103,17 +107,20 @@ export class BoardTarget implements DebugTarget {
   }
 
   attached(): void {
-    // A new debugger finds the core halted where the last one left it.
+    // A new debugger finds the core halted where the last one left it, or where it was running.
+    this.debuggerAttached = true;
     this.run.halt();
   }
 
-  detached(_reason: 'detach' | 'kill' | 'disconnect'): void {
+  detached(reason: 'detach' | 'kill' | 'disconnect'): void {
     // Breakpoints belong to the debugger that planted them; the board's state stays. The next
     // debugger finds the core halted, with no stop of the previous one pending: a stale
     // watchpoint stop would both be reported by `?` and let its first access through.
     this.breakpoints.clear();
     this.run.halt();
     this.run.forgetStopState();
+    this.debuggerAttached = false;
+    this.onDetached?.(reason);
   }
 
   /** `run` in extended-remote: the board as the stub started it, the core halted at reset. */

@@ -37,6 +37,8 @@ export class BoardRunControl implements RunControl {
    * catch, vectorCatch.ts); undefined goes on running.
    */
   exceptionTakenStop: ((exception: CpuException) => StopEvent | undefined) | undefined;
+  /** Told when a run waits in WFI/WFE with nothing to wake it (with no debugger, src/boot/unattended.ts says so). */
+  onIdle: (() => void) | undefined;
   private readonly catches: InstructionCatch;
 
   constructor(
@@ -149,11 +151,8 @@ export class BoardRunControl implements RunControl {
         return;
       }
       first = false;
-      if (stop === 'idle') return; // WFI/WFE: wait for Ctrl-C (or a caught map failure)
-      if (stop) {
-        this.raiseStop(stop);
-        return;
-      }
+      if (stop === 'idle') return this.onIdle?.(); // WFI/WFE: wait for Ctrl-C (or a caught map failure)
+      if (stop) return void this.raiseStop(stop);
       setImmediate(slice);
     };
     setImmediate(slice);
