@@ -98,6 +98,9 @@ async function serve(options: ServeOptions): Promise<void> {
     ...(options.kernel !== undefined ? { kernel: options.kernel } : {}),
     ...(options.dtb !== undefined ? { dtb: options.dtb } : {}),
     ...(options.append !== undefined ? { append: options.append } : {}),
+    // A kernel's console is the user's to read, as QEMU's -nographic prints it; the board
+    // alone keeps it in the log as before.
+    serial: options.serial ?? (options.kernel !== undefined ? { kind: 'stdio' } : { kind: 'log' }),
     run: options.run,
   });
   const shownHost = stub.gdbAddress.host.includes(':') ? `[${stub.gdbAddress.host}]` : stub.gdbAddress.host;
@@ -106,6 +109,7 @@ async function serve(options: ServeOptions): Promise<void> {
     const apiHost = stub.apiAddress.host.includes(':') ? `[${stub.apiAddress.host}]` : stub.apiAddress.host;
     process.stdout.write(`api: http://${apiHost}:${stub.apiAddress.port}\n`);
   }
+  if (stub.serialAddress) process.stdout.write(`serial: tcp ${stub.serialAddress.host}:${stub.serialAddress.port}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {

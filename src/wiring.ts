@@ -5,9 +5,9 @@
 // can stop the core so that a waiting GDB wakes up. A kernel named on the command line is
 // placed in memory at start and at every extended-remote `run`, its symbols kept for the
 // stub's messages, with the device tree and registers a boot loader hands over (src/boot/);
-// with --run the core starts at once and its stops are reported on stderr while no debugger
-// is attached. The API also serves the region-map page and the read-only board view it
-// draws. The CLI and the tests start stubs here.
+// the UART's output goes where --serial says, and with --run the core starts at once and its
+// stops are reported on stderr while no debugger is attached. The API also serves the
+// region-map page and the read-only board view it draws. The CLI and the tests start stubs here.
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,7 @@ import { createBoardView } from './view/boardView.js';
 import type { Logger } from './log.js';
 import { BootInputs, type DtbChoice } from './boot/bootInputs.js';
 import { registerBootCommands } from './boot/bootCommands.js';
+import { openSerial, type SerialChoice, type SerialOutput } from './boot/serial.js';
 import { attachCommand, stopLine, UnattendedRun, type CoreStopReport } from './boot/unattended.js';
 
 export interface StubOptions {
@@ -66,6 +67,8 @@ export interface StubOptions {
   readonly dtb?: DtbChoice;
   /** The kernel's command line: bootargs and xen,xen-bootargs of the generated tree. */
   readonly append?: string;
+  /** Where the UART's output goes (src/boot/serial.ts); the stub's log when absent. */
+  readonly serial?: SerialChoice;
   /** The core runs at once (`serve --run`) instead of waiting, halted, for a debugger. */
   readonly run?: boolean;
   /** A stop of the core with no debugger attached; a line on stderr when absent. */
@@ -80,6 +83,8 @@ export interface RunningStub {
   readonly catchControl: CatchControl;
   readonly gdbAddress: { readonly host: string; readonly port: number };
   readonly apiAddress: { readonly host: string; readonly port: number } | null;
+  /** The listener of `--serial tcp:PORT`. */
+  readonly serialAddress: { readonly host: string; readonly port: number } | undefined;
   /** The device tree and boot registers placed with the kernel; undefined without one. */
   readonly bootInputs: BootInputs | undefined;
   /** Runs the core with no debugger attached (`--run`, `mpustub boot`). */
@@ -149,7 +154,6 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
   registerCoreCommands(monitors, target);
   registerSymbolCommands(monitors, target);
   registerBootCommands(monitors, bootInputs);
-  machine.onConsoleLine((line) => logger.info(`uart: ${line}`));
   let gdbAddress: { host: string; port: number } | undefined;
   const onCoreStop = options.onCoreStop ?? ((report: CoreStopReport, attach: string) => process.stderr.write(stopLine(report, attach)));
   const unattended = new UnattendedRun(target, (report) => onCoreStop(report, attachCommand(options.kernel, gdbAddress ?? { host: options.host, port: options.port })));
@@ -188,6 +192,7 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
           pageDir: PAGE_DIR,
         });
   let apiAddress: { host: string; port: number } | null = null;
+  let serial: SerialOutput | undefined;
   try {
     gdbAddress = await listenNamed('GDB', () => server.listen(options.host, options.port), options.host, options.port, '--port');
     if (api) {
@@ -195,10 +200,12 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
       const apiPort = options.apiPort ?? DEFAULT_API_PORT;
       apiAddress = await listenNamed('map service API', () => api.listen(apiHost, apiPort), apiHost, apiPort, '--api-port');
     }
+    serial = await openSerial(options.serial ?? { kind: 'log' }, machine, logger);
   } catch (err) {
-    await server.close().catch(() => undefined);
+    await Promise.all([server.close(), api?.close()]).catch(() => undefined);
     throw err;
   }
+  const serialOutput = serial;
   // The first slice runs from the event loop, after the caller has printed where to attach.
   if (options.run) unattended.start();
   return {
@@ -209,11 +216,12 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
     catchControl,
     gdbAddress,
     apiAddress,
+    serialAddress: serialOutput.address,
     bootInputs,
     unattended,
     close: async () => {
       target.run.halt();
-      await Promise.all([server.close(), api?.close()]);
+      await Promise.all([server.close(), api?.close(), serialOutput.close()]);
     },
   };
 }

@@ -32,7 +32,7 @@ async function start(append: string, run = true): Promise<{ reports: CoreStopRep
   let firstReport: (r: CoreStopReport) => void = () => undefined;
   const first = new Promise<CoreStopReport>((resolve) => (firstReport = resolve));
   stub = await startStub({
-    host: '127.0.0.1', port: 0, apiPort: null, scenario: 'none', traceRsp: false, logger: quiet, kernel: walker, append, run,
+    host: '127.0.0.1', port: 0, apiPort: null, scenario: 'none', traceRsp: false, logger: quiet, kernel: walker, append, run, serial: { kind: 'none' },
     onCoreStop: (r) => {
       reports.push(r);
       firstReport(r);
