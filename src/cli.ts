@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `mpustub` command line: `serve` starts the stub (and, beside it, the map service);
-// the map-service client commands talk to a running stub over HTTP. Argument parsing only
-// (src/boot/bootCli.ts has the options about a kernel): src/wiring.ts builds what runs.
+// `boot` checks that a kernel boots (src/boot/bootCli.ts); the map-service client commands
+// talk to a running stub over HTTP. Argument parsing only: src/wiring.ts builds what runs.
 
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -11,7 +11,7 @@ import { EXIT_FAILED, registerMapCommands } from './xen/api/client.js';
 import { allowedHostName, isLoopbackHost } from './xen/api/origin.js';
 import { REGISTER_TYPES, type RegisterTypes } from './arch/aarch64/targetXml.js';
 import { DEFAULT_MPU_HISTORY, MAX_MPU_HISTORY } from './debug/mpuHistory.js';
-import { addServeBootOptions, dumpDtb, type ServeBootOptions } from './boot/bootCli.js';
+import { addServeBootOptions, dumpDtb, registerBootCommand, type ServeBootOptions } from './boot/bootCli.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -163,6 +163,7 @@ export function buildProgram(): Command {
       }
     });
 
+  registerBootCommand(program);
   registerMapCommands(program);
   return program;
 }

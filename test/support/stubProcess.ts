@@ -14,6 +14,8 @@ export interface StubProcess {
   readonly apiUrl: string | null;
   /** Everything the stub wrote to stderr so far. */
   stderr(): string;
+  /** Everything the stub wrote to stdout so far (the ready lines, a kernel's console). */
+  stdout(): string;
   stop(): Promise<number | null>;
 }
 
@@ -44,6 +46,7 @@ export async function startStubProcess(args: string[] = [], timeoutMs = 10_000):
     port,
     apiUrl,
     stderr: () => stderr,
+    stdout: () => stdout,
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
       child.kill('SIGTERM');
