@@ -1,9 +1,10 @@
-// Board descriptions: what a simulated board is made of (MPU region counts, memory map, CPU
-// identification, reset state), parsed from JSON with precise errors, and the embedded
-// default: a Cortex-R82-like core at EL2 on an FVP_BaseR-like memory map (DRAM at 0x0, a
-// PL011 UART at 0x9C090000).
+// Board descriptions: what a simulated board is made of (MPU region counts, memory map with
+// its devices, CPU identification, reset state), parsed from JSON with precise errors, and the
+// embedded default: a Cortex-R82-like core at EL2 on an FVP_BaseR-like memory map (DRAM at
+// 0x0, a PL011 UART at 0x9C090000).
 
 import { PHYS_ADDR_LIMIT } from './access.js';
+import { DEVICE_MODEL_NAMES, DEVICE_MODELS, isDeviceModelName, type DeviceModelName } from './devices/models.js';
 
 export type MemoryKind = 'ram' | 'device';
 
@@ -12,8 +13,8 @@ export interface MemoryRange {
   readonly kind: MemoryKind;
   readonly base: number;
   readonly size: number;
-  /** Device model behind a `device` range. */
-  readonly model?: 'pl011' | 'plain';
+  /** Device model behind a `device` range (src/machine/devices/models.ts). */
+  readonly model?: DeviceModelName;
 }
 
 export interface BoardConfig {
@@ -36,7 +37,7 @@ export const DEFAULT_BOARD: BoardConfig = {
     { name: 'dram', kind: 'ram', base: 0x0, size: 0x8000_0000 },
     { name: 'uart0', kind: 'device', base: 0x9c09_0000, size: 0x1000, model: 'pl011' },
     { name: 'uart1', kind: 'device', base: 0x9c0a_0000, size: 0x1000, model: 'pl011' },
-    // GICv3 distributor and redistributors of the FVP BaseR: registers read as zero here.
+    // GICv3 distributor and redistributors of the FVP BaseR: registers read back what is written.
     { name: 'gic', kind: 'device', base: 0xaf00_0000, size: 0x20_0000, model: 'plain' },
   ],
   cpu: { midr: CORTEX_R82_MIDR, mpidr: 0x8000_0000n, mmfr0: ARMV8R_MMFR0 },
@@ -98,8 +99,13 @@ function parseMemoryRange(value: Json, index: number): MemoryRange {
   if (size === 0) throw new BoardError(`${where}.size: must not be zero`);
   if (base + size > PHYS_ADDR_LIMIT) throw new BoardError(`${where}: ends beyond the 48-bit physical address space`);
   const model = value['model'];
-  if (model !== undefined && model !== 'pl011' && model !== 'plain') throw new BoardError(`${where}.model: expected "pl011" or "plain"`);
+  if (model !== undefined && (typeof model !== 'string' || !isDeviceModelName(model))) {
+    throw new BoardError(`${where}.model: expected one of ${DEVICE_MODEL_NAMES.map((m) => `"${m}"`).join(', ')}`);
+  }
   if (model !== undefined && kind !== 'device') throw new BoardError(`${where}.model: only device ranges have a model`);
+  if (model !== undefined && size < DEVICE_MODELS[model].minimumSize) {
+    throw new BoardError(`${where}.size: a ${model} needs at least 0x${DEVICE_MODELS[model].minimumSize.toString(16)} bytes`);
+  }
   return { name, kind, base, size, ...(kind === 'device' ? { model: model ?? 'plain' } : {}) };
 }
 

@@ -80,7 +80,7 @@ export class Machine {
     readonly board: BoardConfig,
     readonly mpu: MpuModel,
   ) {
-    this.memory = new PhysicalMemory(board.memory, (line) => this.listeners.forEach((l) => l(line)));
+    this.memory = new PhysicalMemory(board.memory, { console: (line) => this.listeners.forEach((l) => l(line)) });
     this.sysregs = new SystemRegisters(board, mpu, () => this.core.el);
     this.core.reset(board.reset.pc, board.reset.sp);
   }

@@ -33,6 +33,8 @@ describe('board descriptions', () => {
     ['{"memory": [{"name": "a", "kind": "rom", "base": 0, "size": 1}]}', /memory\[0\].kind/],
     ['{"memory": [{"name": "a", "kind": "ram", "base": "0x1000000000000", "size": 1}]}', /beyond the 48-bit/],
     ['{"memory": [{"name": "a", "kind": "ram", "base": 0, "size": 4096}, {"name": "b", "kind": "ram", "base": 2048, "size": 4096}]}', /"a" and "b" overlap/],
+    ['{"memory": [{"name": "a", "kind": "device", "base": 0, "size": 4096, "model": "pl022"}]}', /memory\[0\].model: expected one of "plain", "pl011"/],
+    ['{"memory": [{"name": "a", "kind": "device", "base": 0, "size": 256, "model": "pl011"}]}', /memory\[0\].size: a pl011 needs at least 0x1000 bytes/],
   ])('rejects %s', (text, message) => {
     expect(() => parseBoard(text)).toThrow(BoardError);
     expect(() => parseBoard(text)).toThrow(message);
@@ -40,7 +42,7 @@ describe('board descriptions', () => {
 });
 
 describe('physical memory', () => {
-  const memory = () => new PhysicalMemory(DEFAULT_BOARD.memory);
+  const memory = (console: (line: string) => void = () => {}) => new PhysicalMemory(DEFAULT_BOARD.memory, { console });
 
   it('reads untouched RAM as zero and costs nothing for it', () => {
     const m = memory();
@@ -69,7 +71,7 @@ describe('physical memory', () => {
 
   it('models the PL011: UARTFR reads TX empty, DR writes are lines on the console', () => {
     const lines: string[] = [];
-    const m = new PhysicalMemory(DEFAULT_BOARD.memory, (line) => lines.push(line));
+    const m = memory((line) => lines.push(line));
     const fr = new Uint8Array(1);
     m.read(0x9c09_0018, fr);
     expect(fr[0]! & 0x80).toBe(0x80);
