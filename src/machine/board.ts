@@ -1,7 +1,8 @@
 // Board descriptions: what a simulated board is made of (MPU region counts, memory map with
-// its devices, CPU identification, reset state), parsed from JSON with precise errors, and the
-// embedded default: a Cortex-R82-like core at EL2 on an FVP_BaseR-like memory map (DRAM at
-// 0x0, a PL011 UART at 0x9C090000).
+// its devices, CPU identification, reset state), parsed from JSON with precise errors, and
+// the embedded default: a Cortex-R82-like core at EL2 on the FVP BaseR's memory map (DRAM at
+// 0x0, PL011 UARTs at 0x9C090000 and 0x9C0A0000, the GICv3 distributor at 0xAF000000 and
+// redistributors at 0xAF100000), the addresses its device tree gives Xen and Zephyr.
 
 import { PHYS_ADDR_LIMIT } from './access.js';
 import { DEVICE_MODEL_NAMES, DEVICE_MODELS, isDeviceModelName, type DeviceModelName } from './devices/models.js';
@@ -37,8 +38,10 @@ export const DEFAULT_BOARD: BoardConfig = {
     { name: 'dram', kind: 'ram', base: 0x0, size: 0x8000_0000 },
     { name: 'uart0', kind: 'device', base: 0x9c09_0000, size: 0x1000, model: 'pl011' },
     { name: 'uart1', kind: 'device', base: 0x9c0a_0000, size: 0x1000, model: 'pl011' },
-    // GICv3 distributor and redistributors of the FVP BaseR: registers read back what is written.
-    { name: 'gic', kind: 'device', base: 0xaf00_0000, size: 0x20_0000, model: 'plain' },
+    // The GICv3 frames, sized as Xen's boot maps them: the distributor's 64 KiB and a 1 MiB
+    // redistributor window whose first 128 KiB frame is the one PE's.
+    { name: 'gicd', kind: 'device', base: 0xaf00_0000, size: 0x1_0000, model: 'gicv3-dist' },
+    { name: 'gicr', kind: 'device', base: 0xaf10_0000, size: 0x10_0000, model: 'gicv3-redist' },
   ],
   cpu: { midr: CORTEX_R82_MIDR, mpidr: 0x8000_0000n, mmfr0: ARMV8R_MMFR0 },
   reset: { pc: 0n, sp: 0n },
@@ -109,6 +112,15 @@ function parseMemoryRange(value: Json, index: number): MemoryRange {
   return { name, kind, base, size, ...(kind === 'device' ? { model: model ?? 'plain' } : {}) };
 }
 
+/** Models that stand for the board's one instance of something (the GIC) appear at most once. */
+function checkSingleDevices(ranges: readonly MemoryRange[]): void {
+  for (const model of DEVICE_MODEL_NAMES) {
+    if (!DEVICE_MODELS[model].single) continue;
+    const named = ranges.filter((r) => r.model === model).map((r) => `"${r.name}"`);
+    if (named.length > 1) throw new BoardError(`memory ranges ${named.join(' and ')} are both a ${model}: a board has one`);
+  }
+}
+
 function checkNoOverlap(ranges: readonly MemoryRange[]): void {
   const sorted = [...ranges].sort((a, b) => a.base - b.base);
   for (let i = 1; i < sorted.length; i++) {
@@ -142,6 +154,7 @@ export function parseBoard(text: string): BoardConfig {
     if (!Array.isArray(memoryJson) || memoryJson.length === 0) throw new BoardError('memory: expected a non-empty array of ranges');
     memory = memoryJson.map(parseMemoryRange);
     checkNoOverlap(memory);
+    checkSingleDevices(memory);
   }
 
   const cpu = json['cpu'] ?? {};

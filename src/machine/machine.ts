@@ -9,6 +9,7 @@ import { register, type RegisterSpec } from '../arch/aarch64/registers.js';
 import { PHYS_ADDR_LIMIT, type Access, type AccessKind, type AccessOrigin, type ExceptionLevel } from './access.js';
 import type { BoardConfig } from './board.js';
 import { CoreState } from './core.js';
+import { Gic } from './gic/gic.js';
 import { PhysicalMemory } from './memory.js';
 import type { FaultSyndrome, MpuControl, MpuDecision, MpuFault, MpuModel, RegimeControl } from './mpu/types.js';
 import { RegisterAccessError, SystemRegisters } from './sysregs.js';
@@ -60,6 +61,8 @@ export interface MachineOptions {
 export class Machine {
   readonly core = new CoreState();
   readonly memory: PhysicalMemory;
+  /** The interrupt controller: its frames are devices in `memory`, its CPU interface system registers. */
+  readonly gic: Gic;
   readonly sysregs: SystemRegisters;
   readonly options: MachineOptions = { debuggerBypassesMpu: false, latchDebuggerFaults: false };
   /** The last refused access, whoever made it; kept for `monitor fault`. */
@@ -80,7 +83,8 @@ export class Machine {
     readonly board: BoardConfig,
     readonly mpu: MpuModel,
   ) {
-    this.memory = new PhysicalMemory(board.memory, { console: (line) => this.listeners.forEach((l) => l(line)) });
+    this.gic = new Gic(board.cpu.mpidr);
+    this.memory = new PhysicalMemory(board.memory, { console: (line) => this.listeners.forEach((l) => l(line)), gic: this.gic });
     this.sysregs = new SystemRegisters(board, mpu, () => this.core.el);
     this.core.reset(board.reset.pc, board.reset.sp);
   }
@@ -91,6 +95,7 @@ export class Machine {
    */
   reset(): void {
     this.memory.reset();
+    this.gic.reset();
     this.sysregs.reset();
     this.mpu.reset();
     this.core.reset(this.board.reset.pc, this.board.reset.sp);
