@@ -118,11 +118,14 @@ export class Machine {
 
   // ---- Registers (by table entry) ----
 
-  /** The register's value; 128-bit for v0..v31. */
-  readRegister(reg: RegisterSpec): bigint {
+  /**
+   * The register's value; 128-bit for v0..v31. `origin` 'core' is an MRS, which may act on
+   * registers whose reads do; the debugger's reads only look.
+   */
+  readRegister(reg: RegisterSpec, origin: AccessOrigin = 'debugger'): bigint {
     if (reg.behaviour.kind === 'core') return this.readCoreRegister(reg.regnum);
     if (reg.behaviour.kind === 'fpu') return this.readFpuRegister(reg.regnum);
-    return this.sysregs.read(reg.regnum);
+    return this.sysregs.read(reg.regnum, origin);
   }
 
   /**

@@ -3,6 +3,7 @@
 // the MPU model; CurrentEL and the identification registers are computed.
 
 import { register, REGISTERS, registerByNumber, type RegisterName, type RegisterSpec } from '../arch/aarch64/registers.js';
+import type { AccessOrigin } from './access.js';
 import type { BoardConfig } from './board.js';
 import type { MpuModel, MpuRegisterRole } from './mpu/types.js';
 
@@ -43,7 +44,8 @@ export class SystemRegisters {
     return reg;
   }
 
-  read(regnum: number): bigint {
+  /** MRS (`origin` 'core': a read that acts would act) or a look by the debugger. */
+  read(regnum: number, _origin: AccessOrigin = 'debugger'): bigint {
     const reg = this.spec(regnum);
     const b = reg.behaviour;
     switch (b.kind) {
@@ -55,6 +57,8 @@ export class SystemRegisters {
         return BigInt(this.currentEl() << 2);
       case 'board-id':
         return this.board.cpu[b.key];
+      case 'fixed':
+        return b.value;
       case 'core':
       case 'fpu':
         throw new RegisterAccessError('unknown', `${reg.name} is not a system register`);

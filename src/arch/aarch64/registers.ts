@@ -4,9 +4,12 @@
 // description GDB loads (targetXml.ts), the `g`/`G` layout, `p`/`P` lookup by number, field
 // decoding for monitor commands, the docs/registers.md table, and the machine's MRS/MSR
 // behaviour (src/machine/sysregs.ts reads `behaviour`, `access`, `res0` and `reset` from here).
-// Adding a register is one entry here, nothing else.
+// Adding a register is one entry here or in one of the groups of sysregs/ (identification,
+// context) that this table takes in, nothing else.
 
 import { encodingNumber, sysreg, type SysregEncoding } from './encoding.js';
+import { CONTEXT_REGISTERS } from './sysregs/context.js';
+import { IDENTIFICATION_REGISTERS } from './sysregs/identification.js';
 
 export interface FieldSpec {
   readonly name: string;
@@ -37,7 +40,9 @@ export type RegisterBehaviour =
   /** CurrentEL, computed from PSTATE (cpsr.EL). */
   | { readonly kind: 'current-el' }
   /** An identification register whose value the board supplies. */
-  | { readonly kind: 'board-id'; readonly key: 'midr' | 'mpidr' | 'mmfr0' };
+  | { readonly kind: 'board-id'; readonly key: 'midr' | 'mpidr' | 'mmfr0' }
+  /** An identification register with one value on every board (sysregs/identification.ts says why). */
+  | { readonly kind: 'fixed'; readonly value: bigint };
 
 export type RegisterGroup = 'general' | 'float' | 'vector' | 'system';
 
@@ -50,7 +55,8 @@ export interface RegisterSpec {
   readonly group: RegisterGroup;
   /** The GDB type name (a predefined type or an id from targetXml.ts's type definitions). */
   readonly gdbType: string;
-  readonly access: 'rw' | 'ro';
+  /** 'wo': MRS is UNDEFINED (a debugger reads 0); 'ro': MSR is. */
+  readonly access: 'rw' | 'ro' | 'wo';
   /**
    * The lowest exception level whose MRS/MSR may reach the register (QEMU's `.access`); below
    * it the instruction is UNDEFINED. For system registers it follows op1, as the Arm ARM
@@ -195,11 +201,12 @@ function coreRegisters(): RegisterSpec[] {
 
 // ---- System registers ----
 
-interface SysregInit {
+/** A system register as the tables write it; `system()` completes it into a RegisterSpec. */
+export interface SysregInit {
   name: string;
   enc: SysregEncoding;
   behaviour?: RegisterBehaviour;
-  access?: 'rw' | 'ro';
+  access?: 'rw' | 'ro' | 'wo';
   fields?: readonly FieldSpec[];
   type?: string;
   res0?: bigint;
@@ -288,14 +295,14 @@ const CONTROL_REGISTERS = [
   { name: 'ID_AA64MMFR0_EL1', enc: sysreg(3, 0, 0, 7, 0), access: 'ro', behaviour: { kind: 'board-id', key: 'mmfr0' }, fields: MMFR0_FIELDS, doc: 'memory model features (MSA=0b1111: Armv8-R PMSA)' },
 ] as const satisfies readonly SysregInit[];
 
-function controlRegisters(): RegisterSpec[] {
-  return CONTROL_REGISTERS.map((init) => system(init));
-}
+/** The register groups whose names are typed (RegisterName): this file's and those of sysregs/. */
+const NAMED_GROUPS = [CONTROL_REGISTERS, CONTEXT_REGISTERS, IDENTIFICATION_REGISTERS] as const;
+type NamedSysreg = (typeof NAMED_GROUPS)[number][number];
 
 export const REGISTERS: readonly RegisterSpec[] = Object.freeze([
   ...coreRegisters(),
   ...mpuRegisters('el2'),
-  ...controlRegisters(),
+  ...NAMED_GROUPS.flatMap((group): RegisterSpec[] => group.map((init: SysregInit) => system(init))),
   ...mpuRegisters('el10'),
 ]);
 
@@ -312,7 +319,7 @@ type MpuAlias = '' | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 
 type MpuRegisterName = `${'MPUIR' | 'PRSELR' | 'PRENR'}_${'EL1' | 'EL2'}` | `${'PRBAR' | 'PRLAR'}${MpuAlias}_${'EL1' | 'EL2'}`;
 
 /** Every register's name, as a type: code names registers with these, so a typo fails `tsc`. */
-export type RegisterName = `x${XIndex}` | 'sp' | 'pc' | 'cpsr' | `v${VIndex}` | 'fpsr' | 'fpcr' | MpuRegisterName | (typeof CONTROL_REGISTERS)[number]['name'];
+export type RegisterName = `x${XIndex}` | 'sp' | 'pc' | 'cpsr' | `v${VIndex}` | 'fpsr' | 'fpcr' | MpuRegisterName | NamedSysreg['name'];
 
 /** A register named in code (a test checks that every RegisterName is in the table). */
 export function register(name: RegisterName): RegisterSpec {
