@@ -13,6 +13,7 @@ import { Gic } from './gic/gic.js';
 import { PhysicalMemory } from './memory.js';
 import type { FaultSyndrome, MpuControl, MpuDecision, MpuFault, MpuModel, RegimeControl } from './mpu/types.js';
 import { RegisterAccessError, SystemRegisters } from './sysregs.js';
+import { GenericTimer } from './timer.js';
 
 export type MachineFault =
   | { readonly kind: 'mpu'; readonly origin: AccessOrigin; readonly fault: MpuFault; readonly syndrome: FaultSyndrome }
@@ -63,6 +64,8 @@ export class Machine {
   readonly memory: PhysicalMemory;
   /** The interrupt controller: its frames are devices in `memory`, its CPU interface system registers. */
   readonly gic: Gic;
+  /** The system counter and the generic timers, whose outputs are PPIs of the GIC. */
+  readonly timer: GenericTimer;
   readonly sysregs: SystemRegisters;
   readonly options: MachineOptions = { debuggerBypassesMpu: false, latchDebuggerFaults: false };
   /** The last refused access, whoever made it; kept for `monitor fault`. */
@@ -84,8 +87,9 @@ export class Machine {
     readonly mpu: MpuModel,
   ) {
     this.gic = new Gic(board.cpu.mpidr);
+    this.timer = new GenericTimer((intid, high) => this.gic.setLevel(intid, high));
     this.memory = new PhysicalMemory(board.memory, { console: (line) => this.listeners.forEach((l) => l(line)), gic: this.gic });
-    this.sysregs = new SystemRegisters(board, mpu, () => this.core.el);
+    this.sysregs = new SystemRegisters(board, mpu, () => this.core.el, { gic: this.gic, timer: this.timer });
     this.core.reset(board.reset.pc, board.reset.sp);
   }
 
@@ -96,6 +100,7 @@ export class Machine {
   reset(): void {
     this.memory.reset();
     this.gic.reset();
+    this.timer.reset();
     this.sysregs.reset();
     this.mpu.reset();
     this.core.reset(this.board.reset.pc, this.board.reset.sp);
@@ -119,8 +124,8 @@ export class Machine {
   // ---- Registers (by table entry) ----
 
   /**
-   * The register's value; 128-bit for v0..v31. `origin` 'core' is an MRS, which may act on
-   * registers whose reads do; the debugger's reads only look.
+   * The register's value; 128-bit for v0..v31. `origin` 'core' is an MRS, which may act (an
+   * ICC_IAR1_EL1 read acknowledges); the debugger's reads only look.
    */
   readRegister(reg: RegisterSpec, origin: AccessOrigin = 'debugger'): bigint {
     if (reg.behaviour.kind === 'core') return this.readCoreRegister(reg.regnum);

@@ -5,10 +5,12 @@
 // decoding for monitor commands, the docs/registers.md table, and the machine's MRS/MSR
 // behaviour (src/machine/sysregs.ts reads `behaviour`, `access`, `res0` and `reset` from here).
 // Adding a register is one entry here or in one of the groups of sysregs/ (identification,
-// context) that this table takes in, nothing else.
+// context, generic timer, GIC CPU interface) that this table takes in, nothing else.
 
 import { encodingNumber, sysreg, type SysregEncoding } from './encoding.js';
 import { CONTEXT_REGISTERS } from './sysregs/context.js';
+import { GENERIC_TIMER_REGISTERS } from './sysregs/genericTimer.js';
+import { GIC_CPU_INTERFACE_REGISTERS } from './sysregs/gicCpuInterface.js';
 import { IDENTIFICATION_REGISTERS } from './sysregs/identification.js';
 
 export interface FieldSpec {
@@ -22,6 +24,12 @@ export interface FieldSpec {
 
 /** Which target-description feature a register belongs to. */
 export type FeatureName = 'org.gnu.gdb.aarch64.core' | 'org.gnu.gdb.aarch64.fpu' | 'org.mpustub.aarch64.sysregs';
+
+/** The generic timers of a PE at EL2 (src/machine/timer.ts). */
+export type TimerName = 'el1-physical' | 'el1-virtual' | 'el2-physical' | 'el2-secure-physical';
+
+/** The GICv3 CPU interface registers the GIC model implements (src/machine/gic/cpuInterface.ts). */
+export type GicCpuRole = 'PMR' | 'IAR1' | 'EOIR1' | 'HPPIR1' | 'BPR1' | 'CTLR' | 'SRE_EL1' | 'IGRPEN1' | 'AP1R0' | 'DIR' | 'RPR' | 'SGI1R' | 'SRE_EL2';
 
 /** Where the machine keeps a register's value. */
 export type RegisterBehaviour =
@@ -42,7 +50,13 @@ export type RegisterBehaviour =
   /** An identification register whose value the board supplies. */
   | { readonly kind: 'board-id'; readonly key: 'midr' | 'mpidr' | 'mmfr0' }
   /** An identification register with one value on every board (sysregs/identification.ts says why). */
-  | { readonly kind: 'fixed'; readonly value: bigint };
+  | { readonly kind: 'fixed'; readonly value: bigint }
+  /** The system counter: the physical count, the virtual count, or the virtual offset. */
+  | { readonly kind: 'counter'; readonly role: 'physical' | 'virtual' | 'virtual-offset' }
+  /** A register of one generic timer. */
+  | { readonly kind: 'timer'; readonly timer: TimerName; readonly role: 'CTL' | 'CVAL' | 'TVAL' }
+  /** A GICv3 CPU interface register; the GIC model implements it. */
+  | { readonly kind: 'gic-cpu'; readonly role: GicCpuRole };
 
 export type RegisterGroup = 'general' | 'float' | 'vector' | 'system';
 
@@ -296,7 +310,7 @@ const CONTROL_REGISTERS = [
 ] as const satisfies readonly SysregInit[];
 
 /** The register groups whose names are typed (RegisterName): this file's and those of sysregs/. */
-const NAMED_GROUPS = [CONTROL_REGISTERS, CONTEXT_REGISTERS, IDENTIFICATION_REGISTERS] as const;
+const NAMED_GROUPS = [CONTROL_REGISTERS, CONTEXT_REGISTERS, IDENTIFICATION_REGISTERS, GENERIC_TIMER_REGISTERS, GIC_CPU_INTERFACE_REGISTERS] as const;
 type NamedSysreg = (typeof NAMED_GROUPS)[number][number];
 
 export const REGISTERS: readonly RegisterSpec[] = Object.freeze([

@@ -215,7 +215,7 @@ export class Gic {
   }
 
   /** The interrupt the CPU interface would signal now: higher than ICC_PMR_EL1 and than the running priority. */
-  private signalled(): number {
+  signalledIntid(): number {
     if (!this.group1Enabled) return SPURIOUS_INTID;
     const intid = this.highestPending();
     if (intid === SPURIOUS_INTID) return intid;
@@ -225,12 +225,12 @@ export class Gic {
 
   /** Recomputes the IRQ signal after any change of state. */
   update(): void {
-    this.irq = this.signalled() !== SPURIOUS_INTID;
+    this.irq = this.signalledIntid() !== SPURIOUS_INTID;
   }
 
   /** ICC_IAR1_EL1 read by the PE: the signalled interrupt becomes active (its pending latch cleared) and its priority running. */
   acknowledge(): number {
-    const intid = this.signalled();
+    const intid = this.signalledIntid();
     if (intid === SPURIOUS_INTID) return intid;
     this.latched[intid] = 0;
     this.active[intid] = 1;
