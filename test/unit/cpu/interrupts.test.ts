@@ -96,4 +96,35 @@ describe('interrupt delivery', () => {
     expect(machine.readRegister(register('ICC_IAR1_EL1'), 'core')).toBe(1023n);
     expect(machine.gic.irq).toBe(false);
   });
+
+  it.each([true, false])('takes a timer interrupt on the exact tick in a hot loop (translated: %s)', (translate) => {
+    const machine = createMachine(DEFAULT_BOARD);
+    const words = (address: number, ...list: number[]): void => {
+      const bytes = new Uint8Array(4 * list.length);
+      list.forEach((word, i) => new DataView(bytes.buffer).setUint32(4 * i, word, true));
+      machine.writeMemory(address, bytes, { origin: 'debugger' });
+    };
+    words(0x2000, 0x9100_0400, 0x17ff_ffff); // 1: add x0, x0, #1; b 1b
+    words(0x8280, 0xd420_0040); // brk #2 at the IRQ vector
+    words(0xaf00_0000, 0x13); // GICD_CTLR
+    words(0xaf10_0014, 0); // GICR_WAKER
+    words(0xaf11_0080, 0xffff_ffff); // GICR_IGROUPR0
+    words(0xaf11_0100, 1 << 26); // GICR_ISENABLER0
+    machine.writeRegister(register('ICC_PMR_EL1'), 0xf0n, 'debugger');
+    machine.writeRegister(register('ICC_IGRPEN1_EL1'), 1n, 'debugger');
+    machine.writeRegister(register('HCR_EL2'), 1n << 4n, 'debugger');
+    machine.writeRegister(register('VBAR_EL2'), 0x8000n, 'debugger');
+    machine.writeRegister(register('CNTHPS_TVAL_EL2'), 1001n, 'debugger');
+    machine.writeRegister(register('CNTHPS_CTL_EL2'), 1n, 'debugger');
+    machine.writeRegister(register('pc'), 0x2000n, 'debugger');
+    machine.core.cpsr = 0x349;
+    const interpreter = new Interpreter(machine);
+    interpreter.translate = translate;
+    interpreter.translateThreshold = 2;
+    expect(interpreter.run(100_000, new Set())).toEqual({ kind: 'brk', imm: 2 });
+    // 1001 instructions ran before the interrupt (the timer fires on tick 1001): 501 adds.
+    expect(machine.core.x[0]).toBe(501n);
+    expect(machine.readRegister(register('ELR_EL2'))).toBe(0x2004n);
+    if (translate) expect(interpreter.executedTranslated).toBeGreaterThan(900);
+  });
 });
