@@ -15,6 +15,7 @@ import { BoardTarget } from './debug/boardTarget.js';
 import { MonitorRegistry } from './debug/monitor.js';
 import { registerMpuCommands } from './debug/mpuCommands.js';
 import { registerCoreCommands } from './debug/coreCommands.js';
+import { registerDeviceCommands } from './debug/deviceCommands.js';
 import { MachineMpuHardware } from './debug/machineMpuHardware.js';
 import { registerXenCommands, type CatchControl } from './debug/xenCommands.js';
 import { SIGTRAP } from './debug/boardTarget.js';
@@ -100,6 +101,7 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
   registerBoardCommands(monitors, target);
   registerMpuCommands(monitors, machine);
   registerCoreCommands(monitors, target);
+  registerDeviceCommands(monitors, machine);
   machine.onConsoleLine((line) => logger.info(`uart: ${line}`));
 
   const service = new MapService(new MachineMpuHardware(machine), { logger });

@@ -29,6 +29,17 @@ export const CTLR_ENABLE_GRP1 = 1 << 1;
 
 export type InterruptBits = 'group' | 'enabled' | 'pending' | 'active';
 
+export interface InterruptState {
+  readonly group: number;
+  readonly enabled: boolean;
+  readonly pending: boolean;
+  readonly active: boolean;
+  readonly priority: number;
+  readonly edge: boolean;
+  /** SPIs: GICD_IROUTER names this PE (always true for SGIs and PPIs). */
+  readonly routedHere: boolean;
+}
+
 export class Gic {
   /** The PE's affinity as GICR_TYPER[63:32] and GICD_IROUTER pack it: Aff3.Aff2.Aff1.Aff0. */
   readonly affinity: number;
@@ -172,6 +183,19 @@ export class Gic {
     this.level[intid] = high ? 1 : 0;
     if (high && this.edge[intid] === 1) this.latched[intid] = 1;
     this.update();
+  }
+
+  /** One interrupt's whole state, for the debugger. */
+  interruptState(intid: number): InterruptState {
+    return {
+      group: this.group[intid]!,
+      enabled: this.enabled[intid] === 1,
+      pending: this.isPending(intid),
+      active: this.active[intid] === 1,
+      priority: this.priority[intid]!,
+      edge: this.edge[intid] === 1,
+      routedHere: this.routedHere(intid),
+    };
   }
 
   // ---- CPU interface ----
