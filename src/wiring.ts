@@ -19,6 +19,7 @@ import { BoardTarget } from './debug/boardTarget.js';
 import { MonitorRegistry } from './debug/monitor.js';
 import { registerMpuCommands } from './debug/mpuCommands.js';
 import { registerCoreCommands } from './debug/coreCommands.js';
+import { registerDeviceCommands } from './debug/deviceCommands.js';
 import { MachineMpuHardware } from './debug/machineMpuHardware.js';
 import { registerMpuCatchCommands } from './debug/mpuCatchCommands.js';
 import { regionHistory, registerMpuHistoryCommands } from './debug/mpuHistoryCommands.js';
@@ -128,6 +129,7 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
   registerMpuHistoryCommands(monitors, target);
   registerCoreCommands(monitors, target);
   registerSymbolCommands(monitors, target);
+  registerDeviceCommands(monitors, machine);
   machine.onConsoleLine((line) => logger.info(`uart: ${line}`));
 
   const service = new MapService(new MachineMpuHardware(machine), { logger });

@@ -1,7 +1,7 @@
 // Running the board's core for a debugger: the A64 interpreter runs in slices between
 // event-loop turns (Ctrl-C, other clients and the HTTP API stay served); breakpoints,
-// watchpoints and exceptions become stop reports; WFI idles until Ctrl-C (or a caught
-// map-service failure). It keeps why the core last stopped, which resuming may act on (a
+// watchpoints and exceptions become stop reports; a WFI that no interrupt or timer will end
+// idles until Ctrl-C (or a caught map-service failure). It keeps why the core last stopped, which resuming may act on (a
 // passed signal delivers the pending exception) and which must be forgotten when it stops
 // being true. Catchpoints end a run too: one that fires inside an instruction (an MSR to the
 // MPU, an ISB) stops the core once that instruction has completed, and an exception the core
@@ -149,7 +149,7 @@ export class BoardRunControl implements RunControl {
         return;
       }
       first = false;
-      if (stop === 'idle') return; // WFI/WFE: wait for Ctrl-C (or a caught map failure)
+      if (stop === 'idle') return; // WFI/WFE with nothing to wake it: wait for Ctrl-C (or a caught map failure)
       if (stop) {
         this.raiseStop(stop);
         return;
@@ -227,7 +227,9 @@ export class BoardRunControl implements RunControl {
         return { signal: SIGTRAP, pairs: [[bp?.type === 'hardware' ? 'hwbreak' : 'swbreak', '']] };
       }
       case 'wait':
-        return stepping ? undefined : 'idle';
+        // A stepped WFI completes (time passes to the next timer deadline, if any); a running
+        // one waits for what wakes it, and with nothing to, for Ctrl-C.
+        return this.interpreter.wakeFromWait() || stepping ? undefined : 'idle';
       case 'brk':
         return { signal: SIGTRAP };
       case 'watch': {

@@ -183,6 +183,13 @@ describe('core commands', () => {
   });
 });
 
+describe('device commands', () => {
+  it('gic and timer show the interrupt machinery', async () => {
+    expect(await monitor('gic')).toContain('no interrupt is enabled, pending or active');
+    expect(await monitor('timer')).toContain('next deadline: none');
+  });
+});
+
 describe('xen commands', () => {
   it('every map operation, with its usage on bad input', async () => {
     expect(await monitor('xen map 0x30000000 0x30000 16 PAGE_HYPERVISOR_RW')).toMatch(/rc 0: inserted/);
