@@ -37,6 +37,8 @@ export class BoardRunControl implements RunControl {
    * catch, vectorCatch.ts); undefined goes on running.
    */
   exceptionTakenStop: ((exception: CpuException) => StopEvent | undefined) | undefined;
+  /** The same for an IRQ taken at `from` (asked only while the interpreter reports interrupts). */
+  interruptTakenStop: ((from: bigint) => StopEvent | undefined) | undefined;
   private readonly catches: InstructionCatch;
 
   constructor(
@@ -237,6 +239,8 @@ export class BoardRunControl implements RunControl {
         const name = outcome.access === 'write' ? 'watch' : this.breakpoints.watchKindAt(outcome.address) === 'access-watch' ? 'awatch' : 'rwatch';
         return { signal: SIGTRAP, pairs: [[name, outcome.address.toString(16)]] };
       }
+      case 'interrupt-taken':
+        return this.interruptTakenStop?.(outcome.from);
       case 'exception': {
         const e = outcome.exception;
         if (this.stopOnExceptions && (e.type === 'abort' || e.type === 'undefined')) {

@@ -28,7 +28,12 @@ import { Wide } from './wide.js';
 export type { CpuException, StepOutcome, WatchSet } from './outcomes.js';
 
 /** How `run` ended: an instruction that did not simply complete, the budget spent, or a breakpoint reached. */
-export type RunOutcome = Exclude<StepOutcome, { kind: 'ok' }> | { readonly kind: 'limit' } | { readonly kind: 'breakpoint' };
+export type RunOutcome =
+  | Exclude<StepOutcome, { kind: 'ok' }>
+  | { readonly kind: 'limit' }
+  | { readonly kind: 'breakpoint' }
+  /** An IRQ was taken (reported only when `reportInterrupts` is set); `from` is where it interrupted. */
+  | { readonly kind: 'interrupt-taken'; readonly from: bigint };
 
 /** Heat counters kept at most (one per distinct address executed interpreted). */
 const MAX_HEAT_ENTRIES = 1 << 20;
@@ -43,6 +48,8 @@ export class Interpreter {
   executedTranslated = 0;
   /** IRQs taken since the machine started. */
   interruptsTaken = 0;
+  /** Return from `run` once an IRQ has been taken (a debugger's vector catch asks for it). */
+  reportInterrupts = false;
   /** Blocks the translator could not build (their code runs interpreted), and the last reason. */
   translationFailures = 0;
   lastTranslationFailure: string | undefined;
@@ -148,8 +155,10 @@ export class Interpreter {
       while (remaining > 0) {
         if (gic.irq) {
           if (pc >= 0) core.pc = BigInt(pc);
+          const from = core.pc;
           if (this.takeInterrupt()) {
             pc = core.pc < NUMERIC_PC_LIMIT ? Number(core.pc) : -1;
+            if (this.reportInterrupts) return { kind: 'interrupt-taken', from };
             interpretNext = false;
             continue;
           }
