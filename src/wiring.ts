@@ -21,6 +21,7 @@ import { BoardTarget } from './debug/boardTarget.js';
 import { MonitorRegistry } from './debug/monitor.js';
 import { registerMpuCommands } from './debug/mpuCommands.js';
 import { registerCoreCommands } from './debug/coreCommands.js';
+import { registerDeviceCommands } from './debug/deviceCommands.js';
 import { MachineMpuHardware } from './debug/machineMpuHardware.js';
 import { registerMpuCatchCommands } from './debug/mpuCatchCommands.js';
 import { regionHistory, registerMpuHistoryCommands } from './debug/mpuHistoryCommands.js';
@@ -153,6 +154,7 @@ export async function startStub(options: StubOptions): Promise<RunningStub> {
   registerMpuHistoryCommands(monitors, target);
   registerCoreCommands(monitors, target);
   registerSymbolCommands(monitors, target);
+  registerDeviceCommands(monitors, machine);
   registerBootCommands(monitors, bootInputs);
   let gdbAddress: { host: string; port: number } | undefined;
   const onCoreStop = options.onCoreStop ?? ((report: CoreStopReport, attach: string) => process.stderr.write(stopLine(report, attach)));

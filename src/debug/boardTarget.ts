@@ -56,8 +56,9 @@ export class BoardTarget implements DebugTarget {
     this.run = new BoardRunControl(machine, this.breakpoints);
     this.mpuHistory = new MpuHistory(machine, mpuHistorySize ?? DEFAULT_MPU_HISTORY, () => this.run.instructionsExecuted);
     this.mpuCatch = new MpuCatchpoints(machine, this.run, this.symbols);
-    this.vectorCatch = new VectorCatch(machine, this.symbols);
+    this.vectorCatch = new VectorCatch(machine, this.symbols, (on) => (this.run.interpreter.reportInterrupts = on));
     this.run.exceptionTakenStop = (exception) => this.vectorCatch.stopFor(exception);
+    this.run.interruptTakenStop = (from) => this.vectorCatch.stopForInterrupt(from);
     // Moving pc abandons the instruction the core stopped on (GDB's `jump`, `set $pc`).
     this.registers = new RegisterAccess(machine, () => this.run.forgetStopState());
     this.capabilities = {

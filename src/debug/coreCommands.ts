@@ -55,7 +55,7 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
   monitors.add({
     name: 'core catch exception',
     usage: 'core catch exception [abort|undef|svc|irq|all|off]...',
-    help: 'stop at the vector entry once the core has taken such an exception (ESR/FAR decoded); irq catches nothing yet',
+    help: 'stop at the vector entry once the core has taken such an exception or IRQ (ESR/FAR decoded)',
     run: (args, out) => {
       if (args.length > 0) {
         const words = args.map((w) => w.toLowerCase());
@@ -72,9 +72,8 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
         target.vectorCatch.set(categories);
       }
       const caught = target.vectorCatch.categories;
-      const irq = caught.includes('irq') ? ' (irq: the board has no interrupts yet, so it never fires)' : '';
       const stopFirst = target.run.stopOnExceptions && caught.some((c) => c === 'abort' || c === 'undef') ? '; aborts and undefined instructions stop in GDB before they are taken first (core stop-on-exception on)' : '';
-      out(caught.length === 0 ? 'vector catch off\n' : `vector catch: ${caught.join(', ')}: the core stops at the vector entry once it has taken one${irq}${stopFirst}\n`);
+      out(caught.length === 0 ? 'vector catch off\n' : `vector catch: ${caught.join(', ')}: the core stops at the vector entry once it has taken one${stopFirst}\n`);
     },
   });
 

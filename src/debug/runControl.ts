@@ -1,7 +1,7 @@
 // Running the board's core for a debugger: the A64 interpreter runs in slices between
 // event-loop turns (Ctrl-C, other clients and the HTTP API stay served); breakpoints,
-// watchpoints and exceptions become stop reports; WFI idles until Ctrl-C (or a caught
-// map-service failure). It keeps why the core last stopped, which resuming may act on (a
+// watchpoints and exceptions become stop reports; a WFI that no interrupt or timer will end
+// idles until Ctrl-C (or a caught map-service failure). It keeps why the core last stopped, which resuming may act on (a
 // passed signal delivers the pending exception) and which must be forgotten when it stops
 // being true. Catchpoints end a run too: one that fires inside an instruction (an MSR to the
 // MPU, an ISB) stops the core once that instruction has completed, and an exception the core
@@ -39,6 +39,8 @@ export class BoardRunControl implements RunControl {
   exceptionTakenStop: ((exception: CpuException) => StopEvent | undefined) | undefined;
   /** Told when a run waits in WFI/WFE with nothing to wake it (with no debugger, src/boot/unattended.ts says so). */
   onIdle: (() => void) | undefined;
+  /** The same for an IRQ taken at `from` (asked only while the interpreter reports interrupts). */
+  interruptTakenStop: ((from: bigint) => StopEvent | undefined) | undefined;
   private readonly catches: InstructionCatch;
 
   constructor(
@@ -151,7 +153,7 @@ export class BoardRunControl implements RunControl {
         return;
       }
       first = false;
-      if (stop === 'idle') return this.onIdle?.(); // WFI/WFE: wait for Ctrl-C (or a caught map failure)
+      if (stop === 'idle') return this.onIdle?.(); // WFI/WFE with nothing to wake it: wait for Ctrl-C (or a caught map failure)
       if (stop) return void this.raiseStop(stop);
       setImmediate(slice);
     };
@@ -226,7 +228,9 @@ export class BoardRunControl implements RunControl {
         return { signal: SIGTRAP, pairs: [[bp?.type === 'hardware' ? 'hwbreak' : 'swbreak', '']] };
       }
       case 'wait':
-        return stepping ? undefined : 'idle';
+        // A stepped WFI completes (time passes to the next timer deadline, if any); a running
+        // one waits for what wakes it, and with nothing to, for Ctrl-C.
+        return this.interpreter.wakeFromWait() || stepping ? undefined : 'idle';
       case 'brk':
         return { signal: SIGTRAP };
       case 'watch': {
@@ -234,6 +238,8 @@ export class BoardRunControl implements RunControl {
         const name = outcome.access === 'write' ? 'watch' : this.breakpoints.watchKindAt(outcome.address) === 'access-watch' ? 'awatch' : 'rwatch';
         return { signal: SIGTRAP, pairs: [[name, outcome.address.toString(16)]] };
       }
+      case 'interrupt-taken':
+        return this.interruptTakenStop?.(outcome.from);
       case 'exception': {
         const e = outcome.exception;
         if (this.stopOnExceptions && (e.type === 'abort' || e.type === 'undefined')) {

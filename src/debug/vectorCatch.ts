@@ -3,8 +3,8 @@
 // ESR_EL2/FAR_EL2 decoded. It is independent of stop-on-exception, which stops *before* an
 // abort or undefined instruction is taken: vector catch applies when the exception is taken
 // (stop-on-exception off, GDB passing the signal, `monitor core take` never stops), and to
-// SVC/HVC/SMC, which are always taken. IRQs are accepted and catch nothing: the board has no
-// interrupts yet.
+// SVC/HVC/SMC, which are always taken, and to IRQs, which the run loop takes between
+// instructions (it returns to run control after one only while `irq` is caught).
 
 import { describeEsr } from '../arch/aarch64/syndrome.js';
 import type { CpuException } from '../machine/cpu/interpreter.js';
@@ -43,11 +43,27 @@ export class VectorCatch {
   constructor(
     private readonly machine: Machine,
     private readonly symbols: SymbolTable,
+    /** Whether the run loop must report each IRQ it takes (only while IRQs are caught: it costs a return). */
+    private readonly reportInterrupts: (on: boolean) => void,
   ) {}
 
   set(categories: readonly VectorCategory[]): void {
     this.caught.clear();
     for (const c of categories) this.caught.add(c);
+    this.reportInterrupts(this.caught.has('irq'));
+  }
+
+  /** The stop for an IRQ the core has just taken at `from`, or undefined when IRQs are not caught. */
+  stopForInterrupt(from: bigint): StopEvent | undefined {
+    if (!this.caught.has('irq')) return undefined;
+    const regs = this.machine.sysregs;
+    const el = this.machine.core.el;
+    const elr = el === 2 ? regs.getStored('ELR_EL2') : regs.getStored('ELR_EL1');
+    const spsr = el === 2 ? regs.getStored('SPSR_EL2') : regs.getStored('SPSR_EL1');
+    const line =
+      `vector catch: IRQ taken at pc ${this.symbols.formatAddress(from)} to EL${el}\n` +
+      `  ELR_EL${el} ${hex(elr)}, SPSR_EL${el} ${hex(spsr)}; vector entry ${this.symbols.formatAddress(this.machine.core.pc)}\n`;
+    return { signal: SIGTRAP, console: line };
   }
 
   get categories(): VectorCategory[] {

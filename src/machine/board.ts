@@ -1,9 +1,11 @@
-// Board descriptions: what a simulated board is made of (MPU region counts, memory map, CPU
-// identification, reset state), parsed from JSON with precise errors, and the embedded
-// default: a Cortex-R82-like core at EL2 on an FVP_BaseR-like memory map (DRAM at 0x0, a
-// PL011 UART at 0x9C090000).
+// Board descriptions: what a simulated board is made of (MPU region counts, memory map with
+// its devices, CPU identification, reset state), parsed from JSON with precise errors, and
+// the embedded default: a Cortex-R82-like core at EL2 on the FVP BaseR's memory map (DRAM at
+// 0x0, PL011 UARTs at 0x9C090000 and 0x9C0A0000, the GICv3 distributor at 0xAF000000 and
+// redistributors at 0xAF100000), the addresses its device tree gives Xen and Zephyr.
 
 import { PHYS_ADDR_LIMIT } from './access.js';
+import { DEVICE_MODEL_NAMES, DEVICE_MODELS, isDeviceModelName, type DeviceModelName } from './devices/models.js';
 
 export type MemoryKind = 'ram' | 'device';
 
@@ -12,8 +14,8 @@ export interface MemoryRange {
   readonly kind: MemoryKind;
   readonly base: number;
   readonly size: number;
-  /** Device model behind a `device` range. */
-  readonly model?: 'pl011' | 'plain';
+  /** Device model behind a `device` range (src/machine/devices/models.ts). */
+  readonly model?: DeviceModelName;
 }
 
 export interface BoardConfig {
@@ -36,8 +38,10 @@ export const DEFAULT_BOARD: BoardConfig = {
     { name: 'dram', kind: 'ram', base: 0x0, size: 0x8000_0000 },
     { name: 'uart0', kind: 'device', base: 0x9c09_0000, size: 0x1000, model: 'pl011' },
     { name: 'uart1', kind: 'device', base: 0x9c0a_0000, size: 0x1000, model: 'pl011' },
-    // GICv3 distributor and redistributors of the FVP BaseR: registers read as zero here.
-    { name: 'gic', kind: 'device', base: 0xaf00_0000, size: 0x20_0000, model: 'plain' },
+    // The GICv3 frames, sized as Xen's boot maps them: the distributor's 64 KiB and a 1 MiB
+    // redistributor window whose first 128 KiB frame is the one PE's.
+    { name: 'gicd', kind: 'device', base: 0xaf00_0000, size: 0x1_0000, model: 'gicv3-dist' },
+    { name: 'gicr', kind: 'device', base: 0xaf10_0000, size: 0x10_0000, model: 'gicv3-redist' },
   ],
   cpu: { midr: CORTEX_R82_MIDR, mpidr: 0x8000_0000n, mmfr0: ARMV8R_MMFR0 },
   reset: { pc: 0n, sp: 0n },
@@ -98,9 +102,23 @@ function parseMemoryRange(value: Json, index: number): MemoryRange {
   if (size === 0) throw new BoardError(`${where}.size: must not be zero`);
   if (base + size > PHYS_ADDR_LIMIT) throw new BoardError(`${where}: ends beyond the 48-bit physical address space`);
   const model = value['model'];
-  if (model !== undefined && model !== 'pl011' && model !== 'plain') throw new BoardError(`${where}.model: expected "pl011" or "plain"`);
+  if (model !== undefined && (typeof model !== 'string' || !isDeviceModelName(model))) {
+    throw new BoardError(`${where}.model: expected one of ${DEVICE_MODEL_NAMES.map((m) => `"${m}"`).join(', ')}`);
+  }
   if (model !== undefined && kind !== 'device') throw new BoardError(`${where}.model: only device ranges have a model`);
+  if (model !== undefined && size < DEVICE_MODELS[model].minimumSize) {
+    throw new BoardError(`${where}.size: a ${model} needs at least 0x${DEVICE_MODELS[model].minimumSize.toString(16)} bytes`);
+  }
   return { name, kind, base, size, ...(kind === 'device' ? { model: model ?? 'plain' } : {}) };
+}
+
+/** Models that stand for the board's one instance of something (the GIC) appear at most once. */
+function checkSingleDevices(ranges: readonly MemoryRange[]): void {
+  for (const model of DEVICE_MODEL_NAMES) {
+    if (!DEVICE_MODELS[model].single) continue;
+    const named = ranges.filter((r) => r.model === model).map((r) => `"${r.name}"`);
+    if (named.length > 1) throw new BoardError(`memory ranges ${named.join(' and ')} are both a ${model}: a board has one`);
+  }
 }
 
 function checkNoOverlap(ranges: readonly MemoryRange[]): void {
@@ -136,6 +154,7 @@ export function parseBoard(text: string): BoardConfig {
     if (!Array.isArray(memoryJson) || memoryJson.length === 0) throw new BoardError('memory: expected a non-empty array of ranges');
     memory = memoryJson.map(parseMemoryRange);
     checkNoOverlap(memory);
+    checkSingleDevices(memory);
   }
 
   const cpu = json['cpu'] ?? {};

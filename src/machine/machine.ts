@@ -10,11 +10,13 @@ import { register, type RegisterSpec } from '../arch/aarch64/registers.js';
 import { PHYS_ADDR_LIMIT, type Access, type AccessKind, type AccessOrigin, type ExceptionLevel } from './access.js';
 import type { BoardConfig } from './board.js';
 import { CoreState } from './core.js';
+import { Gic } from './gic/gic.js';
 import { PhysicalMemory } from './memory.js';
 import type { MpuAgent, MpuEvent } from './mpuEvents.js';
 import { MpuSynchronisation } from './mpuSynchronisation.js';
 import type { FaultSyndrome, MpuControl, MpuDecision, MpuFault, MpuModel, RegimeControl } from './mpu/types.js';
 import { RegisterAccessError, SystemRegisters } from './sysregs.js';
+import { GenericTimer } from './timer.js';
 
 export type MachineFault =
   | { readonly kind: 'mpu'; readonly origin: AccessOrigin; readonly fault: MpuFault; readonly syndrome: FaultSyndrome }
@@ -63,6 +65,10 @@ export interface MachineOptions {
 export class Machine {
   readonly core = new CoreState();
   readonly memory: PhysicalMemory;
+  /** The interrupt controller: its frames are devices in `memory`, its CPU interface system registers. */
+  readonly gic: Gic;
+  /** The system counter and the generic timers, whose outputs are PPIs of the GIC. */
+  readonly timer: GenericTimer;
   readonly sysregs: SystemRegisters;
   readonly options: MachineOptions = { debuggerBypassesMpu: false, latchDebuggerFaults: false };
   /** The last refused access, whoever made it; kept for `monitor fault`. */
@@ -82,8 +88,10 @@ export class Machine {
     readonly board: BoardConfig,
     readonly mpu: MpuModel,
   ) {
-    this.memory = new PhysicalMemory(board.memory, (line) => this.listeners.forEach((l) => l(line)));
-    this.sysregs = new SystemRegisters(board, mpu, () => this.core.el);
+    this.gic = new Gic(board.cpu.mpidr);
+    this.timer = new GenericTimer((intid, high) => this.gic.setLevel(intid, high));
+    this.memory = new PhysicalMemory(board.memory, { console: (line) => this.listeners.forEach((l) => l(line)), gic: this.gic });
+    this.sysregs = new SystemRegisters(board, mpu, () => this.core.el, { gic: this.gic, timer: this.timer });
     this.mpuSync = new MpuSynchronisation(mpu, this.sysregs, this.core);
     this.core.reset(board.reset.pc, board.reset.sp);
   }
@@ -94,6 +102,8 @@ export class Machine {
    */
   reset(): void {
     this.memory.reset();
+    this.gic.reset();
+    this.timer.reset();
     this.sysregs.reset();
     this.mpu.reset();
     this.core.reset(this.board.reset.pc, this.board.reset.sp);
@@ -133,11 +143,14 @@ export class Machine {
 
   // ---- Registers (by table entry) ----
 
-  /** The register's value; 128-bit for v0..v31. */
-  readRegister(reg: RegisterSpec): bigint {
+  /**
+   * The register's value; 128-bit for v0..v31. `origin` 'core' is an MRS, which may act (an
+   * ICC_IAR1_EL1 read acknowledges); the debugger's reads only look.
+   */
+  readRegister(reg: RegisterSpec, origin: AccessOrigin = 'debugger'): bigint {
     if (reg.behaviour.kind === 'core') return this.readCoreRegister(reg.regnum);
     if (reg.behaviour.kind === 'fpu') return this.readFpuRegister(reg.regnum);
-    return this.sysregs.read(reg.regnum);
+    return this.sysregs.read(reg.regnum, origin);
   }
 
   /**

@@ -1,8 +1,12 @@
 // The board's physical memory: RAM ranges backed by sparse 64 KiB chunks (only touched chunks
-// cost memory; untouched RAM reads as zero) and device ranges backed by small device models.
-// This layer performs no permission checks: the machine asks the MPU first (machine.ts).
+// cost memory; untouched RAM reads as zero) and device ranges backed by the device models of
+// devices/models.ts, reached through register accesses (devices/device.ts says how the bus
+// splits them). This layer performs no permission checks: the machine asks the MPU first
+// (machine.ts).
 
 import type { MemoryRange } from './board.js';
+import { readDevice, writeDevice, type Device } from './devices/device.js';
+import { createDevice, type DeviceContext } from './devices/models.js';
 
 const CHUNK_BITS = 16;
 const CHUNK_SIZE = 1 << CHUNK_BITS;
@@ -69,64 +73,9 @@ class SparseRam {
   }
 }
 
-/** A device register file: byte-addressed, with PL011 behaviour when asked for. */
-class DeviceModel {
-  private readonly bytes: Uint8Array;
-  private readonly transmitted: number[] = [];
-
-  constructor(
-    readonly range: MemoryRange,
-    private readonly onConsoleOutput: (text: string) => void,
-  ) {
-    this.bytes = new Uint8Array(Math.min(range.size, 0x1000));
-    this.reset();
-  }
-
-  reset(): void {
-    this.bytes.fill(0);
-    this.transmitted.length = 0;
-    if (this.range.model === 'pl011') {
-      // UARTFR: transmit FIFO empty (TXFE, bit 7) and receive FIFO empty (RXFE, bit 4).
-      this.bytes[0x18] = 0x90;
-    }
-  }
-
-  read(offset: number, out: Uint8Array, outOffset: number, length: number): void {
-    for (let i = 0; i < length; i++) {
-      const at = offset + i;
-      out[outOffset + i] = at < this.bytes.length ? this.bytes[at]! : 0;
-    }
-  }
-
-  write(offset: number, data: Uint8Array): void {
-    for (let i = 0; i < data.length; i++) {
-      const at = offset + i;
-      if (this.range.model === 'pl011' && at === 0) {
-        this.transmit(data[i]!);
-        continue;
-      }
-      if (this.range.model === 'pl011' && at >= 0x18 && at < 0x1c) continue; // UARTFR is read-only
-      if (at < this.bytes.length) this.bytes[at] = data[i]!;
-    }
-  }
-
-  private transmit(byte: number): void {
-    // Lines are handed over whole so that log output stays readable.
-    if (byte === 0x0a) {
-      this.onConsoleOutput(String.fromCharCode(...this.transmitted));
-      this.transmitted.length = 0;
-    } else if (byte !== 0x0d) {
-      this.transmitted.push(byte);
-      if (this.transmitted.length >= 256) this.transmit(0x0a);
-    }
-  }
-}
-
-type Backing = SparseRam | DeviceModel;
-
 interface MappedRange {
   readonly range: MemoryRange;
-  readonly backing: Backing;
+  readonly backing: SparseRam | Device;
 }
 
 export class PhysicalMemory {
@@ -139,12 +88,12 @@ export class PhysicalMemory {
   readonly codePages = new Set<number>();
   onCodeWrite: (page: number) => void = () => {};
 
-  constructor(ranges: readonly MemoryRange[], onConsoleOutput: (text: string) => void = () => {}) {
+  constructor(ranges: readonly MemoryRange[], devices: DeviceContext) {
     this.ranges = [...ranges]
       .sort((a, b) => a.base - b.base)
       .map((range) => ({
         range,
-        backing: range.kind === 'ram' ? new SparseRam(range.size) : new DeviceModel(range, onConsoleOutput),
+        backing: range.kind === 'ram' ? new SparseRam(range.size) : createDevice(range.model ?? 'plain', range.size, devices),
       }));
   }
 
@@ -214,7 +163,8 @@ export class PhysicalMemory {
       if (!mapped) throw new RangeError(`unmapped physical address 0x${(address + done).toString(16)}`);
       const offset = address + done - mapped.range.base;
       const n = Math.min(length - done, mapped.range.size - offset);
-      mapped.backing.read(offset, out, outOffset + done, n);
+      if (mapped.backing instanceof SparseRam) mapped.backing.read(offset, out, outOffset + done, n);
+      else readDevice(mapped.backing, offset, out, outOffset + done, n);
       done += n;
     }
   }
@@ -231,7 +181,8 @@ export class PhysicalMemory {
       if (!mapped) throw new RangeError(`unmapped physical address 0x${(address + done).toString(16)}`);
       const offset = address + done - mapped.range.base;
       const n = Math.min(data.length - done, mapped.range.size - offset);
-      mapped.backing.write(offset, data.subarray(done, done + n));
+      if (mapped.backing instanceof SparseRam) mapped.backing.write(offset, data.subarray(done, done + n));
+      else writeDevice(mapped.backing, offset, data.subarray(done, done + n));
       done += n;
     }
   }

@@ -1,10 +1,21 @@
 // MRS/MSR semantics of the system registers, driven by the register table's `behaviour`,
 // `access`, `res0` and `reset`. Plain registers are stored here; MPU registers are forwarded to
-// the MPU model; CurrentEL and the identification registers are computed.
+// the MPU model, counter and timer registers to the generic timer, GIC CPU interface
+// registers to the GIC; CurrentEL and the identification registers are computed.
 
 import { register, REGISTERS, registerByNumber, type RegisterName, type RegisterSpec } from '../arch/aarch64/registers.js';
+import type { AccessOrigin } from './access.js';
 import type { BoardConfig } from './board.js';
+import { readCpuInterface, writeCpuInterface } from './gic/cpuInterface.js';
+import type { Gic } from './gic/gic.js';
 import type { MpuModel, MpuRegisterRole } from './mpu/types.js';
+import type { GenericTimer } from './timer.js';
+
+/** The models behind the registers that are not stored here. */
+export interface RegisterDevices {
+  readonly gic: Gic;
+  readonly timer: GenericTimer;
+}
 
 export class RegisterAccessError extends Error {
   constructor(
@@ -26,6 +37,7 @@ export class SystemRegisters {
     private readonly mpu: MpuModel,
     /** PSTATE.EL, for CurrentEL. */
     private readonly currentEl: () => number,
+    private readonly devices: RegisterDevices,
   ) {
     this.reset();
   }
@@ -43,7 +55,8 @@ export class SystemRegisters {
     return reg;
   }
 
-  read(regnum: number): bigint {
+  /** MRS (`origin` 'core': reading may act, as ICC_IAR1_EL1 acknowledges) or a look by the debugger. */
+  read(regnum: number, origin: AccessOrigin = 'debugger'): bigint {
     const reg = this.spec(regnum);
     const b = reg.behaviour;
     switch (b.kind) {
@@ -55,6 +68,14 @@ export class SystemRegisters {
         return BigInt(this.currentEl() << 2);
       case 'board-id':
         return this.board.cpu[b.key];
+      case 'fixed':
+        return b.value;
+      case 'counter':
+        return this.devices.timer.readCounter(b.role);
+      case 'timer':
+        return this.devices.timer.read(b.timer, b.role);
+      case 'gic-cpu':
+        return readCpuInterface(this.devices.gic, b.role, origin === 'core');
       case 'core':
       case 'fpu':
         throw new RegisterAccessError('unknown', `${reg.name} is not a system register`);
@@ -69,6 +90,10 @@ export class SystemRegisters {
     if (b.kind === 'stored') this.stored.set(regnum, value & MASK64 & ~(reg.res0 ?? 0n));
     // The MPU drops the RES0 bits of its own registers (it is the model of that hardware).
     else if (b.kind === 'mpu') this.mpu.writeRegister(b.regime, roleOf(b.role, b.alias), value & MASK64);
+    // The timer and the GIC drop what their registers do not hold, as the MPU does.
+    else if (b.kind === 'counter' && b.role === 'virtual-offset') this.devices.timer.writeVirtualOffset(value & MASK64);
+    else if (b.kind === 'timer') this.devices.timer.write(b.timer, b.role, value & MASK64);
+    else if (b.kind === 'gic-cpu') writeCpuInterface(this.devices.gic, b.role, value & MASK64);
     else throw new RegisterAccessError('read-only', `${reg.name} cannot be written`);
   }
 

@@ -53,6 +53,16 @@ export function buildPrograms(): BuiltPrograms {
 }
 
 /**
+ * boot.S: an MPU hypervisor's early boot — ID probes, cache maintenance, MPU, GICv3 bring-up,
+ * a timer interrupt taken in WFI, an SGI. Needs only the cross compiler.
+ */
+export function buildBootProgram(): string {
+  const boot = join(mkdtempSync(join(tmpdir(), 'mpustub-boot-')), 'boot.elf');
+  run(CC, [...BARE, '-o', boot, join(SOURCES, 'boot.S')]);
+  return boot;
+}
+
+/**
  * calls.c for the board, built -O0 -g: source lines to step through and nested calls whose
  * frames GDB unwinds with the .eh_frame that link.ld keeps. Needs only the cross compiler.
  */

@@ -29,3 +29,8 @@ export function formatFields(reg: RegisterSpec, value: bigint): string {
     .map((f) => (f.width === 1 ? f.name : `${f.name}=0x${f.value.toString(16)}`));
   return `[ ${parts.join(' ')} ]`;
 }
+
+/** A field of the register table: `name` over bits [msb:lsb]. */
+export function field(name: string, msb: number, lsb: number, doc: string): FieldSpec {
+  return { name, msb, lsb, doc };
+}

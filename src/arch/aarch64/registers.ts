@@ -4,9 +4,14 @@
 // description GDB loads (targetXml.ts), the `g`/`G` layout, `p`/`P` lookup by number, field
 // decoding for monitor commands, the docs/registers.md table, and the machine's MRS/MSR
 // behaviour (src/machine/sysregs.ts reads `behaviour`, `access`, `res0` and `reset` from here).
-// Adding a register is one entry here, nothing else.
+// Adding a register is one entry here or in one of the groups of sysregs/ (identification,
+// context, generic timer, GIC CPU interface) that this table takes in, nothing else.
 
 import { encodingNumber, sysreg, type SysregEncoding } from './encoding.js';
+import { CONTEXT_REGISTERS } from './sysregs/context.js';
+import { GENERIC_TIMER_REGISTERS } from './sysregs/genericTimer.js';
+import { GIC_CPU_INTERFACE_REGISTERS } from './sysregs/gicCpuInterface.js';
+import { IDENTIFICATION_REGISTERS } from './sysregs/identification.js';
 
 export interface FieldSpec {
   readonly name: string;
@@ -19,6 +24,12 @@ export interface FieldSpec {
 
 /** Which target-description feature a register belongs to. */
 export type FeatureName = 'org.gnu.gdb.aarch64.core' | 'org.gnu.gdb.aarch64.fpu' | 'org.mpustub.aarch64.sysregs';
+
+/** The generic timers of a PE at EL2 (src/machine/timer.ts). */
+export type TimerName = 'el1-physical' | 'el1-virtual' | 'el2-physical' | 'el2-secure-physical';
+
+/** The GICv3 CPU interface registers the GIC model implements (src/machine/gic/cpuInterface.ts). */
+export type GicCpuRole = 'PMR' | 'IAR1' | 'EOIR1' | 'HPPIR1' | 'BPR1' | 'CTLR' | 'SRE_EL1' | 'IGRPEN1' | 'AP1R0' | 'DIR' | 'RPR' | 'SGI1R' | 'SRE_EL2';
 
 /** Where the machine keeps a register's value. */
 export type RegisterBehaviour =
@@ -37,7 +48,15 @@ export type RegisterBehaviour =
   /** CurrentEL, computed from PSTATE (cpsr.EL). */
   | { readonly kind: 'current-el' }
   /** An identification register whose value the board supplies. */
-  | { readonly kind: 'board-id'; readonly key: 'midr' | 'mpidr' | 'mmfr0' };
+  | { readonly kind: 'board-id'; readonly key: 'midr' | 'mpidr' | 'mmfr0' }
+  /** An identification register with one value on every board (sysregs/identification.ts says why). */
+  | { readonly kind: 'fixed'; readonly value: bigint }
+  /** The system counter: the physical count, the virtual count, or the virtual offset. */
+  | { readonly kind: 'counter'; readonly role: 'physical' | 'virtual' | 'virtual-offset' }
+  /** A register of one generic timer. */
+  | { readonly kind: 'timer'; readonly timer: TimerName; readonly role: 'CTL' | 'CVAL' | 'TVAL' }
+  /** A GICv3 CPU interface register; the GIC model implements it. */
+  | { readonly kind: 'gic-cpu'; readonly role: GicCpuRole };
 
 export type RegisterGroup = 'general' | 'float' | 'vector' | 'system';
 
@@ -50,7 +69,8 @@ export interface RegisterSpec {
   readonly group: RegisterGroup;
   /** The GDB type name (a predefined type or an id from targetXml.ts's type definitions). */
   readonly gdbType: string;
-  readonly access: 'rw' | 'ro';
+  /** 'wo': MRS is UNDEFINED (a debugger reads 0); 'ro': MSR is. */
+  readonly access: 'rw' | 'ro' | 'wo';
   /**
    * The lowest exception level whose MRS/MSR may reach the register (QEMU's `.access`); below
    * it the instruction is UNDEFINED. For system registers it follows op1, as the Arm ARM
@@ -132,7 +152,6 @@ const MMFR0_FIELDS = [
   f('MSA', 51, 48, 'memory system architecture (0b1111: see MSA_frac)'),
   f('MSA_frac', 55, 52, 'PMSA/VMSA support at EL1&0'),
 ];
-const DCZID_FIELDS = [f('BS', 3, 0, 'log2 of the DC ZVA block size in words'), f('DZP', 4, 4, 'DC ZVA prohibited')];
 const VSCTLR_FIELDS = [f('VMID', 63, 48, 'virtual machine identifier'), f('MSA', 31, 31, 'VMSA at EL1&0')];
 
 export const CPSR_FIELDS: readonly FieldSpec[] = [
@@ -196,11 +215,12 @@ function coreRegisters(): RegisterSpec[] {
 
 // ---- System registers ----
 
-interface SysregInit {
+/** A system register as the tables write it; `system()` completes it into a RegisterSpec. */
+export interface SysregInit {
   name: string;
   enc: SysregEncoding;
   behaviour?: RegisterBehaviour;
-  access?: 'rw' | 'ro';
+  access?: 'rw' | 'ro' | 'wo';
   fields?: readonly FieldSpec[];
   type?: string;
   res0?: bigint;
@@ -291,17 +311,16 @@ const CONTROL_REGISTERS = [
   // DEFINED; 4 is what Arm's Cortex-A cores report (QEMU's cortex-a76 model gives 4) and equals
   // the 64-byte granule of PMSAv8-64 regions, so a zeroed block never spans two regions. The
   // Cortex-R82 TRM's own value is not confirmed here.
-  { name: 'DCZID_EL0', enc: sysreg(3, 3, 0, 0, 7), access: 'ro', fields: DCZID_FIELDS, reset: 4n, doc: 'DC ZVA block size (BS=4: 64 bytes) and whether DC ZVA is prohibited (DZP=0)' },
 ] as const satisfies readonly SysregInit[];
 
-function controlRegisters(): RegisterSpec[] {
-  return CONTROL_REGISTERS.map((init) => system(init));
-}
+/** The register groups whose names are typed (RegisterName): this file's and those of sysregs/. */
+const NAMED_GROUPS = [CONTROL_REGISTERS, CONTEXT_REGISTERS, IDENTIFICATION_REGISTERS, GENERIC_TIMER_REGISTERS, GIC_CPU_INTERFACE_REGISTERS] as const;
+type NamedSysreg = (typeof NAMED_GROUPS)[number][number];
 
 export const REGISTERS: readonly RegisterSpec[] = Object.freeze([
   ...coreRegisters(),
   ...mpuRegisters('el2'),
-  ...controlRegisters(),
+  ...NAMED_GROUPS.flatMap((group): RegisterSpec[] => group.map((init: SysregInit) => system(init))),
   ...mpuRegisters('el10'),
 ]);
 
@@ -318,7 +337,7 @@ type MpuAlias = '' | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 
 type MpuRegisterName = `${'MPUIR' | 'PRSELR' | 'PRENR'}_${'EL1' | 'EL2'}` | `${'PRBAR' | 'PRLAR'}${MpuAlias}_${'EL1' | 'EL2'}`;
 
 /** Every register's name, as a type: code names registers with these, so a typo fails `tsc`. */
-export type RegisterName = `x${XIndex}` | 'sp' | 'pc' | 'cpsr' | `v${VIndex}` | 'fpsr' | 'fpcr' | MpuRegisterName | (typeof CONTROL_REGISTERS)[number]['name'];
+export type RegisterName = `x${XIndex}` | 'sp' | 'pc' | 'cpsr' | `v${VIndex}` | 'fpsr' | 'fpcr' | MpuRegisterName | NamedSysreg['name'];
 
 /** A register named in code (a test checks that every RegisterName is in the table). */
 export function register(name: RegisterName): RegisterSpec {

@@ -4,6 +4,8 @@
 import { encodingName } from './encoding.js';
 import { REGISTERS, type RegisterSpec } from './registers.js';
 
+const ACCESS: Record<RegisterSpec['access'], string> = { rw: 'read/write', ro: 'read-only', wo: 'write-only' };
+
 function fieldsOf(reg: RegisterSpec): string {
   return (reg.fields ?? []).map((f) => (f.msb === f.lsb ? `${f.name}[${f.lsb}]` : `${f.name}[${f.msb}:${f.lsb}]`)).join(' ');
 }
@@ -35,7 +37,7 @@ export function registersMarkdown(): string {
     '| number | name | encoding | access | fields | description |',
     '|---|---|---|---|---|---|',
     ...system.map(
-      (r) => `| 0x${r.regnum.toString(16)} | ${r.name} | ${encodingName(r.encoding!)} | ${r.access === 'ro' ? 'read-only' : 'read/write'} | ${fieldsOf(r)} | ${r.doc} |`,
+      (r) => `| 0x${r.regnum.toString(16)} | ${r.name} | ${encodingName(r.encoding!)} | ${ACCESS[r.access]} | ${fieldsOf(r)} | ${r.doc} |`,
     ),
     '',
   ];

@@ -8,14 +8,19 @@
 // `step()` executes one instruction and says what happened; exceptions are either taken (the
 // core vectors to VBAR_EL2) or reported for the debugger to stop on, as the run loop chooses.
 // `run()` executes many, running hot code as blocks from translator.ts and leaving to `step()`
-// every instruction a block cannot complete, so both paths end in the same outcomes.
+// every instruction a block cannot complete, so both paths end in the same outcomes. Between
+// instructions it takes the IRQ the GIC signals (interrupts.ts); retired instructions are the
+// generic timer's clock, so no block runs past the next timer deadline, and a WFI lets time
+// pass to it.
 
 import { EC, syndromeOf } from '../../arch/aarch64/syndrome.js';
 import type { Machine } from '../machine.js';
 import { u64 } from './bigintAlu.js';
 import { DecodeCache } from './decodeCache.js';
+import { enterException } from './exceptionEntry.js';
 import { Executor } from './execute.js';
 import { FastMemory } from './fastMemory.js';
+import { irqTarget } from './interrupts.js';
 import { Abort, Undefined, WatchHit, type CpuException, type StepOutcome, type WatchSet } from './outcomes.js';
 import { translateBlock, type Block } from './translator.js';
 import { Wide } from './wide.js';
@@ -23,7 +28,12 @@ import { Wide } from './wide.js';
 export type { CpuException, StepOutcome, WatchSet } from './outcomes.js';
 
 /** How `run` ended: an instruction that did not simply complete, the budget spent, or a breakpoint reached. */
-export type RunOutcome = Exclude<StepOutcome, { kind: 'ok' }> | { readonly kind: 'limit' } | { readonly kind: 'breakpoint' };
+export type RunOutcome =
+  | Exclude<StepOutcome, { kind: 'ok' }>
+  | { readonly kind: 'limit' }
+  | { readonly kind: 'breakpoint' }
+  /** An IRQ was taken (reported only when `reportInterrupts` is set); `from` is where it interrupted. */
+  | { readonly kind: 'interrupt-taken'; readonly from: bigint };
 
 /** Heat counters kept at most (one per distinct address executed interpreted). */
 const MAX_HEAT_ENTRIES = 1 << 20;
@@ -36,6 +46,10 @@ export class Interpreter {
   executed = 0;
   /** Of those, how many ran as translated blocks. */
   executedTranslated = 0;
+  /** IRQs taken since the machine started. */
+  interruptsTaken = 0;
+  /** Return from `run` once an IRQ has been taken (a debugger's vector catch asks for it). */
+  reportInterrupts = false;
   /** Blocks the translator could not build (their code runs interpreted), and the last reason. */
   translationFailures = 0;
   lastTranslationFailure: string | undefined;
@@ -133,17 +147,29 @@ export class Interpreter {
     const core = this.core;
     const words = core.words;
     const fast = this.fast;
+    const { gic, timer } = this.machine;
     let remaining = limit;
     let interpretNext = false;
     let pc = core.pc < NUMERIC_PC_LIMIT ? Number(core.pc) : -1;
     try {
       while (remaining > 0) {
+        if (gic.irq) {
+          if (pc >= 0) core.pc = BigInt(pc);
+          const from = core.pc;
+          if (this.takeInterrupt()) {
+            pc = core.pc < NUMERIC_PC_LIMIT ? Number(core.pc) : -1;
+            if (this.reportInterrupts) return { kind: 'interrupt-taken', from };
+            interpretNext = false;
+            continue;
+          }
+        }
         if (breakpoints.size > 0 && breakpoints.has(pc)) return BREAKPOINT;
         if (!interpretNext && pc >= 0 && pc % 4 === 0 && this.translate && !this.watches?.armed()) {
           const block = this.blocks.get(pc) ?? this.warmUp(pc);
           if (
             block?.run !== undefined &&
             block.length <= remaining &&
+            block.length <= timer.deadline - timer.ticks &&
             (!block.usesSp || (core.cpsr & 0xd) === 0x9) &&
             this.machine.pageAllowed(pc, 4, 'fetch') &&
             !(breakpoints.size > 0 && breakpointInside(block, breakpoints))
@@ -151,7 +177,7 @@ export class Interpreter {
             fast.bail = false;
             fast.storesChecked = this.executor.exclusive !== undefined;
             pc = block.run(words, core, fast, this.wide);
-            this.executed += fast.retired;
+            this.retire(fast.retired);
             this.executedTranslated += fast.retired;
             remaining -= fast.retired;
             interpretNext = fast.bail;
@@ -163,6 +189,7 @@ export class Interpreter {
         pc = core.pc < NUMERIC_PC_LIMIT ? Number(core.pc) : -1;
         remaining--;
         interpretNext = false;
+        if (outcome.kind === 'wait' && this.wakeFromWait()) continue;
         if (outcome.kind !== 'ok') return outcome;
       }
       return LIMIT;
@@ -173,6 +200,35 @@ export class Interpreter {
 
   private get core() {
     return this.machine.core;
+  }
+
+  /** Counts retired instructions: the statistics, and the generic timer's clock (one tick each). */
+  private retire(count: number): void {
+    this.executed += count;
+    const timer = this.machine.timer;
+    timer.ticks += count;
+    if (timer.ticks >= timer.deadline) timer.update();
+  }
+
+  /**
+   * After a WFI or WFE: the core sleeps until an IRQ is signalled — at once if one is, even
+   * one PSTATE masks — or else until the next timer fires, the clock jumping there. False when
+   * nothing can wake it (no interrupt signalled, no timer armed): the caller idles.
+   */
+  wakeFromWait(): boolean {
+    const { gic, timer } = this.machine;
+    while (!gic.irq) if (!timer.skipToDeadline()) return false;
+    return true;
+  }
+
+  /** Takes the IRQ the GIC signals, unless it is masked where the core is: true when taken. */
+  private takeInterrupt(): boolean {
+    const target = irqTarget(this.machine);
+    if (target === undefined) return false;
+    enterException(this.machine, target, 'irq', this.core.pc);
+    this.executor.exclusive = undefined;
+    this.interruptsTaken++;
+    return true;
   }
 
   /** Executes the instruction at pc; `ignoreWatches` steps over a watchpoint just reported. */
@@ -192,7 +248,7 @@ export class Interpreter {
     const snapshot = executor.exclusive;
     try {
       const outcome = executor.execute(this.decoded.get(word), pc);
-      this.executed++;
+      this.retire(1);
       if (outcome) return outcome;
       return OK;
     } catch (err) {
@@ -213,8 +269,6 @@ export class Interpreter {
    * vector from VBAR_EL2.
    */
   takeException(exception: CpuException): void {
-    const core = this.core;
-    const from = core.el;
     let esr: bigint | undefined;
     let returnAddress = exception.pc;
     switch (exception.type) {
@@ -228,11 +282,7 @@ export class Interpreter {
         returnAddress = u64(exception.pc + 4n);
     }
     if (esr !== undefined) this.machine.sysregs.setStored('ESR_EL2', esr);
-    this.machine.sysregs.setStored('ELR_EL2', returnAddress);
-    this.machine.sysregs.setStored('SPSR_EL2', BigInt(core.cpsr >>> 0));
-    const offset = from === 2 ? (core.spSelect === 1 ? 0x200n : 0x0n) : 0x400n;
-    core.cpsr = ((core.cpsr & 0xf000_0000) | 0x3c9) >>> 0;
-    core.pc = u64((this.machine.sysregs.getStored('VBAR_EL2') & ~0x7ffn) + offset);
+    enterException(this.machine, 2, 'synchronous', returnAddress);
     this.executor.exclusive = undefined;
   }
 }

@@ -48,7 +48,8 @@ export function readSystemRegister(machine: Machine, regnum: number): bigint {
   const reg = registerByNumber(regnum);
   if (!reg || reg.encoding === undefined) throw new Undefined(`MRS of an unimplemented system register (encoding 0x${regnum.toString(16)})`);
   if (core.el < reg.minEl) throw new Undefined(`MRS ${reg.name} at EL${core.el}: it needs EL${reg.minEl} or higher`);
-  return machine.readRegister(reg);
+  if (reg.access === 'wo') throw new Undefined(`MRS ${reg.name}: it is write-only`);
+  return machine.readRegister(reg, 'core');
 }
 
 export function writeSystemRegister(machine: Machine, regnum: number, value: bigint): void {

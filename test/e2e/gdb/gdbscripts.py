@@ -39,7 +39,7 @@ check("an overlap set from GDB is flagged", "OVERLAP: regions 1 and 20" in table
 layout = run("mpu layout")
 check("mpu layout shows the overlap", "OVERLAP 1 & 20 -> faults" in layout, layout)
 check("mpu layout shows holes over RAM", "HOLE: no region -> faults" in layout, layout)
-check("mpu layout names the board's ranges", "uart0 device" in layout and "gic device" in layout, layout)
+check("mpu layout names the board's ranges", "uart0 device" in layout and "gicd device" in layout and "gicr device" in layout, layout)
 run("msr PRSELR_EL2 0x10")
 run("msr PRLAR4_EL2 0")
 run("msr PRSELR_EL2 0")

@@ -9,7 +9,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { XorShift32 } from '../../../src/util/random.js';
-import { randomU64, runMemoryCaseOnInterpreter, runMemoryCasesOnQemu, tool, type MemoryCase } from './qemuHarness.js';
+import { memoryMismatches, randomU64, tool, type MemoryCase } from './qemuHarness.js';
 
 /** x24..x28 point into the buffer aligned to 16, 8, 4, 2 and 1 bytes (and no more). */
 const POINTERS = [24, 25, 26, 27, 28] as const;
@@ -83,19 +83,7 @@ describe('LSE atomics against qemu-aarch64', () => {
       instructions: Array.from({ length: 1 + r.below(6) }, () => randomAtomic(r)).flat(),
       pointers: randomPointers(r),
     }));
-    const reference = runMemoryCasesOnQemu(cases, 'cortex-a76');
-    const mismatches: string[] = [];
-    cases.forEach((c, k) => {
-      for (const translate of [false, true]) {
-        const theirs = reference.results[k]!;
-        const ours = runMemoryCaseOnInterpreter(c, reference.buffer, translate);
-        const regs = ours.registers.map((v, i) => (v !== theirs.registers[i] ? `x${i}` : '')).filter(Boolean);
-        const memory = Buffer.compare(Buffer.from(ours.memory), Buffer.from(theirs.memory)) !== 0;
-        if (regs.length || ours.nzcv !== theirs.nzcv || memory) {
-          mismatches.push(`case ${k}${translate ? ' translated' : ''} [${c.instructions.map((i) => i.toString(16).padStart(8, '0')).join(' ')}] ${regs.join(',')}${ours.nzcv !== theirs.nzcv ? ' nzcv' : ''}${memory ? ' memory' : ''}`);
-        }
-      }
-    });
+    const mismatches = memoryMismatches(cases, 'cortex-a76');
     expect(mismatches.slice(0, 10)).toEqual([]);
   }, 120_000);
 });

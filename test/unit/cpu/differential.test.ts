@@ -9,9 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeBitMasks } from '../../../src/machine/cpu/bitmasks.js';
 import { XorShift32 } from '../../../src/util/random.js';
-import {
-  coverage, randomU64, runMemoryCaseOnInterpreter, runMemoryCasesOnQemu, runOnInterpreter, runOnQemu, tool, type Case, type MemoryCase,
-} from './qemuHarness.js';
+import { coverage, memoryMismatches, randomU64, runOnInterpreter, runOnQemu, tool, type Case, type MemoryCase } from './qemuHarness.js';
 
 /** A data-processing instruction with registers in x0..x28 (x29/x30 belong to the harness). */
 function randomInstruction(r: XorShift32): number {
@@ -185,19 +183,7 @@ describe('interpreter against qemu-aarch64', () => {
       };
     });
     for (const c of cases) if (isBranch(c.instructions.at(-1)!)) c.instructions.push(NOP);
-    const reference = runMemoryCasesOnQemu(cases);
-    const mismatches: string[] = [];
-    cases.forEach((c, k) => {
-      for (const translate of [false, true]) {
-      const theirs = reference.results[k]!;
-      const ours = runMemoryCaseOnInterpreter(c, reference.buffer, translate);
-      const regs = ours.registers.map((v, i) => (v !== theirs.registers[i] ? `x${i}` : '')).filter(Boolean);
-      const memory = Buffer.compare(Buffer.from(ours.memory), Buffer.from(theirs.memory)) !== 0;
-      if (regs.length || ours.nzcv !== theirs.nzcv || memory) {
-        mismatches.push(`case ${k}${translate ? ' translated' : ''} [${c.instructions.map((i) => i.toString(16).padStart(8, '0')).join(' ')}] ${regs.join(',')}${ours.nzcv !== theirs.nzcv ? ' nzcv' : ''}${memory ? ' memory' : ''}`);
-      }
-      }
-    });
+    const mismatches = memoryMismatches(cases);
     expect(mismatches.slice(0, 10)).toEqual([]);
     // Most of these forms are translated (the rest fall back to the interpreter, also compared).
     expect(coverage.translated / coverage.executed).toBeGreaterThan(0.75);

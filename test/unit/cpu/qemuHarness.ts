@@ -175,3 +175,24 @@ export function runMemoryCaseOnInterpreter(c: MemoryCase, buffer: number, transl
     memory: machine.readMemory(buffer, 4096, { origin: 'debugger' }).data,
   };
 }
+
+/**
+ * Runs memory cases on QEMU and on the core (interpreted, then translated) and lists every case
+ * whose registers, NZCV or memory differ, named by its instruction words.
+ */
+export function memoryMismatches(cases: MemoryCase[], cpu?: string): string[] {
+  const reference = runMemoryCasesOnQemu(cases, cpu);
+  const mismatches: string[] = [];
+  cases.forEach((c, k) => {
+    for (const translate of [false, true]) {
+      const theirs = reference.results[k]!;
+      const ours = runMemoryCaseOnInterpreter(c, reference.buffer, translate);
+      const regs = ours.registers.map((v, i) => (v !== theirs.registers[i] ? `x${i}` : '')).filter(Boolean);
+      const memory = Buffer.compare(Buffer.from(ours.memory), Buffer.from(theirs.memory)) !== 0;
+      if (regs.length || ours.nzcv !== theirs.nzcv || memory) {
+        mismatches.push(`case ${k}${translate ? ' translated' : ''} [${c.instructions.map((i) => i.toString(16).padStart(8, '0')).join(' ')}] ${regs.join(',')}${ours.nzcv !== theirs.nzcv ? ' nzcv' : ''}${memory ? ' memory' : ''}`);
+      }
+    }
+  });
+  return mismatches;
+}

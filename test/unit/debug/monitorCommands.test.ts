@@ -179,11 +179,18 @@ describe('core commands', () => {
     expect(await monitor('core stop-on-exception on')).toContain('stop in GDB');
     expect(await monitor('core catch exception')).toBe('vector catch off\n');
     expect(await monitor('core catch exception abort svc')).toMatch(/^vector catch: abort, svc: the core stops at the vector entry once it has taken one; aborts and undefined instructions stop in GDB before they are taken first/);
-    expect(await monitor('core catch exception all')).toContain('irq: the board has no interrupts yet, so it never fires');
+    expect(await monitor('core catch exception all')).toContain('vector catch: abort, undef, svc, irq: the core stops at the vector entry');
     expect(await monitor('core catch exception off')).toBe('vector catch off\n');
     expect(await refusal('core catch exception fiq')).toMatch(/expected abort, undef, svc, irq, all or off, got "fiq"/);
     expect(await monitor('core translate off')).toMatch(/^block translation off/);
     expect(await monitor('core translate on')).toMatch(/^block translation on/);
+  });
+});
+
+describe('device commands', () => {
+  it('gic and timer show the interrupt machinery', async () => {
+    expect(await monitor('gic')).toContain('no interrupt is enabled, pending or active');
+    expect(await monitor('timer')).toContain('next deadline: none');
   });
 });
 

@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { BoardError, DEFAULT_BOARD, parseBoard } from '../../../src/machine/board.js';
+import { Gic } from '../../../src/machine/gic/gic.js';
 import { PhysicalMemory } from '../../../src/machine/memory.js';
 
 describe('board descriptions', () => {
@@ -9,6 +10,11 @@ describe('board descriptions', () => {
     expect(DEFAULT_BOARD.mpuRegions).toEqual({ el2: 32, el1: 32 });
     expect(DEFAULT_BOARD.memory).toContainEqual({ name: 'dram', kind: 'ram', base: 0, size: 0x8000_0000 });
     expect(DEFAULT_BOARD.memory).toContainEqual({ name: 'uart0', kind: 'device', base: 0x9c09_0000, size: 0x1000, model: 'pl011' });
+  });
+
+  it('puts the GICv3 frames where the FVP BaseR device tree has them', () => {
+    expect(DEFAULT_BOARD.memory).toContainEqual({ name: 'gicd', kind: 'device', base: 0xaf00_0000, size: 0x1_0000, model: 'gicv3-dist' });
+    expect(DEFAULT_BOARD.memory).toContainEqual({ name: 'gicr', kind: 'device', base: 0xaf10_0000, size: 0x10_0000, model: 'gicv3-redist' });
   });
 
   it('fills what a description leaves out from the default', () => {
@@ -33,6 +39,10 @@ describe('board descriptions', () => {
     ['{"memory": [{"name": "a", "kind": "rom", "base": 0, "size": 1}]}', /memory\[0\].kind/],
     ['{"memory": [{"name": "a", "kind": "ram", "base": "0x1000000000000", "size": 1}]}', /beyond the 48-bit/],
     ['{"memory": [{"name": "a", "kind": "ram", "base": 0, "size": 4096}, {"name": "b", "kind": "ram", "base": 2048, "size": 4096}]}', /"a" and "b" overlap/],
+    ['{"memory": [{"name": "a", "kind": "device", "base": 0, "size": 4096, "model": "pl022"}]}', /memory\[0\].model: expected one of "plain", "pl011", "gicv3-dist", "gicv3-redist"/],
+    ['{"memory": [{"name": "a", "kind": "device", "base": 0, "size": 256, "model": "pl011"}]}', /memory\[0\].size: a pl011 needs at least 0x1000 bytes/],
+    ['{"memory": [{"name": "a", "kind": "device", "base": 0, "size": 4096, "model": "gicv3-dist"}]}', /memory\[0\].size: a gicv3-dist needs at least 0x10000 bytes/],
+    ['{"memory": [{"name": "a", "kind": "device", "base": 0, "size": 65536, "model": "gicv3-dist"}, {"name": "b", "kind": "device", "base": 65536, "size": 65536, "model": "gicv3-dist"}]}', /"a" and "b" are both a gicv3-dist: a board has one/],
   ])('rejects %s', (text, message) => {
     expect(() => parseBoard(text)).toThrow(BoardError);
     expect(() => parseBoard(text)).toThrow(message);
@@ -40,7 +50,7 @@ describe('board descriptions', () => {
 });
 
 describe('physical memory', () => {
-  const memory = () => new PhysicalMemory(DEFAULT_BOARD.memory);
+  const memory = (console: (line: string) => void = () => {}) => new PhysicalMemory(DEFAULT_BOARD.memory, { console, gic: new Gic(0n) });
 
   it('reads untouched RAM as zero and costs nothing for it', () => {
     const m = memory();
@@ -69,7 +79,7 @@ describe('physical memory', () => {
 
   it('models the PL011: UARTFR reads TX empty, DR writes are lines on the console', () => {
     const lines: string[] = [];
-    const m = new PhysicalMemory(DEFAULT_BOARD.memory, (line) => lines.push(line));
+    const m = memory((line) => lines.push(line));
     const fr = new Uint8Array(1);
     m.read(0x9c09_0018, fr);
     expect(fr[0]! & 0x80).toBe(0x80);
