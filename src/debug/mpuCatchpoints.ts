@@ -91,10 +91,10 @@ export class MpuCatchpoints {
   }
 
   private consider(event: MpuEvent): void {
-    if (event.agent !== 'core' || !this.run.executingCode || !this.matches(event)) return;
+    if (event.agent !== 'core' || !this.run.catches.executingCode || !this.matches(event)) return;
     const instruction = this.run.instructionsExecuted;
     const stop: StopEvent = { signal: SIGTRAP, console: this.consoleText(event, instruction) };
-    if (this.run.stopAfterCurrentInstruction(stop)) this.last = { event, instruction, stop };
+    if (this.run.catches.stopAfterCurrentInstruction(stop)) this.last = { event, instruction, stop };
   }
 
   /** The lines GDB prints before "Program received signal SIGTRAP". */

@@ -41,7 +41,8 @@ export class BoardRunControl implements RunControl {
   onIdle: (() => void) | undefined;
   /** The same for an IRQ taken at `from` (asked only while the interpreter reports interrupts). */
   interruptTakenStop: ((from: bigint) => StopEvent | undefined) | undefined;
-  private readonly catches: InstructionCatch;
+  /** The stop a catchpoint asks for inside an instruction (mpuCatchpoints.ts uses it). */
+  readonly catches: InstructionCatch;
 
   constructor(
     private readonly machine: Machine,
@@ -57,16 +58,6 @@ export class BoardRunControl implements RunControl {
 
   lastStop(): StopEvent {
     return this.stop;
-  }
-
-  /** True while code runs on the core (mpuCatchpoints.ts asks: only the code's changes are caught). */
-  get executingCode(): boolean {
-    return this.catches.executingCode;
-  }
-
-  /** A catchpoint fired inside the current instruction: stop once it completes (instructionCatch.ts). */
-  stopAfterCurrentInstruction(stop: StopEvent): boolean {
-    return this.catches.stopAfterCurrentInstruction(stop);
   }
 
   /** Instructions executed since the stub started. */
