@@ -71,7 +71,8 @@ export function writeSystemRegister(machine: Machine, regnum: number, value: big
   }
   const reg = registerByNumber(regnum);
   if (!reg || reg.encoding === undefined) throw new Undefined(`MSR to an unimplemented system register (encoding 0x${regnum.toString(16)})`);
-  if (core.el < reg.minEl) throw new Undefined(`MSR ${reg.name} at EL${core.el}: it needs EL${reg.minEl} or higher`);
+  const minEl = reg.minWriteEl ?? reg.minEl;
+  if (core.el < minEl) throw new Undefined(`MSR ${reg.name} at EL${core.el}: it needs EL${minEl} or higher`);
   try {
     machine.writeRegister(reg, value, 'core');
   } catch (err) {
