@@ -45,6 +45,20 @@ describe('vector catch', () => {
     expect(passed.console).toContain('vector catch: data abort taken at pc 0x7000');
   });
 
+  it('names EL1 and its registers for an SVC from EL0, taken through VBAR_EL1 + 0x400', async () => {
+    const { machine, target, load, resume } = board;
+    machine.writeRegister(registerByName('VBAR_EL1')!, 0x1000n, 'debugger');
+    load(0x1000, Array.from({ length: 0x200 }, () => A64.B_SELF));
+    load(0x7000, [A64.SVC_42, A64.ADD_X5_1]);
+    machine.core.cpsr = 0; // EL0t
+    target.vectorCatch.set(['svc']);
+    const stop = await resume();
+    expect(machine.core.pc).toBe(0x1400n);
+    expect(machine.core.el).toBe(1);
+    expect(stop.console).toMatch(/^vector catch: SVC #66 taken at pc 0x7000 to EL1\n {2}ESR_EL1 0x56000042: EC=0x15/);
+    expect(stop.console).toContain('ELR_EL1 0x7004, SPSR_EL1 0x0; vector entry 0x1400');
+  });
+
   it('lets uncaught categories through', async () => {
     const { machine, target, load, resume } = board;
     load(0x7000, [A64.SVC_42, A64.ADD_X5_1]);
