@@ -7,7 +7,7 @@
 //   itself), except that
 //     · HCR_EL2.TGE = 1 sends everything from EL0 to EL2 (the EL1&0 regime is then the host's),
 //     · a fault found by the EL2 MPU acting as stage 2 (HCR_EL2.VM = 1) goes to EL2, with HPFAR_EL2,
-//     · HVC goes to EL2 (HVC at EL0 is UNDEFINED: the decoder side refuses it),
+//     · HVC goes to EL2 (HVC is UNDEFINED at EL0, and everywhere when HCR_EL2.HCD disables it),
 //     · SMC, with no EL3, is UNDEFINED — unless HCR_EL2.TSC traps it from EL1 to EL2 (EC 0x17).
 // - IRQs go to EL2 when HCR_EL2.IMO or TGE says so, else to EL1 (masking is interrupts.ts's).
 
@@ -16,6 +16,7 @@ import type { ExceptionLevel } from '../access.js';
 const HCR_IMO = 1n << 4n;
 const HCR_TSC = 1n << 19n;
 const HCR_TGE = 1n << 27n;
+const HCR_HCD = 1n << 29n;
 
 /** The ELs an exception can be taken to on this board. */
 export type TargetEl = 1 | 2;
@@ -33,6 +34,11 @@ export function synchronousTarget(cause: SynchronousCause, from: ExceptionLevel,
   if (cause === 'abort' && stage2) return 2;
   if (from === 0 && (hcr & HCR_TGE) !== 0n) return 2;
   return 1;
+}
+
+/** HVC is an instruction at EL1 and EL2 unless HCR_EL2.HCD disables it (without EL3 it is HCR_EL2's to say). */
+export function hvcEnabled(from: ExceptionLevel, hcr: bigint): boolean {
+  return from !== 0 && (hcr & HCR_HCD) === 0n;
 }
 
 /** SMC without EL3: trapped to EL2 from EL1 when HCR_EL2.TSC is set, otherwise UNDEFINED. */

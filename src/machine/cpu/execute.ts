@@ -18,7 +18,7 @@ import {
 } from './bigintAlu.js';
 import { atomicResult, blockWriteFault, latchFault, readWriteFault } from './atomics.js';
 import { unhandled, type Instruction, type InstructionOf } from './decode.js';
-import { smcTrapped } from './exceptionRouting.js';
+import { hvcEnabled, smcTrapped } from './exceptionRouting.js';
 import { Abort, Undefined, WatchHit, type StepOutcome, type WatchSet } from './outcomes.js';
 import { exceptionReturn, msrImmediate, readSystemRegister, writeSystemRegister } from './systemInstructions.js';
 
@@ -239,7 +239,9 @@ export class Executor {
         return undefined;
       // ---- exception generation and system ----
       case 'exception-call':
-        if (insn.call === 'hvc' && this.core.el === 0) throw new Undefined('HVC at EL0');
+        if (insn.call === 'hvc' && !hvcEnabled(this.machine.currentEl, this.machine.sysregs.read(HCR_EL2.regnum))) {
+          throw new Undefined(`HVC at EL${this.core.el}: UNDEFINED at EL0, and wherever HCR_EL2.HCD disables it`);
+        }
         if (insn.call === 'smc' && !smcTrapped(this.machine.currentEl, this.machine.sysregs.read(HCR_EL2.regnum))) {
           throw new Undefined(`SMC at EL${this.core.el}: there is no EL3, and HCR_EL2.TSC does not trap it to EL2`);
         }

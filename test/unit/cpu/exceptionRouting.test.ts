@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { register } from '../../../src/arch/aarch64/registers.js';
 import { DEFAULT_BOARD } from '../../../src/machine/board.js';
-import { irqRoute, smcTrapped, synchronousTarget, type SynchronousCause } from '../../../src/machine/cpu/exceptionRouting.js';
+import { hvcEnabled, irqRoute, smcTrapped, synchronousTarget, type SynchronousCause } from '../../../src/machine/cpu/exceptionRouting.js';
 import { Interpreter } from '../../../src/machine/cpu/interpreter.js';
 import { createMachine } from '../../../src/wiring.js';
 
@@ -44,6 +44,15 @@ describe('synchronous exception routing', () => {
     expect(smcTrapped(1, 0n)).toBe(false);
     expect(smcTrapped(0, TSC)).toBe(false);
     expect(smcTrapped(2, TSC)).toBe(false);
+  });
+
+  it('makes HVC UNDEFINED at EL0, and at EL1 and EL2 when HCR_EL2.HCD is set', () => {
+    const HCD = 1n << 29n;
+    expect(hvcEnabled(1, 0n)).toBe(true);
+    expect(hvcEnabled(2, 0n)).toBe(true);
+    expect(hvcEnabled(0, 0n)).toBe(false);
+    expect(hvcEnabled(1, HCD)).toBe(false);
+    expect(hvcEnabled(2, HCD)).toBe(false);
   });
 
   it('routes IRQs to EL2 with HCR_EL2.IMO or TGE, else to EL1', () => {
