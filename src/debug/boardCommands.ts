@@ -5,6 +5,7 @@
 import { formatFields } from '../arch/aarch64/fields.js';
 import { registerByName, type RegisterSpec } from '../arch/aarch64/registers.js';
 import { describeEsr } from '../arch/aarch64/syndrome.js';
+import { exceptionRegisters } from '../machine/cpu/exceptionRouting.js';
 import { TargetErrno, TargetError } from '../rsp/target.js';
 import type { BoardTarget } from './boardTarget.js';
 import { describeFault } from './faultText.js';
@@ -43,7 +44,7 @@ export function registerBoardCommands(monitors: MonitorRegistry, target: BoardTa
         `MPU regions: EL2 ${b.mpuRegions.el2}, EL1 ${b.mpuRegions.el1}`,
         'memory map:',
         ...b.memory.map((r) => `  ${r.name.padEnd(8)} ${r.kind.padEnd(6)} ${hex(r.base).padStart(12)} - ${hex(r.base + r.size - 1).padStart(12)}${r.model && r.model !== 'plain' ? ` (${r.model})` : ''}`),
-        `debugger accesses: ${machine.options.debuggerBypassesMpu ? 'bypass the MPU' : 'checked by the MPU'}; faults ${machine.options.latchDebuggerFaults ? 'latch' : 'do not latch'} ESR_EL2/FAR_EL2`,
+        `debugger accesses: ${machine.options.debuggerBypassesMpu ? 'bypass the MPU' : 'checked by the MPU'}; faults ${machine.options.latchDebuggerFaults ? 'latch' : 'do not latch'} ESR/FAR`,
         `host memory for RAM: ${machine.memory.residentBytes()} bytes`,
         `core: ${target.run.running ? 'running' : 'halted'} at pc 0x${machine.core.pc.toString(16)}, EL${machine.core.el}; ${target.run.instructionsExecuted} instructions executed`,
       ];
@@ -72,12 +73,14 @@ export function registerBoardCommands(monitors: MonitorRegistry, target: BoardTa
         out('no access has been refused since the stub started\n');
         return;
       }
+      const names = exceptionRegisters(fault.syndrome.takenTo);
       const lines = [
         `last refused access (${fault.origin}): ${describeFault(fault)}`,
-        `syndrome: ESR_EL2 ${hex(fault.syndrome.esr)}: ${describeEsr(fault.syndrome.esr)}`,
-        `          FAR_EL2 ${hex(fault.syndrome.far)}${fault.syndrome.hpfar !== undefined ? `, HPFAR_EL2 ${hex(fault.syndrome.hpfar)}` : ''}`,
+        `taken to EL${fault.syndrome.takenTo}`,
+        `syndrome: ${names.esr} ${hex(fault.syndrome.esr)}: ${describeEsr(fault.syndrome.esr)}`,
+        `          ${names.far} ${hex(fault.syndrome.far)}${fault.syndrome.hpfar !== undefined ? `, HPFAR_EL2 ${hex(fault.syndrome.hpfar)}` : ''}`,
         fault.origin === 'core' || machine.options.latchDebuggerFaults
-          ? 'latched into ESR_EL2/FAR_EL2'
+          ? `latched into ${names.esr}/${names.far}`
           : 'not latched (debugger access; "monitor mpu latch on" to latch)',
       ];
       out(`${lines.join('\n')}\n`);

@@ -7,6 +7,8 @@
 import type { BoardTarget } from './boardTarget.js';
 import { describeFault } from './faultText.js';
 import { describeEsr } from '../arch/aarch64/syndrome.js';
+import { exceptionRegisters } from '../machine/cpu/exceptionRouting.js';
+import { exceptionTarget } from '../machine/cpu/interpreter.js';
 import { registerByName } from '../arch/aarch64/registers.js';
 import { RegisterAccessError } from '../machine/sysregs.js';
 import { parseNumber, parseSwitch, type MonitorRegistry } from './monitor.js';
@@ -27,21 +29,25 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
         out('no exception is pending\n');
         return;
       }
+      const el = exceptionTarget(target.machine, e);
+      const names = exceptionRegisters(el);
+      const take = `taken to EL${el}: "monitor core take" vectors to ${names.vbar} as the core would\n`;
       if (e.type === 'abort') {
-        out(`data or instruction abort at pc ${hex(e.pc)}: ${describeFault(e.fault)}\nESR_EL2 ${hex(e.fault.syndrome.esr)} (${describeEsr(e.fault.syndrome.esr)}), FAR_EL2 ${hex(e.fault.syndrome.far)}\n"monitor core take" vectors to VBAR_EL2 as the core would\n`);
+        out(`data or instruction abort at pc ${hex(e.pc)}: ${describeFault(e.fault)}\n${names.esr} ${hex(e.fault.syndrome.esr)} (${describeEsr(e.fault.syndrome.esr)}), ${names.far} ${hex(e.fault.syndrome.far)}\n${take}`);
       } else if (e.type === 'undefined') {
-        out(`undefined instruction 0x${e.instruction.toString(16).padStart(8, '0')} at pc ${hex(e.pc)}: ${e.reason}\n"monitor core take" vectors to VBAR_EL2 as the core would\n`);
-      } else out(`${e.type.toUpperCase()} #${e.imm} at pc ${hex(e.pc)}\n`);
+        out(`undefined instruction 0x${e.instruction.toString(16).padStart(8, '0')} at pc ${hex(e.pc)}: ${e.reason}\n${take}`);
+      } else out(`${e.type.toUpperCase()} #${e.imm} at pc ${hex(e.pc)}\n${take}`);
     },
   });
 
   monitors.add({
     name: 'core take',
     usage: 'core take',
-    help: 'take the pending exception: ESR/ELR/SPSR_EL2 set, PSTATE to EL2h, pc to the VBAR_EL2 vector',
+    help: 'take the pending exception to the EL it is routed to: its ESR/ELR/SPSR set, PSTATE to ELxh, pc to its VBAR vector',
     run: (_args, out) => {
       if (!target.run.takePendingException()) throw new TargetError(TargetErrno.EINVAL, 'core take: no exception is pending');
-      out(`exception taken: pc ${hex(target.machine.core.pc)} (VBAR_EL2 vector), ELR_EL2 ${hex(target.machine.sysregs.getStored('ELR_EL2'))}\n`);
+      const names = exceptionRegisters(target.machine.core.el === 1 ? 1 : 2);
+      out(`exception taken to EL${target.machine.core.el}: pc ${hex(target.machine.core.pc)} (${names.vbar} vector), ${names.elr} ${hex(target.machine.sysregs.getStored(names.elr))}\n`);
     },
   });
 
@@ -49,7 +55,7 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
     'core stop-on-exception',
     'aborts and undefined instructions stop in GDB (SIGSEGV/SIGILL) before being taken, or are taken directly',
     { get: () => target.run.stopOnExceptions, set: (on) => (target.run.stopOnExceptions = on) },
-    (on) => `aborts and undefined instructions ${on ? 'stop in GDB before they are taken' : 'are taken (the core vectors to VBAR_EL2)'}`,
+    (on) => `aborts and undefined instructions ${on ? 'stop in GDB before they are taken' : 'are taken (the core vectors to VBAR_EL1 or VBAR_EL2, as they are routed)'}`,
   );
 
   monitors.add({

@@ -83,6 +83,7 @@ function verdictJson(v: CheckVerdict): Record<string, unknown> {
     regime: v.regime,
     reason: fault ? describeFault(fault) : null,
     faultAddress: fault ? hex(faultAddressOf(fault)) : null,
+    takenTo: fault ? fault.syndrome.takenTo : null,
     esr: fault ? hex(fault.syndrome.esr) : null,
     esrDescription: fault ? describeEsr(fault.syndrome.esr) : null,
     far: fault ? hex(fault.syndrome.far) : null,
@@ -98,7 +99,8 @@ function verdictText(machine: Machine, v: CheckVerdict): string {
   const lines = [`refused: ${what}`, describeFault(fault)];
   if (fault.kind === 'mpu') lines.push(`rule: ${fault.fault.rule}`, ...regionLines);
   lines.push(`first refused byte: ${hex(faultAddressOf(fault))}`);
-  lines.push(`would latch ESR_EL2 ${hex(fault.syndrome.esr)} (${describeEsr(fault.syndrome.esr)}), FAR_EL2 ${hex(fault.syndrome.far)}${fault.syndrome.hpfar !== undefined ? `, HPFAR_EL2 ${hex(fault.syndrome.hpfar)}` : ''}`);
+  const el = fault.syndrome.takenTo;
+  lines.push(`would latch ESR_EL${el} ${hex(fault.syndrome.esr)} (${describeEsr(fault.syndrome.esr)}), FAR_EL${el} ${hex(fault.syndrome.far)}${fault.syndrome.hpfar !== undefined ? `, HPFAR_EL2 ${hex(fault.syndrome.hpfar)}` : ''}`);
   return `${lines.join('\n')}\n`;
 }
 

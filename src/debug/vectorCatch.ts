@@ -1,12 +1,13 @@
 // Vector catch (`monitor core catch exception ...`): the core stops at the vector entry once it
-// has taken an exception, with a console line giving the exception, where it came from, and
-// ESR_EL2/FAR_EL2 decoded. It is independent of stop-on-exception, which stops *before* an
+// has taken an exception, with a console line giving the exception, where it came from, the
+// EL that took it and that EL's ESR/FAR decoded. It is independent of stop-on-exception, which stops *before* an
 // abort or undefined instruction is taken: vector catch applies when the exception is taken
 // (stop-on-exception off, GDB passing the signal, `monitor core take` never stops), and to
 // SVC/HVC/SMC, which are always taken, and to IRQs, which the run loop takes between
 // instructions (it returns to run control after one only while `irq` is caught).
 
 import { describeEsr } from '../arch/aarch64/syndrome.js';
+import { exceptionRegisters, type TargetEl } from '../machine/cpu/exceptionRouting.js';
 import type { CpuException } from '../machine/cpu/interpreter.js';
 import type { Machine } from '../machine/machine.js';
 import type { StopEvent } from '../rsp/target.js';
@@ -57,9 +58,10 @@ export class VectorCatch {
   stopForInterrupt(from: bigint): StopEvent | undefined {
     if (!this.caught.has('irq')) return undefined;
     const regs = this.machine.sysregs;
-    const el = this.machine.core.el;
-    const elr = el === 2 ? regs.getStored('ELR_EL2') : regs.getStored('ELR_EL1');
-    const spsr = el === 2 ? regs.getStored('SPSR_EL2') : regs.getStored('SPSR_EL1');
+    const el = this.takenTo();
+    const names = exceptionRegisters(el);
+    const elr = regs.getStored(names.elr);
+    const spsr = regs.getStored(names.spsr);
     const line =
       `vector catch: IRQ taken at pc ${this.symbols.formatAddress(from)} to EL${el}\n` +
       `  ELR_EL${el} ${hex(elr)}, SPSR_EL${el} ${hex(spsr)}; vector entry ${this.symbols.formatAddress(this.machine.core.pc)}\n`;
@@ -74,13 +76,20 @@ export class VectorCatch {
   stopFor(exception: CpuException): StopEvent | undefined {
     if (!this.caught.has(categoryOf(exception))) return undefined;
     const regs = this.machine.sysregs;
-    const esr = regs.getStored('ESR_EL2');
+    const el = this.takenTo();
+    const names = exceptionRegisters(el);
+    const esr = regs.getStored(names.esr);
     const lines = [
-      `vector catch: ${exceptionName(exception)} taken at pc ${this.symbols.formatAddress(exception.pc)}`,
-      `  ESR_EL2 ${hex(esr)}: ${describeEsr(esr)}`,
-      ...(exception.type === 'abort' ? [`  FAR_EL2 ${hex(regs.getStored('FAR_EL2'))}`] : []),
-      `  ELR_EL2 ${hex(regs.getStored('ELR_EL2'))}, SPSR_EL2 ${hex(regs.getStored('SPSR_EL2'))}; vector entry ${this.symbols.formatAddress(this.machine.core.pc)}`,
+      `vector catch: ${exceptionName(exception)} taken at pc ${this.symbols.formatAddress(exception.pc)} to EL${el}`,
+      `  ${names.esr} ${hex(esr)}: ${describeEsr(esr)}`,
+      ...(exception.type === 'abort' ? [`  ${names.far} ${hex(regs.getStored(names.far))}`] : []),
+      `  ${names.elr} ${hex(regs.getStored(names.elr))}, ${names.spsr} ${hex(regs.getStored(names.spsr))}; vector entry ${this.symbols.formatAddress(this.machine.core.pc)}`,
     ];
     return { signal: SIGTRAP, console: `${lines.join('\n')}\n` };
+  }
+
+  /** The EL that has just taken an exception: the core is at its vector, in that EL. */
+  private takenTo(): TargetEl {
+    return this.machine.core.el === 1 ? 1 : 2;
   }
 }

@@ -17,6 +17,7 @@ import { MpuSynchronisation } from './mpuSynchronisation.js';
 import type { FaultSyndrome, MpuControl, MpuDecision, MpuFault, MpuModel, RegimeControl } from './mpu/types.js';
 import { RegisterAccessError, SystemRegisters } from './sysregs.js';
 import { GenericTimer } from './timer.js';
+import { exceptionRegisters, synchronousTarget, type TargetEl } from './cpu/exceptionRouting.js';
 
 export type MachineFault =
   | { readonly kind: 'mpu'; readonly origin: AccessOrigin; readonly fault: MpuFault; readonly syndrome: FaultSyndrome }
@@ -291,7 +292,7 @@ export class Machine {
     const inRange = access.address < PHYS_ADDR_LIMIT ? this.memory.mappedLength(access.address, access.size) : 0;
     const unmappedAt = inRange < access.size ? access.address + inRange : undefined;
     if (mpuFault && (unmappedAt === undefined || mpuFault.faultAddress <= unmappedAt)) {
-      return { kind: 'mpu', origin, fault: mpuFault, syndrome: this.mpu.syndrome(mpuFault, access.el) };
+      return { kind: 'mpu', origin, fault: mpuFault, syndrome: this.mpu.syndrome(mpuFault, this.abortTarget(access.el, mpuFault.stage2)) };
     }
     if (unmappedAt !== undefined) {
       return {
@@ -300,7 +301,7 @@ export class Machine {
         access,
         faultAddress: unmappedAt,
         reason: `0x${unmappedAt.toString(16)} is not mapped by the board (no RAM or device there)`,
-        syndrome: externalAbortSyndrome(access, unmappedAt),
+        syndrome: externalAbortSyndrome(access, unmappedAt, this.abortTarget(access.el, false)),
       };
     }
     return undefined;
@@ -392,13 +393,22 @@ export class Machine {
     return undefined;
   }
 
+  /** The EL that takes an abort of an access made at `from` (stage 2: found by the EL2 MPU for EL1&0). */
+  abortTarget(from: ExceptionLevel, stage2: boolean): TargetEl {
+    return synchronousTarget('abort', from, this.sysregs.read(HCR_EL2.regnum), stage2);
+  }
+
   private recordFault(fault: MachineFault): void {
     this.lastFault = fault;
-    if (fault.origin === 'core' || this.options.latchDebuggerFaults) {
-      this.sysregs.setStored('ESR_EL2', fault.syndrome.esr);
-      this.sysregs.setStored('FAR_EL2', fault.syndrome.far);
-      if (fault.syndrome.hpfar !== undefined) this.sysregs.setStored('HPFAR_EL2', fault.syndrome.hpfar);
-    }
+    if (fault.origin === 'core' || this.options.latchDebuggerFaults) this.latchSyndrome(fault.syndrome);
+  }
+
+  /** ESR and FAR of the EL that takes the fault, and HPFAR_EL2 for a stage 2 fault. */
+  latchSyndrome(syndrome: FaultSyndrome): void {
+    const names = exceptionRegisters(syndrome.takenTo);
+    this.sysregs.setStored(names.esr, syndrome.esr);
+    this.sysregs.setStored(names.far, syndrome.far);
+    if (syndrome.hpfar !== undefined) this.sysregs.setStored('HPFAR_EL2', syndrome.hpfar);
   }
 }
 
@@ -406,8 +416,8 @@ export function faultAddressOf(fault: MachineFault): number {
   return fault.kind === 'mpu' ? fault.fault.faultAddress : fault.faultAddress;
 }
 
-/** ESR_EL2 for a synchronous external abort: what the bus answers for an address no device decodes. */
-function externalAbortSyndrome(access: Access, address: number): FaultSyndrome {
-  const esr = abortSyndrome({ fetch: access.kind === 'fetch', write: access.kind === 'write', sameEl: access.el === 2 }, FSC.externalAbort);
-  return { esr, far: BigInt(address) };
+/** The syndrome of a synchronous external abort: what the bus answers for an address no device decodes. */
+function externalAbortSyndrome(access: Access, address: number, takenTo: TargetEl): FaultSyndrome {
+  const esr = abortSyndrome({ fetch: access.kind === 'fetch', write: access.kind === 'write', sameEl: access.el === takenTo }, FSC.externalAbort);
+  return { takenTo, esr, far: BigInt(address) };
 }

@@ -32,10 +32,10 @@ export function renderFault(host: HTMLElement, fault: FaultJson | null): void {
     rows([
       ['access', `${fault.access.kind} of ${fault.access.size} byte${fault.access.size === 1 ? '' : 's'} at ${fault.access.address} from EL${fault.access.el} (${fault.origin})`],
       ['rule', `${fault.rule}${fault.regions.length > 0 ? ` (region${fault.regions.length > 1 ? 's' : ''} ${fault.regions.join(', ')})` : ''}${fault.stage2 ? ', stage 2' : ''}`],
-      ['ESR_EL2', `${fault.esr}: ${fault.esrDescription}`],
-      ['FAR_EL2', fault.far],
+      [`ESR_EL${fault.takenTo}`, `${fault.esr}: ${fault.esrDescription}`],
+      [`FAR_EL${fault.takenTo}`, fault.far],
       ...(fault.hpfar !== null ? [['HPFAR_EL2', fault.hpfar] as const] : []),
-      ['latched', fault.latched ? 'yes, into ESR_EL2/FAR_EL2' : 'no (debugger access; "monitor mpu latch on" latches)'],
+      ['latched', fault.latched ? `yes, into ESR_EL${fault.takenTo}/FAR_EL${fault.takenTo}` : 'no (debugger access; "monitor mpu latch on" latches)'],
     ]),
   );
   host.dataset['rule'] = fault.rule;

@@ -79,11 +79,13 @@ export interface FaultJson {
   readonly regions: readonly number[];
   /** The sentence `monitor fault` prints. */
   readonly reason: string;
+  /** The EL that takes the fault: esr and far are its ESR_ELx and FAR_ELx. */
+  readonly takenTo: 1 | 2;
   readonly esr: string;
   readonly esrDescription: string;
   readonly far: string;
   readonly hpfar: string | null;
-  /** Whether it was latched into ESR_EL2/FAR_EL2 (core accesses, or debugger ones with `mpu latch on`). */
+  /** Whether it was latched into ESR/FAR (core accesses, or debugger ones with `mpu latch on`). */
   readonly latched: boolean;
 }
 

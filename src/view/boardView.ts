@@ -84,6 +84,7 @@ function faultJson(machine: Machine, fault: MachineFault): FaultJson {
     rule: fault.kind === 'mpu' ? fault.fault.rule : 'unmapped',
     regions: fault.kind === 'mpu' ? fault.fault.regions : [],
     reason: describeFault(fault),
+    takenTo: fault.syndrome.takenTo,
     esr: hexOf(fault.syndrome.esr),
     esrDescription: describeEsr(fault.syndrome.esr),
     far: hexOf(fault.syndrome.far),

@@ -423,7 +423,7 @@ export function regimeScene(board: BoardJson, name: RegimeName, options: RegimeS
     nodes.push({
       tag: 'g',
       attrs: { class: 'fault-marker', 'data-rule': fault.rule, 'data-address': fault.address },
-      title: `${fault.reason}\nESR_EL2 ${fault.esr}: ${fault.esrDescription}\nFAR_EL2 ${fault.far}${fault.hpfar !== null ? `, HPFAR_EL2 ${fault.hpfar}` : ''}\n${fault.latched ? 'latched into ESR_EL2/FAR_EL2' : 'not latched (debugger access)'}`,
+      title: `${fault.reason}\nESR_EL${fault.takenTo} ${fault.esr}: ${fault.esrDescription}\nFAR_EL${fault.takenTo} ${fault.far}${fault.hpfar !== null ? `, HPFAR_EL2 ${fault.hpfar}` : ''}\n${fault.latched ? `latched into ESR_EL${fault.takenTo}/FAR_EL${fault.takenTo}` : 'not latched (debugger access)'}`,
       children: [
         { tag: 'line', attrs: { x1: round(x), y1: memY - 6, x2: round(x), y2: axisY, stroke: COLOURS.alarm, 'stroke-width': 2 } },
         { tag: 'polygon', attrs: { points: `${round(x - 6)},${memY - 14} ${round(x + 6)},${memY - 14} ${round(x)},${memY - 4}`, fill: COLOURS.alarm } },

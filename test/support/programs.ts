@@ -63,6 +63,16 @@ export function buildBootProgram(): string {
 }
 
 /**
+ * el0.S: EL2 drops to an EL1 kernel and it to an EL0 task; HVC, SVC at EL1 and EL0, an EL0
+ * access the EL1 MPU refuses, an HVC UNDEFINED at EL0. Needs only the cross compiler.
+ */
+export function buildEl0Program(): string {
+  const el0 = join(mkdtempSync(join(tmpdir(), 'mpustub-el0-')), 'el0.elf');
+  run(CC, [...BARE, '-o', el0, join(SOURCES, 'el0.S')]);
+  return el0;
+}
+
+/**
  * calls.c for the board, built -O0 -g: source lines to step through and nested calls whose
  * frames GDB unwinds with the .eh_frame that link.ld keeps. Needs only the cross compiler.
  */

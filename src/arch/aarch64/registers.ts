@@ -77,6 +77,8 @@ export interface RegisterSpec {
    * allocates encodings: op1 0-2 EL1, 3 EL0, 4-5 EL2.
    */
   readonly minEl: 0 | 1 | 2;
+  /** The lowest EL whose MSR may write it, when higher than `minEl` (TPIDRRO_EL0: EL0 only reads it). */
+  readonly minWriteEl?: 1 | 2;
   readonly behaviour: RegisterBehaviour;
   readonly encoding?: SysregEncoding;
   readonly fields?: readonly FieldSpec[];
@@ -221,6 +223,7 @@ export interface SysregInit {
   enc: SysregEncoding;
   behaviour?: RegisterBehaviour;
   access?: 'rw' | 'ro' | 'wo';
+  minWriteEl?: 1 | 2;
   fields?: readonly FieldSpec[];
   type?: string;
   res0?: bigint;
@@ -248,6 +251,7 @@ function system(init: SysregInit): RegisterSpec {
     behaviour: init.behaviour ?? { kind: 'stored' },
     encoding: init.enc,
     doc: init.doc,
+    ...(init.minWriteEl !== undefined ? { minWriteEl: init.minWriteEl } : {}),
     ...(init.fields ? { fields: init.fields } : {}),
     ...(init.res0 !== undefined ? { res0: init.res0 } : {}),
     ...(init.reset !== undefined ? { reset: init.reset } : {}),

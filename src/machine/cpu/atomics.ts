@@ -78,7 +78,7 @@ function alignmentFault(machine: Machine, address: number, size: number): Machin
     regions: [],
     reason: `a ${size}-byte atomic access at 0x${address.toString(16)} is misaligned: atomics must be naturally aligned whatever SCTLR.A says`,
   };
-  return { kind: 'mpu', origin: 'core', fault, syndrome: machine.mpu.syndrome(fault, el) };
+  return { kind: 'mpu', origin: 'core', fault, syndrome: machine.mpu.syndrome(fault, machine.abortTarget(el, false)) };
 }
 
 /**
@@ -92,10 +92,8 @@ export function blockWriteFault(machine: Machine, target: number, start: number,
   return machine.check({ address: target, size: 1, kind: 'write', el }, 'core') ?? machine.check({ address: start, size: blockSize, kind: 'write', el }, 'core');
 }
 
-/** Latches `fault` as the core's: ESR_EL2, FAR_EL2 (HPFAR_EL2 at stage 2), as Machine does for its own refusals. */
+/** Latches `fault` as the core's, as Machine does for its own refusals. */
 export function latchFault(machine: Machine, fault: MachineFault): void {
   machine.lastFault = fault;
-  machine.sysregs.setStored('ESR_EL2', fault.syndrome.esr);
-  machine.sysregs.setStored('FAR_EL2', fault.syndrome.far);
-  if (fault.syndrome.hpfar !== undefined) machine.sysregs.setStored('HPFAR_EL2', fault.syndrome.hpfar);
+  machine.latchSyndrome(fault.syndrome);
 }

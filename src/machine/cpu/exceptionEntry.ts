@@ -7,6 +7,7 @@
 
 import type { Machine } from '../machine.js';
 import { u64 } from './bigintAlu.js';
+import { exceptionRegisters, type TargetEl } from './exceptionRouting.js';
 
 export const VECTOR_OFFSETS = { synchronous: 0x000n, irq: 0x080n, fiq: 0x100n, serror: 0x180n } as const;
 
@@ -14,14 +15,15 @@ export const VECTOR_OFFSETS = { synchronous: 0x000n, irq: 0x080n, fiq: 0x100n, s
 const ENTRY_CPSR = { 1: 0x3c5, 2: 0x3c9 } as const;
 const NZCV = 0xf000_0000;
 
-export function enterException(machine: Machine, target: 1 | 2, type: keyof typeof VECTOR_OFFSETS, returnAddress: bigint): void {
+export function enterException(machine: Machine, target: TargetEl, type: keyof typeof VECTOR_OFFSETS, returnAddress: bigint): void {
   const core = machine.core;
   const from = core.el;
   const sysregs = machine.sysregs;
-  sysregs.setStored(target === 2 ? 'ELR_EL2' : 'ELR_EL1', returnAddress);
-  sysregs.setStored(target === 2 ? 'SPSR_EL2' : 'SPSR_EL1', BigInt(core.cpsr >>> 0));
+  const names = exceptionRegisters(target);
+  sysregs.setStored(names.elr, returnAddress);
+  sysregs.setStored(names.spsr, BigInt(core.cpsr >>> 0));
   const origin = from === target ? (core.spSelect === 1 ? 0x200n : 0x0n) : 0x400n;
   core.cpsr = ((core.cpsr & NZCV) | ENTRY_CPSR[target]) >>> 0;
-  const vbar = sysregs.getStored(target === 2 ? 'VBAR_EL2' : 'VBAR_EL1');
+  const vbar = sysregs.getStored(names.vbar);
   core.pc = u64((vbar & ~0x7ffn) + origin + VECTOR_OFFSETS[type]);
 }

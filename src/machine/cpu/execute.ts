@@ -18,11 +18,13 @@ import {
 } from './bigintAlu.js';
 import { atomicResult, blockWriteFault, latchFault, readWriteFault } from './atomics.js';
 import { unhandled, type Instruction, type InstructionOf } from './decode.js';
+import { hvcEnabled, smcTrapped } from './exceptionRouting.js';
 import { Abort, Undefined, WatchHit, type StepOutcome, type WatchSet } from './outcomes.js';
 import { exceptionReturn, msrImmediate, readSystemRegister, writeSystemRegister } from './systemInstructions.js';
 
 const BITFIELD_OPC = { sbfm: 0, bfm: 1, ubfm: 2 } as const;
 const DCZID_EL0 = register('DCZID_EL0');
+const HCR_EL2 = register('HCR_EL2');
 
 export class Executor {
   /** The exclusive monitor: address and size of the last LDXR/LDAXR, or none. */
@@ -237,7 +239,12 @@ export class Executor {
         return undefined;
       // ---- exception generation and system ----
       case 'exception-call':
-        if (insn.call !== 'svc' && this.core.el === 0) throw new Undefined(`${insn.call.toUpperCase()} at EL0`);
+        if (insn.call === 'hvc' && !hvcEnabled(this.machine.currentEl, this.machine.sysregs.read(HCR_EL2.regnum))) {
+          throw new Undefined(`HVC at EL${this.core.el}: UNDEFINED at EL0, and wherever HCR_EL2.HCD disables it`);
+        }
+        if (insn.call === 'smc' && !smcTrapped(this.machine.currentEl, this.machine.sysregs.read(HCR_EL2.regnum))) {
+          throw new Undefined(`SMC at EL${this.core.el}: there is no EL3, and HCR_EL2.TSC does not trap it to EL2`);
+        }
         return { kind: 'exception', exception: { type: insn.call, pc, imm: insn.imm } };
       case 'brk':
         return { kind: 'brk', imm: insn.imm };

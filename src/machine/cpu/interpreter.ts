@@ -6,18 +6,20 @@
 // encoding the same way.
 //
 // `step()` executes one instruction and says what happened; exceptions are either taken (the
-// core vectors to VBAR_EL2) or reported for the debugger to stop on, as the run loop chooses.
+// core vectors to VBAR_EL1 or VBAR_EL2, as exceptionRouting.ts routes them) or reported for the debugger to stop on, as the run loop chooses.
 // `run()` executes many, running hot code as blocks from translator.ts and leaving to `step()`
 // every instruction a block cannot complete, so both paths end in the same outcomes. Between
 // instructions it takes the IRQ the GIC signals (interrupts.ts); retired instructions are the
 // generic timer's clock, so no block runs past the next timer deadline, and a WFI lets time
 // pass to it.
 
+import { register } from '../../arch/aarch64/registers.js';
 import { EC, syndromeOf } from '../../arch/aarch64/syndrome.js';
 import type { Machine } from '../machine.js';
 import { u64 } from './bigintAlu.js';
 import { DecodeCache } from './decodeCache.js';
 import { enterException } from './exceptionEntry.js';
+import { exceptionRegisters, synchronousTarget, type TargetEl } from './exceptionRouting.js';
 import { Executor } from './execute.js';
 import { FastMemory } from './fastMemory.js';
 import { irqTarget } from './interrupts.js';
@@ -264,28 +266,36 @@ export class Interpreter {
   }
 
   /**
-   * Takes `exception` to EL2 as the architecture does: ESR_EL2 (FAR_EL2 for aborts, already
-   * latched by the access path), ELR_EL2, SPSR_EL2, PSTATE to EL2h with DAIF masked, and the
-   * vector from VBAR_EL2.
+   * Takes `exception` as the architecture does, to the EL exceptionRouting.ts names: its ESR
+   * (FAR for aborts, already latched by the access path), ELR and SPSR, PSTATE to ELxh with
+   * DAIF masked, and the vector from its VBAR.
    */
   takeException(exception: CpuException): void {
-    let esr: bigint | undefined;
+    const target = exceptionTarget(this.machine, exception);
     let returnAddress = exception.pc;
     switch (exception.type) {
       case 'abort':
         break; // ESR/FAR latched by the access path when the fault was recorded
       case 'undefined':
-        esr = syndromeOf(EC.unknown);
+        this.machine.sysregs.setStored(exceptionRegisters(target).esr, syndromeOf(EC.unknown));
         break;
       default:
-        esr = syndromeOf(EC[exception.type], exception.imm);
-        returnAddress = u64(exception.pc + 4n);
+        this.machine.sysregs.setStored(exceptionRegisters(target).esr, syndromeOf(EC[exception.type], exception.imm));
+        // SVC and HVC return past the instruction; a trapped SMC returns to it (DDI0487 D1.10.1).
+        if (exception.type !== 'smc') returnAddress = u64(exception.pc + 4n);
     }
-    if (esr !== undefined) this.machine.sysregs.setStored('ESR_EL2', esr);
-    enterException(this.machine, 2, 'synchronous', returnAddress);
+    enterException(this.machine, target, 'synchronous', returnAddress);
     this.executor.exclusive = undefined;
   }
 }
+
+/** The EL that takes `exception` now: an abort's was decided when its syndrome was latched. */
+export function exceptionTarget(machine: Machine, exception: CpuException): TargetEl {
+  if (exception.type === 'abort') return exception.fault.syndrome.takenTo;
+  return synchronousTarget(exception.type, machine.currentEl, machine.sysregs.read(HCR_EL2.regnum));
+}
+
+const HCR_EL2 = register('HCR_EL2');
 
 const OK: StepOutcome = { kind: 'ok' };
 const LIMIT: RunOutcome = { kind: 'limit' };

@@ -25,8 +25,11 @@ export function exceptionReturn(machine: Machine): void {
   const elr = machine.sysregs.getStored(el === 2 ? 'ELR_EL2' : 'ELR_EL1');
   const spsr = Number(machine.sysregs.getStored(el === 2 ? 'SPSR_EL2' : 'SPSR_EL1') & M32);
   const target = (spsr >>> 2) & 3;
-  // An illegal return (to a higher EL, or AArch32) is not modelled: refuse it loudly.
-  if (target > el || (spsr & 0x10) !== 0) throw new Undefined(`ERET to an illegal state (SPSR 0x${spsr.toString(16)})`);
+  // SPSR.M names the EL and the stack pointer to return to: EL2h/EL2t, EL1h/EL1t, EL0t (the
+  // core's EL and SPSel come from cpsr, so SP_EL0, SP_EL1 or SP_EL2 follows). An illegal return
+  // — to a higher EL, to AArch32, to M[1] = 1 or to "EL0h" — is not modelled: refuse it loudly.
+  const illegal = target > el || (spsr & 0x10) !== 0 || (spsr & 0x2) !== 0 || (target === 0 && (spsr & 1) !== 0);
+  if (illegal) throw new Undefined(`ERET to an illegal state (SPSR 0x${spsr.toString(16)})`);
   core.cpsr = spsr >>> 0;
   core.pc = elr;
 }
@@ -68,7 +71,8 @@ export function writeSystemRegister(machine: Machine, regnum: number, value: big
   }
   const reg = registerByNumber(regnum);
   if (!reg || reg.encoding === undefined) throw new Undefined(`MSR to an unimplemented system register (encoding 0x${regnum.toString(16)})`);
-  if (core.el < reg.minEl) throw new Undefined(`MSR ${reg.name} at EL${core.el}: it needs EL${reg.minEl} or higher`);
+  const minEl = reg.minWriteEl ?? reg.minEl;
+  if (core.el < minEl) throw new Undefined(`MSR ${reg.name} at EL${core.el}: it needs EL${minEl} or higher`);
   try {
     machine.writeRegister(reg, value, 'core');
   } catch (err) {

@@ -7,7 +7,7 @@
 import { fieldValue } from '../../arch/aarch64/fields.js';
 import { bitsOutsideFields, PRBAR_FIELDS, PRLAR_FIELDS, type FieldSpec } from '../../arch/aarch64/registers.js';
 import { abortSyndrome, FSC } from '../../arch/aarch64/syndrome.js';
-import { PHYS_ADDR_LIMIT, type Access, type ExceptionLevel } from '../access.js';
+import { PHYS_ADDR_LIMIT, type Access } from '../access.js';
 import { SegmentIndex, type Segment } from './segments.js';
 import type {
   DecodedRegion,
@@ -324,13 +324,13 @@ export class Mpu implements MpuModel {
     return { allowed: false, fault };
   }
 
-  syndrome(fault: MpuFault, fromEl: ExceptionLevel): FaultSyndrome {
+  syndrome(fault: MpuFault, takenTo: 1 | 2): FaultSyndrome {
     const kind = fault.access.kind;
-    const esr = abortSyndrome({ fetch: kind === 'fetch', write: kind === 'write', sameEl: fromEl === 2 }, FAULT_STATUS_CODES[fault.status]);
+    const esr = abortSyndrome({ fetch: kind === 'fetch', write: kind === 'write', sameEl: fault.access.el === takenTo }, FAULT_STATUS_CODES[fault.status]);
     const far = BigInt(fault.faultAddress);
-    if (!fault.stage2) return { esr, far };
+    if (!fault.stage2) return { takenTo, esr, far };
     // HPFAR_EL2.FIPA [43:4] holds the faulting IPA [51:12].
-    return { esr, far, hpfar: BigInt(Math.floor(fault.faultAddress / 4096)) << 4n };
+    return { takenTo, esr, far, hpfar: BigInt(Math.floor(fault.faultAddress / 4096)) << 4n };
   }
 }
 

@@ -5,7 +5,7 @@
 // "effective" (used for checks) only at `synchronize()` — the DSB + ISB rule of DDI0600.
 // Everything here is pure model: no RSP, no GDB.
 
-import type { Access, ExceptionLevel } from '../access.js';
+import type { Access } from '../access.js';
 import type { Segment } from './segments.js';
 
 export type Regime = 'el2' | 'el10';
@@ -76,8 +76,10 @@ export type MpuDecision =
   | { readonly allowed: true; readonly rule: MpuRule; readonly regions: readonly number[] }
   | { readonly allowed: false; readonly fault: MpuFault };
 
-/** ESR_EL2 / FAR_EL2 / HPFAR_EL2 values the core would latch for a fault taken to EL2. */
+/** ESR_ELx / FAR_ELx (HPFAR_EL2) values the core latches for a fault, and the EL x that takes it. */
 export interface FaultSyndrome {
+  /** The EL whose ESR/FAR hold the syndrome (exceptionRouting.ts decides). */
+  readonly takenTo: 1 | 2;
   readonly esr: bigint;
   readonly far: bigint;
   /** Present only for stage-2 faults. */
@@ -125,6 +127,6 @@ export interface MpuModel {
   effectiveSegmentAt(regime: Regime, address: number): Segment;
   /** Check an access of `access.size` bytes starting at `access.address`. */
   check(access: Access, control: MpuControl): MpuDecision;
-  /** The syndrome the core would record when taking `fault` to EL2 from `fromEl`. */
-  syndrome(fault: MpuFault, fromEl: ExceptionLevel): FaultSyndrome;
+  /** The syndrome the core records when `takenTo` takes `fault` (the EC says whether the EL changed). */
+  syndrome(fault: MpuFault, takenTo: 1 | 2): FaultSyndrome;
 }

@@ -130,7 +130,9 @@ describe('an atomic is one access that must be readable and writable', () => {
     set('HCR_EL2', 1n); // VM: the EL2 MPU is stage 2 for EL1
     machine.core.x[3] = 0x10000n;
     expect(isAbort(step(LDADD_X, 1))).toBe(true);
-    expect(machine.sysregs.getStored('ESR_EL2')).toBe(dataAbort(PERMISSION, true, false));
+    // A stage 1 fault at EL1 is EL1's own: ESR_EL1, taken without a change of EL.
+    expect(machine.sysregs.getStored('ESR_EL1')).toBe(dataAbort(PERMISSION, true));
+    expect(machine.sysregs.getStored('FAR_EL1')).toBe(0x10000n);
     expect(machine.lastFault?.kind === 'mpu' && machine.lastFault.fault.stage2).toBe(false);
     // Writable at stage 1 now (EL1 region 1 read/write): stage 2 refuses the write.
     region('EL1', 1, 0x10000, 0x2ffff, 0b0000);

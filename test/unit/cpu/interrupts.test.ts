@@ -72,6 +72,20 @@ describe('interrupt delivery', () => {
     expect(machine.core.el).toBe(1);
   });
 
+  it('masks an IRQ that targets EL1 at EL0 with PSTATE.I, and takes it through the lower-EL vector when clear', () => {
+    const machine = signallingSgi3();
+    machine.core.cpsr = 0x3c0; // EL0t, everything masked
+    const interpreter = new Interpreter(machine);
+    interpreter.run(1, new Set());
+    expect(interpreter.interruptsTaken).toBe(0);
+    machine.core.cpsr = 0x340; // EL0t, I clear
+    machine.core.pc = 0x2000n;
+    expect(interpreter.run(1, new Set())).toMatchObject({ kind: 'exception', exception: { type: 'undefined', pc: 0x9000n + 0x400n + 0x80n } });
+    expect(interpreter.interruptsTaken).toBe(1);
+    expect(machine.readRegister(register('SPSR_EL1'))).toBe(0x340n);
+    expect(machine.core.el).toBe(1);
+  });
+
   it('keeps an IRQ that targets EL1 waiting while the core is at EL2', () => {
     const machine = signallingSgi3();
     machine.core.cpsr = 0x349; // EL2h, I clear; HCR_EL2.IMO clear

@@ -22,7 +22,7 @@ describe('vector catch', () => {
     target.vectorCatch.set(['svc']);
     const stop = await resume();
     expect(machine.core.pc).toBe(0xa00n);
-    expect(stop.console).toMatch(/^vector catch: SVC #66 taken at pc 0x7000\n {2}ESR_EL2 0x56000042: EC=0x15/);
+    expect(stop.console).toMatch(/^vector catch: SVC #66 taken at pc 0x7000 to EL2\n {2}ESR_EL2 0x56000042: EC=0x15/);
     expect(stop.console).toContain('ELR_EL2 0x7004, SPSR_EL2 0x3c9; vector entry 0xa00 <sync_handler>');
   });
 
@@ -34,7 +34,7 @@ describe('vector catch', () => {
     target.run.stopOnExceptions = false;
     const direct = await resume();
     expect(machine.core.pc).toBe(0xa00n);
-    expect(direct.console).toMatch(/vector catch: data abort taken at pc 0x7000\n {2}ESR_EL2 0x96000050: [^\n]*FSC=0x10 \(synchronous external abort\), WnR=1[^\n]*\n {2}FAR_EL2 0x3ffffffff000\n/);
+    expect(direct.console).toMatch(/vector catch: data abort taken at pc 0x7000 to EL2\n {2}ESR_EL2 0x96000050: [^\n]*FSC=0x10 \(synchronous external abort\), WnR=1[^\n]*\n {2}FAR_EL2 0x3ffffffff000\n/);
 
     machine.core.pc = 0x7000n;
     target.run.stopOnExceptions = true;
@@ -43,6 +43,20 @@ describe('vector catch', () => {
     const passed = await resume('continue', 11);
     expect(machine.core.pc).toBe(0xa00n);
     expect(passed.console).toContain('vector catch: data abort taken at pc 0x7000');
+  });
+
+  it('names EL1 and its registers for an SVC from EL0, taken through VBAR_EL1 + 0x400', async () => {
+    const { machine, target, load, resume } = board;
+    machine.writeRegister(registerByName('VBAR_EL1')!, 0x1000n, 'debugger');
+    load(0x1000, Array.from({ length: 0x200 }, () => A64.B_SELF));
+    load(0x7000, [A64.SVC_42, A64.ADD_X5_1]);
+    machine.core.cpsr = 0; // EL0t
+    target.vectorCatch.set(['svc']);
+    const stop = await resume();
+    expect(machine.core.pc).toBe(0x1400n);
+    expect(machine.core.el).toBe(1);
+    expect(stop.console).toMatch(/^vector catch: SVC #66 taken at pc 0x7000 to EL1\n {2}ESR_EL1 0x56000042: EC=0x15/);
+    expect(stop.console).toContain('ELR_EL1 0x7004, SPSR_EL1 0x0; vector entry 0x1400');
   });
 
   it('lets uncaught categories through', async () => {

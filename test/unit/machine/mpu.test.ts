@@ -217,11 +217,11 @@ describe('the access check', () => {
     expect(d.allowed).toBe(false);
     if (!d.allowed) {
       expect(d.fault).toMatchObject({ rule: 'ap-read-only', stage2: true, regime: 'el2' });
-      expect(mpu.syndrome(d.fault, 1)).toEqual({ esr: BigInt(((0x24 << 26) | (1 << 25) | (1 << 6) | 0x0c) >>> 0), far: 0x100n, hpfar: 0n });
+      expect(mpu.syndrome(d.fault, 2)).toEqual({ takenTo: 2, esr: BigInt(((0x24 << 26) | (1 << 25) | (1 << 6) | 0x0c) >>> 0), far: 0x100n, hpfar: 0n });
     }
     const beyond = mpu.check(access(0x9000, 'read', 1), c);
     expect(!beyond.allowed && beyond.fault.rule).toBe('no-region');
-    if (!beyond.allowed) expect(mpu.syndrome(beyond.fault, 1).hpfar).toBe(0x9n << 4n);
+    if (!beyond.allowed) expect(mpu.syndrome(beyond.fault, 2).hpfar).toBe(0x9n << 4n);
     expect(ruleOf(mpu, access(0x9000, 'read', 1), control({}, {}, false))).toBe('region-permits');
   });
 });
@@ -235,12 +235,20 @@ describe('syndromes', () => {
   };
 
   it('encodes EC, IL, WnR and FSC', () => {
-    expect(mpu.syndrome(fault(access(0x10, 'write')), 2)).toEqual({ esr: 0x9600004cn, far: 0x10n });
-    expect(mpu.syndrome(fault(access(0x10, 'fetch')), 2)).toEqual({ esr: 0x8600000cn, far: 0x10n });
-    expect(mpu.syndrome(fault(access(0x20000, 'read')), 2)).toEqual({ esr: 0x9600000cn, far: 0x20000n });
+    expect(mpu.syndrome(fault(access(0x10, 'write')), 2)).toEqual({ takenTo: 2, esr: 0x9600004cn, far: 0x10n });
+    expect(mpu.syndrome(fault(access(0x10, 'fetch')), 2)).toEqual({ takenTo: 2, esr: 0x8600000cn, far: 0x10n });
+    expect(mpu.syndrome(fault(access(0x20000, 'read')), 2)).toEqual({ takenTo: 2, esr: 0x9600000cn, far: 0x20000n });
     expect(mpu.syndrome(fault(access(0x11, 'read', 2, 2), control({ alignment: true })), 2).esr).toBe(0x96000021n);
-    expect(mpu.syndrome(fault(access(0x10, 'write')), 1).esr >> 26n).toBe(0x24n);
-    expect(mpu.syndrome(fault(access(0x10, 'fetch')), 0).esr >> 26n).toBe(0x20n);
+  });
+
+  it('says whether the EL changed relative to the EL that takes the fault', () => {
+    const from = (el: 0 | 1, kind: 'write' | 'fetch') => ({ ...fault(access(0x10, kind)), access: access(0x10, kind, el) });
+    expect(mpu.syndrome(from(1, 'write'), 2).esr >> 26n).toBe(0x24n);
+    expect(mpu.syndrome(from(1, 'write'), 1).esr >> 26n).toBe(0x25n);
+    expect(mpu.syndrome(from(0, 'write'), 1).esr >> 26n).toBe(0x24n);
+    expect(mpu.syndrome(from(0, 'fetch'), 1).esr >> 26n).toBe(0x20n);
+    expect(mpu.syndrome(from(1, 'fetch'), 1)).toMatchObject({ takenTo: 1 });
+    expect(mpu.syndrome(from(1, 'fetch'), 1).esr >> 26n).toBe(0x21n);
   });
 });
 

@@ -95,7 +95,8 @@ describe('the address scale', () => {
     const far = board({
       lastFault: {
         origin: 'debugger', access: { kind: 'read', el: 2, address: '0xf0000000', size: 1 }, address: '0xf0000000', regime: null, stage2: false, rule: 'unmapped',
-        regions: [], reason: 'r', esr: '0x96000010', esrDescription: 'd', far: '0xf0000000', hpfar: null, latched: false,
+        regions: [], reason: 'r', takenTo: 2,
+      esr: '0x96000010', esrDescription: 'd', far: '0xf0000000', hpfar: null, latched: false,
       },
     });
     expect(boundariesOf(far)).toContain(0xf000_0000);
@@ -146,7 +147,8 @@ describe('the scene of a regime', () => {
       ],
       lastFault: {
         origin: 'debugger', access: { kind: 'read', el: 2, address: '0x50010000', size: 8 }, address: '0x50010000', regime: 'el2', stage2: false, rule: 'multiple-regions',
-        regions: [20, 21], reason: 'read at 0x50010000 refused', esr: '0x9600000c', esrDescription: 'EC=0x25', far: '0x50010000', hpfar: null, latched: false,
+        regions: [20, 21], reason: 'read at 0x50010000 refused', takenTo: 2,
+      esr: '0x9600000c', esrDescription: 'EC=0x25', far: '0x50010000', hpfar: null, latched: false,
       },
     });
     const scene = regimeScene(b, 'el2', { scale: boardScale(b, 1400), width: 1400, idPrefix: 't' });

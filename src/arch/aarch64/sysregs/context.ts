@@ -29,6 +29,12 @@ const CPTR_FIELDS = [
   field('TCPAC', 31, 31, 'trap CPACR_EL1 accesses'),
 ];
 
+const CPACR_FIELDS = [
+  field('ZEN', 17, 16, 'SVE access at EL1 and EL0'),
+  field('FPEN', 21, 20, 'FP and SIMD access: 0b11 none trapped, 0b01 EL0 trapped, else both'),
+  field('TTA', 28, 28, 'trap trace registers'),
+];
+
 /** CPTR_EL2's RES1 bits (13, 12, 9, 8 when neither SME nor SVE exists, and 7:0), set at reset. */
 const CPTR_RES1 = 0x33ffn;
 
@@ -45,7 +51,7 @@ export const CONTEXT_REGISTERS = [
   { name: 'VMPIDR_EL2', enc: sysreg(3, 4, 0, 0, 5), doc: 'the MPIDR_EL1 value EL1 should see (kept; EL1 reads the real one)' },
   // ---- EL1 context a hypervisor switches ----
   { name: 'ACTLR_EL1', enc: sysreg(3, 0, 1, 0, 1), doc: 'EL1 auxiliary control (kept)' },
-  { name: 'CPACR_EL1', enc: sysreg(3, 0, 1, 0, 2), doc: 'EL1 FP/SIMD access control (kept)' },
+  { name: 'CPACR_EL1', enc: sysreg(3, 0, 1, 0, 2), fields: CPACR_FIELDS, doc: 'EL1 FP/SIMD access control (kept; FP and SIMD are not implemented, so not enforced)' },
   { name: 'TTBR0_EL1', enc: sysreg(3, 0, 2, 0, 0), doc: 'EL1&0 translation table base 0 (kept)' },
   { name: 'TTBR1_EL1', enc: sysreg(3, 0, 2, 0, 1), doc: 'EL1&0 translation table base 1 (kept)' },
   { name: 'TCR_EL1', enc: sysreg(3, 0, 2, 0, 2), doc: 'EL1&0 translation control (kept)' },
@@ -57,5 +63,6 @@ export const CONTEXT_REGISTERS = [
   { name: 'TPIDR_EL1', enc: sysreg(3, 0, 13, 0, 4), doc: 'EL1 software thread ID' },
   { name: 'CSSELR_EL1', enc: sysreg(3, 2, 0, 0, 0), doc: 'cache size selection (kept; no CCSIDR_EL1 to select)' },
   { name: 'TPIDR_EL0', enc: sysreg(3, 3, 13, 0, 2), doc: 'EL0 software thread ID' },
-  { name: 'TPIDRRO_EL0', enc: sysreg(3, 3, 13, 0, 3), doc: 'EL0 read-only software thread ID (writable from EL0 here)' },
+  // The kernel sets it, the task only reads it: MSR at EL0 is UNDEFINED.
+  { name: 'TPIDRRO_EL0', enc: sysreg(3, 3, 13, 0, 3), minWriteEl: 1, doc: 'EL0 read-only software thread ID (written at EL1 or EL2)' },
 ] as const satisfies readonly SysregInit[];
