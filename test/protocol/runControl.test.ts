@@ -164,7 +164,7 @@ describe('catchpoints', () => {
     gdb.send('vCont;s:1');
     const stop = await gdb.reply();
     expect(stop).toMatchObject({ payload: 'T05thread:1;' });
-    expect(stop.console).toMatch(/^vector catch: SVC #1 taken at pc 0x0\n/);
+    expect(stop.console).toMatch(/^vector catch: SVC #1 taken at pc 0x0 to EL2\n/);
     expect(await pc(gdb)).toBe(SYNC_VECTOR);
     gdb.close();
   });
