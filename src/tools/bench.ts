@@ -18,8 +18,8 @@
 //   --only gdb|raw     one kind of work
 //   --stubs A,B        only the stubs named (names as in the table)
 //   --extra NAME=FILE [ARGS]  one more stub: FILE is another build's dist/mpustub.js (started
-//                      like mpustub) or any script printing `gdb: target remote HOST:PORT`
-//                      (started with node or python3); for same-run A/B comparisons
+//                      like mpustub) or a null stub script (.js with node, .py with python3
+//                      after the description and `g` size arguments); for same-run A/B
 //   --json FILE        the figures, for `npm run bench:chart`
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -284,7 +284,11 @@ async function main(): Promise<void> {
     scriptStub('null stub', process.execPath, [`${ROOT}dist/tools/nullStub.js`]),
     ...(python ? [scriptStub('null stub (Python)', 'python3', [`${ROOT}src/tools/nullStub.py`, xmlFile, String(gBytes)])] : []),
     ...options.extra.map(({ name, file, args }) =>
-      file.endsWith('mpustub.js') ? mpustubAt(name, file, false) : scriptStub(name, file.endsWith('.py') ? 'python3' : process.execPath, [file, ...args]),
+      file.endsWith('mpustub.js')
+        ? mpustubAt(name, file, false)
+        : file.endsWith('.py')
+          ? scriptStub(name, 'python3', [file, xmlFile, String(gBytes), ...args])
+          : scriptStub(name, process.execPath, [file, ...args]),
     ),
   ];
   const stubs = options.stubs ? all.filter((s) => options.stubs!.includes(s.name)) : all;

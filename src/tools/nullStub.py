@@ -5,15 +5,13 @@
 # every packet at once from precomputed replies (zeros for registers and memory, OK for
 # writes) and serves the same target description, so GDB does the same work against both.
 #
-#   python3 src/tools/nullStub.py TARGET_XML_FILE G_BYTES [PORT]
+#   python3 src/tools/nullStub.py TARGET_XML_FILE G_BYTES [PORT [PACKET_SIZE]]
 #
-# prints `gdb: target remote 127.0.0.1:PORT` when listening. It does no more per packet than
+# prints `gdb: target remote 127.0.0.1:PORT` when listening (PORT 0: any free port). It does no more per packet than
 # find the frame's end: binary data cannot contain '#' (GDB escapes it), so the first '#'
 # after '$' ends the payload and two checksum digits follow. Checksums are not verified.
 import socket
 import sys
-
-PACKET_SIZE = 0x20000
 
 
 def frame(payload: bytes) -> bytes:
@@ -34,6 +32,7 @@ with open(sys.argv[1], "rb") as f:
     XML = f.read()
 G_BYTES = int(sys.argv[2])
 PORT = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+PACKET_SIZE = int(sys.argv[4], 0) if len(sys.argv) > 4 else 0x20000
 
 OK = frame(b"OK")
 EMPTY = frame(b"")
