@@ -17,6 +17,9 @@
 //   --runs N           runs (default 5)
 //   --only gdb|raw     one kind of work
 //   --stubs A,B        only the stubs named (names as in the table)
+//   --sizes N,M        transfer sizes in bytes (default 256 KiB, 1 MiB, 4 MiB)
+//   --reads N          single reads through GDB per run (default 500)
+//   --raw-count N      raw round trips of each kind per run (default 3000)
 //   --extra NAME=FILE [ARGS]  one more stub: FILE is another build's dist/mpustub.js (started
 //                      like mpustub) or a null stub script (.js with node, .py with python3
 //                      after the description and `g` size arguments); for same-run A/B
@@ -42,6 +45,9 @@ interface Options {
   runs: number;
   only?: 'gdb' | 'raw';
   stubs?: string[];
+  sizes?: number[];
+  reads?: number;
+  rawCount?: number;
   extra: Array<{ name: string; file: string; args: string[] }>;
   json?: string;
 }
@@ -54,6 +60,9 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--runs') options.runs = Number(argv[++i]);
     else if (a === '--json') options.json = argv[++i]!;
     else if (a === '--stubs') options.stubs = argv[++i]!.split(',');
+    else if (a === '--sizes') options.sizes = argv[++i]!.split(',').map(Number);
+    else if (a === '--reads') options.reads = Number(argv[++i]);
+    else if (a === '--raw-count') options.rawCount = Number(argv[++i]);
     else if (a === '--only') {
       const only = argv[++i];
       if (only !== 'gdb' && only !== 'raw') throw new Error('--only takes gdb or raw');
@@ -63,7 +72,7 @@ function parseArgs(argv: string[]): Options {
       if (!rest) throw new Error('--extra takes NAME=FILE [ARGS]');
       const [file, ...args] = rest.split(' ');
       options.extra.push({ name, file: file!, args });
-    } else throw new Error(`unknown argument ${a} (expected --quick, --runs N, --only gdb|raw, --stubs A,B, --extra NAME=FILE, --json FILE)`);
+    } else throw new Error(`unknown argument ${a} (expected --quick, --runs N, --only gdb|raw, --stubs A,B, --sizes N,M, --reads N, --raw-count N, --extra NAME=FILE, --json FILE)`);
   }
   if (options.quick) options.runs = 1;
   return options;
@@ -267,10 +276,10 @@ const loads = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  const sizes = options.quick ? [256 * 1024] : [256 * 1024, 1 * MiB, 4 * MiB];
+  const sizes = options.sizes ?? (options.quick ? [256 * 1024] : [256 * 1024, 1 * MiB, 4 * MiB]);
   const repeat = options.quick ? 1 : 3;
-  const reads = options.quick ? 50 : 500;
-  const rawCount = options.quick ? 300 : 3000;
+  const reads = options.reads ?? (options.quick ? 50 : 500);
+  const rawCount = options.rawCount ?? (options.quick ? 300 : 3000);
 
   const scratch = mkdtempSync(join(tmpdir(), 'bench-'));
   const xmlFile = join(scratch, 'target.xml');
