@@ -30,6 +30,19 @@ describe('codec', () => {
     expect(str(frame(bytes('OK')))).toBe('$OK#9a');
   });
 
+  it('computes the same checksum as a byte-by-byte sum at any length and alignment', () => {
+    const naive = (data: Uint8Array): number => data.reduce((sum, b) => (sum + b) & 0xff, 0);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), fc.integer({ min: 0, max: 7 }), (data, offset) => {
+        const shifted = new Uint8Array(data.length + offset);
+        shifted.set(data, offset);
+        expect(checksum(shifted.subarray(offset))).toBe(naive(data));
+      }),
+    );
+    // 256 KiB of 0xff: every lane at its largest, many blocks.
+    expect(checksum(new Uint8Array(1 << 18).fill(0xff))).toBe(((1 << 18) * 0xff) & 0xff);
+  });
+
   it('round-trips hex and rejects odd or non-hex input', () => {
     expect(bytesToHex(Uint8Array.of(0, 0xab, 0xff))).toBe('00abff');
     expect(Array.from(hexToBytes('00ABff'))).toEqual([0, 0xab, 0xff]);
