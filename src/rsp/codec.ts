@@ -53,7 +53,8 @@ export class MalformedPacketError extends Error {
   }
 }
 
-function hexValue(code: number): number {
+/** The value of one hex digit's character code, or -1. */
+export function hexDigit(code: number): number {
   if (code >= 0x30 && code <= 0x39) return code - 0x30;
   if (code >= 0x61 && code <= 0x66) return code - 0x57;
   if (code >= 0x41 && code <= 0x46) return code - 0x37;
@@ -68,7 +69,7 @@ export function hexToBytes(hex: string, what = 'hex data'): Uint8Array {
   if (!HEX_ONLY.test(hex)) {
     // Validation first: Buffer.from(..., 'hex') silently stops at the first bad digit.
     let at = 0;
-    while (hexValue(hex.charCodeAt(at)) >= 0) at++;
+    while (hexDigit(hex.charCodeAt(at)) >= 0) at++;
     throw new MalformedPacketError(`${what} is not hexadecimal at offset ${at - (at % 2)}`);
   }
   return new Uint8Array(Buffer.from(hex, 'hex'));
@@ -132,12 +133,19 @@ export function unescapeBinary(data: Uint8Array): Uint8Array {
 
 const RUN = 0x2a; // '*'
 
+/** A Buffer view of `bytes`, for Buffer's native search (memchr) where a Uint8Array has none. */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /**
  * Expands `X*n` runs (X repeated n - 29 more times) in a raw payload. The byte before `*` is
  * the raw byte as sent, which is what the sender counted. `limit` bounds the expanded size.
+ * Without runs (GDB sends none; it escapes `*` in binary data) `raw` itself is returned, or a
+ * copy of it when `copy` is set.
  */
-export function expandRuns(raw: Uint8Array, limit: number): Uint8Array {
-  if (!raw.includes(RUN)) return raw;
+export function expandRuns(raw: Uint8Array, limit: number, copy = false): Uint8Array {
+  if (asBuffer(raw).indexOf(RUN) < 0) return copy ? raw.slice() : raw;
   const out: number[] = [];
   for (let i = 0; i < raw.length; i++) {
     const b = raw[i]!;

@@ -91,7 +91,7 @@ export class RspSession {
   receive(chunk: Uint8Array): void {
     if (this.ended) return;
     this.hooks.trace?.('in', printable(chunk));
-    for (const event of this.framer.push(chunk)) this.onFrameEvent(event);
+    this.framer.feed(chunk, this.onFrameEvent);
   }
 
   /** The connection dropped without D or k. */
@@ -103,7 +103,8 @@ export class RspSession {
     if (this.state.process !== 'none') this.target.detached('disconnect');
   }
 
-  private onFrameEvent(event: FrameEvent): void {
+  /** A field, not a method: the framer calls it for every event without a bind per chunk. */
+  private readonly onFrameEvent = (event: FrameEvent): void => {
     switch (event.kind) {
       case 'packet':
         this.received++;
@@ -146,7 +147,7 @@ export class RspSession {
       case 'noise':
         return;
     }
-  }
+  };
 
   private acknowledge(good: boolean): void {
     if (this.ackMode) this.writeRaw(Uint8Array.of(good ? 0x2b : 0x2d));

@@ -114,6 +114,32 @@ describe('PacketFramer', () => {
     );
   });
 
+  it('keeps any payload of data and escapes whole, and flags an odd run of } before #, whatever the split', () => {
+    // Payloads drawn from '}', ']' (an escaped '}'), ordinary bytes and Ctrl-C, so that runs
+    // of '}' of every length end up at every position, the end of the payload included.
+    const alphabet = [0x7d, 0x7d, 0x5d, 0x61, 0x03, 0x2b];
+    const payload = fc.uint8Array({ maxLength: 40 }).map((b) => b.map((x) => alphabet[x % alphabet.length]!));
+    fc.assert(
+      fc.property(fc.array(payload, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 6 }), (payloads, cutSeeds) => {
+        const stream = Buffer.concat(payloads.map((p) => frame(p)));
+        const cuts = [...new Set(cutSeeds.map((c) => c % stream.length))].sort((a, b) => a - b);
+        const f = new PacketFramer(1000);
+        const events: FrameEvent[] = [];
+        let from = 0;
+        for (const at of [...cuts, stream.length]) {
+          events.push(...f.push(stream.subarray(from, at)));
+          from = at;
+        }
+        const expected = payloads.map((p) => {
+          let k = 0;
+          while (k < p.length && p[p.length - 1 - k] === 0x7d) k++;
+          return k % 2 === 1 ? 'malformed' : str(p);
+        });
+        expect(events.map((e) => (e.kind === 'packet' ? str(e.payload) : e.kind))).toEqual(expected);
+      }),
+    );
+  });
+
   it('does not end a packet at an escaped #', () => {
     const payload = bytes('X0,1:}\x03');
     expect(packets(new PacketFramer(100).push(frame(payload)))).toEqual(['X0,1:}\x03']);
