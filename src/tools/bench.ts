@@ -18,6 +18,7 @@
 //   --only gdb|raw     one kind of work
 //   --stubs A,B        only the stubs named (names as in the table)
 //   --sizes N,M        transfer sizes in bytes (default 256 KiB, 1 MiB, 4 MiB)
+//   --repeat N         transfers of each size per run (default 3)
 //   --reads N          single reads through GDB per run (default 500)
 //   --raw-count N      raw round trips of each kind per run (default 3000)
 //   --extra NAME=FILE [ARGS]  one more stub: FILE is another build's dist/mpustub.js (started
@@ -46,6 +47,7 @@ interface Options {
   only?: 'gdb' | 'raw';
   stubs?: string[];
   sizes?: number[];
+  repeat?: number;
   reads?: number;
   rawCount?: number;
   extra: Array<{ name: string; file: string; args: string[] }>;
@@ -61,6 +63,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--json') options.json = argv[++i]!;
     else if (a === '--stubs') options.stubs = argv[++i]!.split(',');
     else if (a === '--sizes') options.sizes = argv[++i]!.split(',').map(Number);
+    else if (a === '--repeat') options.repeat = Number(argv[++i]);
     else if (a === '--reads') options.reads = Number(argv[++i]);
     else if (a === '--raw-count') options.rawCount = Number(argv[++i]);
     else if (a === '--only') {
@@ -72,7 +75,7 @@ function parseArgs(argv: string[]): Options {
       if (!rest) throw new Error('--extra takes NAME=FILE [ARGS]');
       const [file, ...args] = rest.split(' ');
       options.extra.push({ name, file: file!, args });
-    } else throw new Error(`unknown argument ${a} (expected --quick, --runs N, --only gdb|raw, --stubs A,B, --sizes N,M, --reads N, --raw-count N, --extra NAME=FILE, --json FILE)`);
+    } else throw new Error(`unknown argument ${a} (expected --quick, --runs N, --only gdb|raw, --stubs A,B, --sizes N,M, --repeat N, --reads N, --raw-count N, --extra NAME=FILE, --json FILE)`);
   }
   if (options.quick) options.runs = 1;
   return options;
@@ -277,7 +280,7 @@ const loads = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const sizes = options.sizes ?? (options.quick ? [256 * 1024] : [256 * 1024, 1 * MiB, 4 * MiB]);
-  const repeat = options.quick ? 1 : 3;
+  const repeat = options.repeat ?? (options.quick ? 1 : 3);
   const reads = options.reads ?? (options.quick ? 50 : 500);
   const rawCount = options.rawCount ?? (options.quick ? 300 : 3000);
 
