@@ -12,7 +12,7 @@ import {
   MalformedPacketError,
   parseHexNumber,
   parseHexSmall,
-  unescapeBinary,
+  unescapeBinaryInPlace,
 } from './codec.js';
 import {
   TargetErrno,
@@ -154,7 +154,8 @@ const writeMemoryBinary: Handler = (ctx, args, payload) => {
   const colon = payload.indexOf(0x3a);
   if (colon < 0) throw new MalformedPacketError('X: expected ":" before the data');
   const { address, length } = addressAndLength(args.slice(0, args.indexOf(':')), 'X');
-  const data = unescapeBinary(payload.subarray(colon + 1));
+  // In place: the payload is this packet's own copy (src/rsp/framer.ts), read by no one after.
+  const data = unescapeBinaryInPlace(payload.subarray(colon + 1));
   if (data.length !== length) throw new MalformedPacketError(`X announces ${length} bytes but carries ${data.length}`);
   // `X addr,0:` is GDB's probe for X support: answer OK without touching memory.
   if (length > 0) ctx.target.writeMemory(address, data);

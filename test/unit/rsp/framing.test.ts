@@ -13,6 +13,7 @@ import {
   MalformedPacketError,
   parseHexNumber,
   unescapeBinary,
+  unescapeBinaryInPlace,
 } from '../../../src/rsp/codec.js';
 import { PacketFramer, type FrameEvent } from '../../../src/rsp/framer.js';
 
@@ -68,8 +69,22 @@ describe('codec', () => {
         const escaped = escapeBinary(data);
         for (const b of escaped) expect([0x23, 0x24, 0x2a].includes(b)).toBe(false);
         expect(Array.from(unescapeBinary(escaped))).toEqual(Array.from(data));
+        expect(Array.from(unescapeBinaryInPlace(Uint8Array.from(escaped)))).toEqual(Array.from(data));
       }),
     );
+  });
+
+  it('unescapes in place whatever the density of escapes, and refuses a lone } at the end', () => {
+    // Sparse escapes (runs copied natively), dense ones (the byte loop takes over), and a mix.
+    const sparse = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7 + (i >> 5)) & 0xff);
+    const dense = new Uint8Array(3000).fill(0x2a);
+    const mixed = Uint8Array.from([...dense.subarray(0, 1000), ...sparse, ...dense.subarray(0, 500)]);
+    for (const data of [sparse, dense, mixed]) {
+      expect(Buffer.from(unescapeBinaryInPlace(Uint8Array.from(escapeBinary(data))))).toEqual(Buffer.from(data));
+    }
+    const lone = Uint8Array.from([...escapeBinary(dense), 0x7d]);
+    expect(() => unescapeBinaryInPlace(lone)).toThrow(/lone/);
+    expect(() => unescapeBinaryInPlace(bytes('ab}'))).toThrow(/lone/);
   });
 
   it('expands run-length encoding', () => {
