@@ -419,12 +419,17 @@ const PACKETS: readonly PacketSpec[] = [
   ...LLDB_PACKETS,
 ];
 
-/** Longest prefix first, so `vCont?` wins over `vCont` and `qSupported` over `q...`. */
-const BY_PREFIX_LENGTH = [...PACKETS].sort((a, b) => b.prefix.length - a.prefix.length);
-
-export interface PacketMatch {
-  readonly spec: PacketSpec;
-  readonly run: (ctx: PacketContext, payload: Uint8Array) => Reply | Promise<Reply>;
+/**
+ * The table indexed by a prefix's first character, each list longest prefix first (so `vCont?`
+ * wins over `vCont` and `qSupported` over `q...`): a packet is compared with the few entries
+ * that can match it (one for `m`, `g`, `X`) instead of the whole table.
+ */
+const BY_FIRST_CHAR = new Map<number, PacketSpec[]>();
+for (const spec of [...PACKETS].sort((a, b) => b.prefix.length - a.prefix.length)) {
+  const first = spec.prefix.charCodeAt(0);
+  const list = BY_FIRST_CHAR.get(first);
+  if (list) list.push(spec);
+  else BY_FIRST_CHAR.set(first, [spec]);
 }
 
 /** True when `target` has what the packet needs. */
@@ -432,12 +437,15 @@ export function available(target: DebugTarget, spec: PacketSpec): boolean {
   return spec.needs === undefined || target.capabilities[spec.needs] !== undefined;
 }
 
-/** Finds the entry for a packet, or undefined (→ empty reply). */
-export function lookupPacket(packet: string): PacketMatch | undefined {
-  for (const spec of BY_PREFIX_LENGTH) {
-    if (spec.exact ? packet === spec.prefix : packet.startsWith(spec.prefix)) {
-      return { spec, run: (ctx, payload) => spec.handler(ctx, packet.slice(spec.prefix.length), payload) };
-    }
+/**
+ * Finds the entry for a packet, or undefined (→ empty reply). Its handler's arguments are
+ * what follows the prefix: `packet.slice(spec.prefix.length)`.
+ */
+export function lookupPacket(packet: string): PacketSpec | undefined {
+  const candidates = BY_FIRST_CHAR.get(packet.charCodeAt(0));
+  if (!candidates) return undefined;
+  for (const spec of candidates) {
+    if (spec.exact ? packet === spec.prefix : packet.startsWith(spec.prefix)) return spec;
   }
   return undefined;
 }

@@ -11,6 +11,9 @@ import { TargetErrno, TargetError, type DebugTarget, type ResumeAction, type Sto
 /** PacketSize we advertise: bounds every packet GDB sends, `$`, `#` and checksum included. */
 export const PACKET_SIZE = 0x20000;
 
+/** The empty reply: the packet is not supported. */
+const UNSUPPORTED: Reply = { kind: 'text', text: '' };
+
 /** E2BIG: the reply to a packet longer than PacketSize. */
 const E2BIG = 0x07;
 
@@ -109,8 +112,12 @@ export class RspSession {
       case 'packet':
         this.received++;
         this.acknowledge(true);
-        this.queue.push({ kind: 'packet', payload: event.payload });
-        this.pump();
+        // Nothing waiting before it (the usual case): served at once, without a queue entry.
+        if (this.queue.length === 0 && this.canServe()) this.serve(event.payload);
+        else {
+          this.queue.push({ kind: 'packet', payload: event.payload });
+          this.pump();
+        }
         return;
       case 'bad-checksum':
         this.hooks.log(`rsp: bad checksum (got "${event.received}", expected ${hexByte(event.expected)})${this.ackMode ? '; asked for a resend' : ''}`);
@@ -159,23 +166,26 @@ export class RspSession {
    * holds the queue until it settles.
    */
   private pump(): void {
-    if (this.busy) return;
-    while (this.queue.length > 0 && !this.ended && !this.io.congested?.()) {
+    while (this.queue.length > 0 && this.canServe()) {
       const work = this.queue.shift()!;
-      if (work.kind === 'refuse') {
-        this.sendText(this.errorReply(work.errno, work.reason));
-        continue;
-      }
-      const pending = this.handle(work.payload);
-      if (pending) {
-        this.busy = true;
-        void pending.then(() => {
-          this.busy = false;
-          this.pump();
-        });
-        return;
-      }
+      if (work.kind === 'refuse') this.sendText(this.errorReply(work.errno, work.reason));
+      else this.serve(work.payload);
     }
+  }
+
+  private canServe(): boolean {
+    return !this.busy && !this.ended && !this.io.congested?.();
+  }
+
+  /** Handles one packet; an asynchronous handler holds the queue until it settles. */
+  private serve(payload: Uint8Array): void {
+    const pending = this.handle(payload);
+    if (!pending) return;
+    this.busy = true;
+    void pending.then(() => {
+      this.busy = false;
+      this.pump();
+    });
   }
 
   /** The packet's text; for `X` only its header, since the data is binary and may be 128 KiB. */
@@ -191,23 +201,23 @@ export class RspSession {
   /** Runs one packet; returns a promise only when its handler is asynchronous. */
   private handle(payload: Uint8Array): Promise<void> | undefined {
     const packet = this.packetText(payload);
-    const match = lookupPacket(packet);
-    if (this.running && !match?.spec.whileRunning) {
+    const spec = lookupPacket(packet);
+    if (this.running && !spec?.whileRunning) {
       // All-stop mode: GDB waits for the stop reply before sending anything but Ctrl-C.
       this.hooks.log(`rsp: "${printable(payload, 40)}" received while the target runs; refused`);
       this.sendText(this.errorReply(TargetErrno.EBUSY, 'the target is running; interrupt it first'));
       return undefined;
     }
     // Unknown, or needing a capability the target lacks: the empty reply says "unsupported".
-    if (!match || !available(this.target, match.spec)) {
-      this.finish({ kind: 'text', text: '' });
+    if (!spec || !available(this.target, spec)) {
+      this.finish(UNSUPPORTED);
       return undefined;
     }
     let outcome: Reply | Promise<Reply>;
     try {
-      outcome = match.run(this.context, payload);
+      outcome = spec.handler(this.context, packet.slice(spec.prefix.length), payload);
     } catch (err) {
-      this.finish({ kind: 'text', text: this.failure(match.spec, err) });
+      this.finish({ kind: 'text', text: this.failure(spec, err) });
       return undefined;
     }
     if (!(outcome instanceof Promise)) {
@@ -216,7 +226,7 @@ export class RspSession {
     }
     return outcome.then(
       (reply) => this.finish(reply),
-      (err: unknown) => this.finish({ kind: 'text', text: this.failure(match.spec, err) }),
+      (err: unknown) => this.finish({ kind: 'text', text: this.failure(spec, err) }),
     );
   }
 
