@@ -5,7 +5,6 @@
 // into `E NN` replies in one place (src/rsp/session.ts).
 
 import {
-  bytesToHex,
   escapeBinary,
   hexToBytes,
   hexToText,
@@ -26,9 +25,14 @@ import {
 } from './target.js';
 import { LLDB_PACKETS } from './lldbPackets.js';
 
-/** What a handler answers. `none` = no reply now (a resume answers later with a stop reply). */
+/**
+ * What a handler answers. `hex`: bytes the session sends as hex, encoded straight into the
+ * reply's frame (registers, `m`). `none` = no reply now (a resume answers later with a stop
+ * reply).
+ */
 export type Reply =
   | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'hex'; readonly bytes: Uint8Array }
   | { readonly kind: 'binary'; readonly bytes: Uint8Array }
   | { readonly kind: 'none' };
 
@@ -132,7 +136,7 @@ function readMemoryHandler(binary: boolean): Handler {
     const wanted = Math.min(length, binary ? ctx.packetSize - 5 : maxHexReadLength(ctx));
     if (wanted === 0) return binary ? { kind: 'binary', bytes: Uint8Array.of(0x62) } : EMPTY;
     const data = ctx.target.readMemory(address, wanted);
-    if (!binary) return text(bytesToHex(data));
+    if (!binary) return { kind: 'hex', bytes: data };
     const escaped = escapeBinary(data);
     const reply = new Uint8Array(escaped.length + 1);
     reply[0] = 0x62; // 'b'
@@ -320,7 +324,7 @@ const qRcmd: Handler = async (ctx, args) => {
   return OK;
 };
 
-const registerRead: Handler = (ctx, args) => text(bytesToHex(ctx.target.readRegister(parseHexSmall(args, 'register number'))));
+const registerRead: Handler = (ctx, args) => ({ kind: 'hex', bytes: ctx.target.readRegister(parseHexSmall(args, 'register number')) });
 
 const registerWrite: Handler = (ctx, args) => {
   const [num, value] = splitOnce(args, '=', 'P');
@@ -343,7 +347,7 @@ const PACKETS: readonly PacketSpec[] = [
   { prefix: 'qXfer:features:read:', feature: 'qXfer:features:read+', handler: qXferFeatures },
   // With no process (extended mode, after D or vKill), W00 as gdbserver answers.
   { prefix: '?', exact: true, handler: (ctx) => text(ctx.state.process === 'none' ? 'W00' : ctx.stopReply(ctx.target.lastStop())) },
-  { prefix: 'g', exact: true, handler: (ctx) => text(bytesToHex(ctx.target.readRegisterBlock())) },
+  { prefix: 'g', exact: true, handler: (ctx) => ({ kind: 'hex', bytes: ctx.target.readRegisterBlock() }) },
   {
     prefix: 'G',
     handler: (ctx, args) => {

@@ -3,13 +3,18 @@
 // owns no Arm knowledge; it drives a DebugTarget through the packet table. Everything here
 // is reset by constructing a new session, which the server does on every accept.
 
-import { frame, hexByte, MalformedPacketError, printable, textToHex } from './codec.js';
+import { closeFrame, hexByte, MalformedPacketError, printable, textToHex, writeHex } from './codec.js';
 import { PacketFramer, type FrameEvent } from './framer.js';
 import { available, lookupPacket, THREAD_ID, type ClientFeatures, type PacketContext, type PacketSpec, type ProcessState, type Reply } from './packets.js';
 import { TargetErrno, TargetError, type DebugTarget, type ResumeAction, type StopEvent } from './target.js';
 
 /** PacketSize we advertise: bounds every packet GDB sends, `$`, `#` and checksum included. */
 export const PACKET_SIZE = 0x20000;
+
+const PLUS = 0x2b;
+const DOLLAR = 0x24;
+const ACK = Uint8Array.of(PLUS);
+const NAK = Uint8Array.of(0x2d);
 
 /** The empty reply: the packet is not supported. */
 const UNSUPPORTED: Reply = { kind: 'text', text: '' };
@@ -77,6 +82,7 @@ export class RspSession {
   }
 
   private pendingNoAck = false;
+  private ackOwed = false;
   private pendingEnd: 'detach' | 'kill' | undefined;
   private received = 0;
 
@@ -95,6 +101,7 @@ export class RspSession {
     if (this.ended) return;
     this.hooks.trace?.('in', printable(chunk));
     this.framer.feed(chunk, this.onFrameEvent);
+    this.flushAck();
   }
 
   /** The connection dropped without D or k. */
@@ -156,8 +163,24 @@ export class RspSession {
     }
   };
 
+  /**
+   * Ack mode: a packet's '+' is owed until its reply goes out, and then travels in the same
+   * write (one syscall and one wake-up of the client per packet, not two). What is still owed
+   * when the chunk has been handled (no reply yet: a resume, an asynchronous handler, a queued
+   * packet) is sent alone then, so GDB never waits for it.
+   */
   private acknowledge(good: boolean): void {
-    if (this.ackMode) this.writeRaw(Uint8Array.of(good ? 0x2b : 0x2d));
+    if (!this.ackMode) return;
+    if (good) {
+      this.flushAck();
+      this.ackOwed = true;
+    } else this.writeRaw(NAK);
+  }
+
+  private flushAck(): void {
+    if (!this.ackOwed) return;
+    this.ackOwed = false;
+    this.io.write(ACK);
   }
 
   /**
@@ -233,7 +256,8 @@ export class RspSession {
   private finish(reply: Reply): void {
     if (this.ended) return;
     if (reply.kind === 'text') this.sendText(reply.text);
-    else if (reply.kind === 'binary') this.send(reply.bytes);
+    else if (reply.kind === 'hex') this.sendHex(reply.bytes);
+    else if (reply.kind === 'binary') this.sendBytes(reply.bytes);
     if (this.pendingNoAck) {
       this.pendingNoAck = false;
       this.ackMode = false;
@@ -300,18 +324,52 @@ export class RspSession {
     for (let at = 0; at < text.length; at += chunk) this.sendText(`O${textToHex(text.slice(at, at + chunk))}`);
   }
 
+  // A reply is framed where it is encoded: one buffer holds the owed '+', '$', the payload
+  // (text, bytes, or bytes as hex) and '#cc', with no intermediate copy, and goes out in one
+  // write. Buffer.allocUnsafe takes replies under 4 KiB from Node's shared pool.
+
   private sendText(text: string): void {
-    this.send(Buffer.from(text, 'latin1'));
+    const out = this.openFrame(text.length);
+    out.write(text, out.length - 3 - text.length, 'latin1');
+    this.sendFrame(out);
   }
 
-  private send(payload: Uint8Array): void {
-    const framed = frame(payload);
-    if (this.ackMode) this.lastSent = framed;
-    this.writeRaw(framed);
+  private sendBytes(bytes: Uint8Array): void {
+    const out = this.openFrame(bytes.length);
+    out.set(bytes, out.length - 3 - bytes.length);
+    this.sendFrame(out);
   }
 
+  private sendHex(bytes: Uint8Array): void {
+    const out = this.openFrame(bytes.length * 2);
+    writeHex(bytes, out, out.length - 3 - bytes.length * 2);
+    this.sendFrame(out);
+  }
+
+  /** A buffer for a frame with `length` payload bytes, its owed '+' and its '$' already in. */
+  private openFrame(length: number): Buffer {
+    const ack = this.ackOwed ? 1 : 0;
+    this.ackOwed = false;
+    const out = Buffer.allocUnsafe(ack + length + 4);
+    out[0] = PLUS;
+    out[ack] = DOLLAR;
+    return out;
+  }
+
+  /** Checksums the payload in place, keeps the frame for a resend (ack mode), writes it. */
+  private sendFrame(out: Buffer): void {
+    const start = out[0] === PLUS ? 2 : 1;
+    closeFrame(out, start, out.length - 3);
+    if (this.ackMode) this.lastSent = start === 2 ? out.subarray(1) : out;
+    if (this.ended) return;
+    this.hooks.trace?.('out', printable(out));
+    this.io.write(out);
+  }
+
+  /** Anything but a reply (a '-', a resend): an owed '+' goes first. */
   private writeRaw(bytes: Uint8Array): void {
     if (this.ended) return;
+    this.flushAck();
     this.hooks.trace?.('out', printable(bytes));
     this.io.write(bytes);
   }
