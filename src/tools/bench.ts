@@ -5,7 +5,8 @@
 //  - real gdb-multiarch doing identical work (src/tools/benchGdb.py): restore / dump, single
 //    register and memory reads, `info registers system`;
 //  - raw round trips from a client of our own (src/tools/benchRaw.ts): thousands of sequential
-//    `m` and `g` packets over one no-ack connection, medians and p90 / p99.
+//    `m` and `g` packets over one no-ack connection per stub, medians and p90 / p99; all the
+//    stubs at once, their packets interleaved one by one, so that they share the moment's load.
 // The machine is shared, so the stubs are measured interleaved: every run visits each stub in
 // turn (the order rotated from run to run), each visit on a fresh process, and the samples of
 // all runs are pooled before medians are taken. The load average is printed with the figures.
@@ -237,12 +238,17 @@ async function runGdb(stub: Stub, sizes: number[], repeat: number, reads: number
   }
 }
 
-async function runRaw(stub: Stub, count: number): Promise<RoundTrips> {
-  const started = await stub.start();
+/** Raw round trips on fresh processes of all the stubs at once, packet-interleaved (src/tools/benchRaw.ts). */
+async function runRaw(stubs: readonly Stub[], count: number): Promise<RoundTrips[]> {
+  const started: Started[] = [];
   try {
-    return await measureRoundTrips(started.port, stub.ram, count);
+    for (const stub of stubs) started.push(await stub.start());
+    return await measureRoundTrips(
+      stubs.map((stub, i) => ({ port: started[i]!.port, ram: stub.ram })),
+      count,
+    );
   } finally {
-    await stop(started);
+    for (const s of started) await stop(s);
   }
 }
 
@@ -311,17 +317,19 @@ async function main(): Promise<void> {
   for (let r = 0; r < options.runs; r++) {
     // Rotated so that no stub always runs first (or right after the same neighbour).
     const order = stubs.map((_, k) => stubs[(k + r) % stubs.length]!);
-    for (const stub of order) {
-      if (options.only !== 'raw') {
+    if (options.only !== 'raw') {
+      for (const stub of order) {
         const samples = await runGdb(stub, sizes, repeat, reads);
         const pooled = gdb.get(stub.name)!;
         for (const [key, values] of Object.entries(samples)) (pooled[key] ??= []).push(...values);
       }
-      if (options.only !== 'gdb') {
-        const trips = await runRaw(stub, rawCount);
-        raw.get(stub.name)!.m.push(...trips.m);
-        raw.get(stub.name)!.g.push(...trips.g);
-      }
+    }
+    if (options.only !== 'gdb') {
+      const trips = await runRaw(order, rawCount);
+      order.forEach((stub, i) => {
+        raw.get(stub.name)!.m.push(...trips[i]!.m);
+        raw.get(stub.name)!.g.push(...trips[i]!.g);
+      });
     }
   }
   const loadAfter = loads();
@@ -387,7 +395,7 @@ async function main(): Promise<void> {
     `|---|${names.map(() => '---:|').join('')}---:|---:|`,
     ...rows,
     '',
-    `Medians: transfers of ${samplesOf(`write_${sizes[0]}`)} samples, single reads through GDB of ${samplesOf('register_read')}; raw round trips of ${rawCount} of each kind per run (no-ack, one connection per run), all runs pooled.`,
+    `Medians: transfers of ${samplesOf(`write_${sizes[0]}`)} samples, single reads through GDB of ${samplesOf('register_read')}; raw round trips of ${rawCount} of each kind per run and stub (no-ack, one connection each, all stubs' packets interleaved), all runs pooled.`,
     'Ratios are the other stub\'s time over mpustub\'s: above 1x, mpustub is faster. The null stubs answer every packet at once from precomputed replies: GDB\'s own cost on this machine.',
     '',
     mpustubOnly,

@@ -2,9 +2,9 @@
 // thousands of sequential packets over one no-ack connection and times each from the write
 // of the request to the arrival of the whole reply. GDB's own cost per command is then out of
 // the figure: what is left is the stub, the kernel's loopback and this client, and the last
-// two are the same for every stub measured. Kinds are interleaved (m, g, m, g, ...) so that a
-// burst of load from elsewhere on the machine hits all of them alike.
-// `node dist/tools/benchRaw.js PORT [RAM_ADDRESS] [COUNT]` measures a stub already listening.
+// two are the same for every stub measured. Several stubs are measured at once, packet by
+// packet in turn, so that a burst of load from elsewhere on the machine hits all of them alike.
+// `node dist/tools/benchRaw.js COUNT PORT[@RAM] ...` measures stubs already listening.
 
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -84,11 +84,18 @@ function request(socket: Socket, reader: ReplyReader, packet: Buffer): Promise<B
   });
 }
 
-/**
- * Connects, turns acks off (when the stub offers it; otherwise acknowledges every reply, as
- * GDB would), then times `count` round trips of each kind, after `warmup` untimed ones.
- */
-export async function measureRoundTrips(port: number, ram: number, count: number, warmup = Math.min(200, count)): Promise<RoundTrips> {
+/** One stub's connection, acks off when it offers that. */
+interface Connection {
+  readonly socket: Socket;
+  readonly reader: ReplyReader;
+  /** The requests, each with the '+' for the previous reply first while acks are on (as GDB sends them). */
+  readonly m: Buffer;
+  readonly g: Buffer;
+  readonly ack: boolean;
+}
+
+/** Connects, and turns acks off when the stub offers it; otherwise every reply is acknowledged, as GDB would. */
+async function open(port: number, ram: number): Promise<Connection> {
   const socket = connect(port, '127.0.0.1');
   socket.setNoDelay(true);
   await new Promise<void>((resolve, reject) => {
@@ -105,48 +112,71 @@ export async function measureRoundTrips(port: number, ram: number, count: number
     socket.write(Buffer.of(PLUS));
     ack = false;
   }
-  const kinds = { m: framed(`m${ram.toString(16)},8`), g: framed('g') } as const;
   const ackThen = (packet: Buffer): Buffer => (ack ? Buffer.concat([Buffer.of(PLUS), packet]) : packet);
-  // In ack mode each request carries the '+' for the previous reply, as GDB's does.
-  const m = ackThen(kinds.m);
-  const g = ackThen(kinds.g);
-  const samples = { m: [] as number[], g: [] as number[] };
+  return { socket, reader, m: ackThen(framed(`m${ram.toString(16)},8`)), g: ackThen(framed('g')), ack };
+}
+
+/**
+ * Times `count` round trips of each kind on each stub, after `warmup` untimed ones. With
+ * several stubs the packets are interleaved one by one (m to the first, m to the second, ...,
+ * g to the first, ...; the starting stub rotating), so that every stub is measured under the
+ * same load from elsewhere on the machine, moment by moment: a same-run A/B with paired
+ * samples. Between two of its packets a stub waits while the others are served, as a stub
+ * waits while GDB works between commands.
+ */
+export async function measureRoundTrips(targets: ReadonlyArray<{ port: number; ram: number }>, count: number, warmup = Math.min(200, count)): Promise<RoundTrips[]> {
+  const connections: Connection[] = [];
+  for (const { port, ram } of targets) connections.push(await open(port, ram));
+  const samples = connections.map(() => ({ m: [] as number[], g: [] as number[] }));
+  const n = connections.length;
+  const total = 2 * (warmup + count) * n;
 
   await new Promise<void>((resolve) => {
-    let i = 0;
+    let step = 0;
     let began = 0;
+    let target = 0;
     let kind: 'm' | 'g' = 'm';
     const send = (): void => {
-      kind = i % 2 === 0 ? 'm' : 'g';
-      reader.next = received;
+      const round = Math.floor(step / n);
+      kind = round % 2 === 0 ? 'm' : 'g';
+      target = (step + Math.floor(round / 2)) % n;
+      const c = connections[target]!;
+      c.reader.next = received;
       began = performance.now();
-      socket.write(kind === 'm' ? m : g);
+      c.socket.write(kind === 'm' ? c.m : c.g);
     };
     // A callback, not a promise per packet: the client's own cost is part of every figure.
     const received = (): void => {
       const seconds = (performance.now() - began) / 1000;
-      if (i >= 2 * warmup) samples[kind].push(seconds);
-      i++;
-      if (i < 2 * (warmup + count)) send();
+      if (step >= 2 * warmup * n) samples[target]![kind].push(seconds);
+      step++;
+      if (step < total) send();
       else resolve();
     };
     send();
   });
-  socket.write(ack ? Buffer.concat([Buffer.of(PLUS), framed('k')]) : framed('k'));
-  socket.end();
+  for (const c of connections) {
+    c.socket.write(c.ack ? Buffer.concat([Buffer.of(PLUS), framed('k')]) : framed('k'));
+    c.socket.end();
+  }
   return samples;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const port = Number(process.argv[2]);
-  const ram = Number(process.argv[3] ?? 0x1000_0000);
-  const count = Number(process.argv[4] ?? 3000);
-  measureRoundTrips(port, ram, count).then(
-    (r) => {
-      for (const [kind, samples] of Object.entries(r)) {
-        const p = percentiles(samples);
-        process.stdout.write(`${kind}: median ${(p.median * 1e6).toFixed(1)} µs, p90 ${(p.p90 * 1e6).toFixed(1)} µs, p99 ${(p.p99 * 1e6).toFixed(1)} µs\n`);
-      }
+  // node dist/tools/benchRaw.js COUNT PORT[@RAM] [PORT[@RAM] ...]
+  const count = Number(process.argv[2] ?? 3000);
+  const targets = process.argv.slice(3).map((spec) => {
+    const [port, ram] = spec.split('@');
+    return { port: Number(port), ram: Number(ram ?? 0x1000_0000) };
+  });
+  measureRoundTrips(targets, count).then(
+    (results) => {
+      results.forEach((r, i) => {
+        for (const [kind, samples] of Object.entries(r)) {
+          const p = percentiles(samples);
+          process.stdout.write(`${process.argv[3 + i]} ${kind}: median ${(p.median * 1e6).toFixed(1)} µs, p90 ${(p.p90 * 1e6).toFixed(1)} µs, p99 ${(p.p99 * 1e6).toFixed(1)} µs\n`);
+        }
+      });
     },
     (err: unknown) => {
       process.stderr.write(`benchRaw: ${(err as Error).message}\n`);
