@@ -90,16 +90,19 @@ export function hexToBytes(hex: string, what = 'hex data'): Uint8Array {
   return new Uint8Array(Buffer.from(hex, 'hex'));
 }
 
+const HEX_NUMBER = /^[0-9a-fA-F]{1,16}$/;
+
 /** A hex number of up to 64 bits (addresses, lengths, register numbers). */
 export function parseHexNumber(text: string, what: string): bigint {
-  if (!/^[0-9a-fA-F]{1,16}$/.test(text)) throw new MalformedPacketError(`${what} "${text}" is not a hex number of at most 64 bits`);
+  if (!HEX_NUMBER.test(text)) throw new MalformedPacketError(`${what} "${text}" is not a hex number of at most 64 bits`);
   return BigInt(`0x${text}`);
 }
 
 /** A hex number that must also fit comfortably in a JS number (lengths, offsets, counts). */
 export function parseHexSmall(text: string, what: string, max = 0x7fff_ffff): number {
-  const value = parseHexNumber(text, what);
-  if (value > BigInt(max)) throw new MalformedPacketError(`${what} 0x${value.toString(16)} is larger than 0x${max.toString(16)}`);
+  // Up to 13 digits a double holds exactly: no BigInt on the way (every m, p and X has one).
+  const value = text.length <= 13 && HEX_NUMBER.test(text) ? parseInt(text, 16) : parseHexNumber(text, what);
+  if (value > max) throw new MalformedPacketError(`${what} 0x${value.toString(16)} is larger than 0x${max.toString(16)}`);
   return Number(value);
 }
 

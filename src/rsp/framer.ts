@@ -1,8 +1,9 @@
 // The incoming half of RSP framing: a state machine that turns whatever TCP delivers (any
-// split, several packets per chunk, Ctrl-C between them) into events. Inside a payload it
-// moves run by run, not byte by byte: the native indexOf finds the next '#' or '$' and the
-// bytes before it are copied in one go, so a 128 KiB X packet costs a few calls instead of a
-// JavaScript step per byte. It never buffers more than `maxPayload` bytes: an oversized packet
+// split, several packets per chunk, Ctrl-C between them) into events. A packet that arrived
+// whole is checked and handed on in one step, as a view of the chunk. Otherwise, inside a
+// payload, it moves run by run, not byte by byte: the native indexOf finds the next '#' or '$'
+// and the bytes before it are copied in one go, so a 128 KiB X packet costs a few calls
+// instead of a JavaScript step per byte. It never buffers more than `maxPayload` bytes: an oversized packet
 // is drained up to its checksum and reported once, so a hostile client cannot make the stub
 // grow without bound.
 
@@ -31,6 +32,7 @@ const ESCAPE = 0x7d;
 const ACK = 0x2b;
 const NAK = 0x2d;
 const CTRL_C = 0x03;
+const RUN = 0x2a;
 const ACK_EVENT: FrameEvent = { kind: 'ack' };
 const NAK_EVENT: FrameEvent = { kind: 'nak' };
 const INTERRUPT_EVENT: FrameEvent = { kind: 'interrupt' };
@@ -71,6 +73,14 @@ export class PacketFramer {
     const n = bytes.length;
     let i = 0;
     while (i < n) {
+      if (this.state === 'idle' && bytes[i] === DOLLAR) {
+        const end = this.wholePacketAt(bytes, i);
+        if (end > 0) {
+          sink({ kind: 'packet', payload: bytes.subarray(i + 1, end - 3) });
+          i = end;
+          continue;
+        }
+      }
       if (this.state === 'payload') {
         // The run up to the next '#' (end of payload) or '$' (a new packet: this one is
         // abandoned) is data, '}' escapes included: copy it whole.
@@ -88,6 +98,30 @@ export class PacketFramer {
       if (event) sink(event);
       i++;
     }
+  }
+
+  /**
+   * The fast path for a packet that arrived whole (every packet GDB sends but the large X
+   * ones): when bytes[start] opens a well-formed packet that ends in this chunk, with no '$'
+   * inside, no dangling escape, no run-length '*', within the limit and with the right
+   * checksum, returns the offset after its checksum; its payload is then handed on as a view of
+   * the chunk (the chunk is ours: Node does not reuse it), with no copy and no state change.
+   * Returns 0 otherwise, and the state machine below deals with it, errors included.
+   */
+  private wholePacketAt(bytes: Buffer, start: number): number {
+    const hash = bytes.indexOf(HASH, start + 1);
+    if (hash < 0 || hash + 2 >= bytes.length || hash - start - 1 > this.maxPayload) return 0;
+    const dollar = bytes.indexOf(DOLLAR, start + 1);
+    if (dollar >= 0 && dollar < hash) return 0;
+    let escapes = 0;
+    while (hash - escapes - 1 > start && bytes[hash - escapes - 1] === ESCAPE) escapes++;
+    if (escapes % 2 === 1) return 0;
+    const high = hexDigit(bytes[hash + 1]!);
+    const low = hexDigit(bytes[hash + 2]!);
+    if (high < 0 || low < 0 || high * 16 + low !== checksum(bytes, start + 1, hash)) return 0;
+    const run = bytes.indexOf(RUN, start + 1);
+    if (run >= 0 && run < hash) return 0;
+    return hash + 3;
   }
 
   private step(byte: number): FrameEvent | undefined {

@@ -429,7 +429,18 @@ const PACKETS: readonly PacketSpec[] = [
  * that can match it (one for `m`, `g`, `X`) instead of the whole table.
  */
 const BY_FIRST_CHAR = new Map<number, PacketSpec[]>();
-for (const spec of [...PACKETS].sort((a, b) => b.prefix.length - a.prefix.length)) {
+for (const entry of [...PACKETS].sort((a, b) => b.prefix.length - a.prefix.length)) {
+  // Every entry with the same fields in the same order: one hidden class, so the session's
+  // reads of `exact`, `needs`, `whileRunning`... stay monomorphic instead of megamorphic.
+  const spec: PacketSpec = {
+    prefix: entry.prefix,
+    exact: entry.exact ?? false,
+    needs: entry.needs,
+    whileRunning: entry.whileRunning ?? false,
+    consoleOnError: entry.consoleOnError ?? false,
+    feature: entry.feature,
+    handler: entry.handler,
+  };
   const first = spec.prefix.charCodeAt(0);
   const list = BY_FIRST_CHAR.get(first);
   if (list) list.push(spec);

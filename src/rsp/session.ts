@@ -3,7 +3,7 @@
 // owns no Arm knowledge; it drives a DebugTarget through the packet table. Everything here
 // is reset by constructing a new session, which the server does on every accept.
 
-import { closeFrame, hexByte, MalformedPacketError, printable, textToHex, writeHex } from './codec.js';
+import { asBuffer, closeFrame, hexByte, MalformedPacketError, printable, textToHex, writeHex } from './codec.js';
 import { PacketFramer, type FrameEvent } from './framer.js';
 import { available, lookupPacket, THREAD_ID, type ClientFeatures, type PacketContext, type PacketSpec, type ProcessState, type Reply } from './packets.js';
 import { TargetErrno, TargetError, type DebugTarget, type ResumeAction, type StopEvent } from './target.js';
@@ -213,7 +213,7 @@ export class RspSession {
 
   /** The packet's text; for `X` only its header, since the data is binary and may be 128 KiB. */
   private packetText(payload: Uint8Array): string {
-    const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    const bytes = asBuffer(payload);
     if (payload[0] === 0x58 /* X */) {
       const colon = bytes.indexOf(0x3a);
       return bytes.toString('latin1', 0, colon < 0 ? bytes.length : colon + 1);
