@@ -2,6 +2,7 @@
 // number, as little-endian bytes, with the register table deciding layout, size and access.
 // A write that moves pc is reported, since it abandons the instruction the core stopped on.
 
+import { endianness } from 'node:os';
 import { G_PACKET_REGISTERS, registerByNumber, type RegisterSpec } from '../arch/aarch64/registers.js';
 import type { Machine } from '../machine/machine.js';
 import { RegisterAccessError } from '../machine/sysregs.js';
@@ -10,6 +11,34 @@ import { TargetErrno, TargetError } from '../rsp/target.js';
 const G_PACKET_BYTES = G_PACKET_REGISTERS.reduce((n, reg) => n + reg.bitsize / 8, 0);
 /** v0 is register 34; core.v holds v0..v31 as 16 little-endian bytes each. */
 const FIRST_VECTOR_REGNUM = 34;
+
+/**
+ * The `g` block's layout as the core stores it: x0..x30 (8 bytes each, the core's own 64-bit
+ * bank), sp, pc, cpsr (4), v0..v31 (16 each, the core's own byte array), fpsr, fpcr (4 each).
+ * When the register table says exactly this and the host is little-endian (the bank's bytes
+ * are then already the target's order), the block is two copies and five scalar stores
+ * instead of a BigInt per register; otherwise the general loop below serves.
+ */
+const CORE_LAYOUT: ReadonlyArray<readonly [number, number]> = [
+  ...Array.from({ length: 31 }, (_, n) => [n, 64] as const),
+  [31, 64],
+  [32, 64],
+  [33, 32],
+  ...Array.from({ length: 32 }, (_, n) => [FIRST_VECTOR_REGNUM + n, 128] as const),
+  [66, 32],
+  [67, 32],
+];
+const DIRECT_BLOCK =
+  endianness() === 'LE' &&
+  G_PACKET_REGISTERS.length === CORE_LAYOUT.length &&
+  G_PACKET_REGISTERS.every((reg, i) => reg.regnum === CORE_LAYOUT[i]![0] && reg.bitsize === CORE_LAYOUT[i]![1]);
+const X_BYTES = 31 * 8;
+const SP_AT = X_BYTES;
+const PC_AT = SP_AT + 8;
+const CPSR_AT = PC_AT + 8;
+const V_AT = CPSR_AT + 4;
+const FPSR_AT = V_AT + 32 * 16;
+const FPCR_AT = FPSR_AT + 4;
 
 function toBytes(value: bigint, bytes: number): Uint8Array {
   const out = new Uint8Array(bytes);
@@ -39,6 +68,17 @@ export class RegisterAccess {
     // building a BigInt per 128-bit vector register would dominate its cost.
     const out = new Uint8Array(G_PACKET_BYTES);
     const view = new DataView(out.buffer);
+    if (DIRECT_BLOCK) {
+      const { core } = this.machine;
+      out.set(new Uint8Array(core.x.buffer, core.x.byteOffset, X_BYTES), 0);
+      view.setBigUint64(SP_AT, this.machine.readStackPointer(), true);
+      view.setBigUint64(PC_AT, core.pc, true);
+      view.setUint32(CPSR_AT, core.cpsr >>> 0, true);
+      out.set(core.v, V_AT);
+      view.setUint32(FPSR_AT, core.fpsr >>> 0, true);
+      view.setUint32(FPCR_AT, core.fpcr >>> 0, true);
+      return out;
+    }
     let at = 0;
     for (const reg of G_PACKET_REGISTERS) {
       const size = reg.bitsize / 8;

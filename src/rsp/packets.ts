@@ -5,14 +5,13 @@
 // into `E NN` replies in one place (src/rsp/session.ts).
 
 import {
-  bytesToHex,
   escapeBinary,
   hexToBytes,
   hexToText,
   MalformedPacketError,
   parseHexNumber,
   parseHexSmall,
-  unescapeBinary,
+  unescapeBinaryInPlace,
 } from './codec.js';
 import {
   TargetErrno,
@@ -26,9 +25,14 @@ import {
 } from './target.js';
 import { LLDB_PACKETS } from './lldbPackets.js';
 
-/** What a handler answers. `none` = no reply now (a resume answers later with a stop reply). */
+/**
+ * What a handler answers. `hex`: bytes the session sends as hex, encoded straight into the
+ * reply's frame (registers, `m`). `none` = no reply now (a resume answers later with a stop
+ * reply).
+ */
 export type Reply =
   | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'hex'; readonly bytes: Uint8Array }
   | { readonly kind: 'binary'; readonly bytes: Uint8Array }
   | { readonly kind: 'none' };
 
@@ -132,7 +136,7 @@ function readMemoryHandler(binary: boolean): Handler {
     const wanted = Math.min(length, binary ? ctx.packetSize - 5 : maxHexReadLength(ctx));
     if (wanted === 0) return binary ? { kind: 'binary', bytes: Uint8Array.of(0x62) } : EMPTY;
     const data = ctx.target.readMemory(address, wanted);
-    if (!binary) return text(bytesToHex(data));
+    if (!binary) return { kind: 'hex', bytes: data };
     const escaped = escapeBinary(data);
     const reply = new Uint8Array(escaped.length + 1);
     reply[0] = 0x62; // 'b'
@@ -154,7 +158,8 @@ const writeMemoryBinary: Handler = (ctx, args, payload) => {
   const colon = payload.indexOf(0x3a);
   if (colon < 0) throw new MalformedPacketError('X: expected ":" before the data');
   const { address, length } = addressAndLength(args.slice(0, args.indexOf(':')), 'X');
-  const data = unescapeBinary(payload.subarray(colon + 1));
+  // In place: the payload is this packet's own copy (src/rsp/framer.ts), read by no one after.
+  const data = unescapeBinaryInPlace(payload.subarray(colon + 1));
   if (data.length !== length) throw new MalformedPacketError(`X announces ${length} bytes but carries ${data.length}`);
   // `X addr,0:` is GDB's probe for X support: answer OK without touching memory.
   if (length > 0) ctx.target.writeMemory(address, data);
@@ -319,7 +324,7 @@ const qRcmd: Handler = async (ctx, args) => {
   return OK;
 };
 
-const registerRead: Handler = (ctx, args) => text(bytesToHex(ctx.target.readRegister(parseHexSmall(args, 'register number'))));
+const registerRead: Handler = (ctx, args) => ({ kind: 'hex', bytes: ctx.target.readRegister(parseHexSmall(args, 'register number')) });
 
 const registerWrite: Handler = (ctx, args) => {
   const [num, value] = splitOnce(args, '=', 'P');
@@ -342,7 +347,7 @@ const PACKETS: readonly PacketSpec[] = [
   { prefix: 'qXfer:features:read:', feature: 'qXfer:features:read+', handler: qXferFeatures },
   // With no process (extended mode, after D or vKill), W00 as gdbserver answers.
   { prefix: '?', exact: true, handler: (ctx) => text(ctx.state.process === 'none' ? 'W00' : ctx.stopReply(ctx.target.lastStop())) },
-  { prefix: 'g', exact: true, handler: (ctx) => text(bytesToHex(ctx.target.readRegisterBlock())) },
+  { prefix: 'g', exact: true, handler: (ctx) => ({ kind: 'hex', bytes: ctx.target.readRegisterBlock() }) },
   {
     prefix: 'G',
     handler: (ctx, args) => {
@@ -418,12 +423,28 @@ const PACKETS: readonly PacketSpec[] = [
   ...LLDB_PACKETS,
 ];
 
-/** Longest prefix first, so `vCont?` wins over `vCont` and `qSupported` over `q...`. */
-const BY_PREFIX_LENGTH = [...PACKETS].sort((a, b) => b.prefix.length - a.prefix.length);
-
-export interface PacketMatch {
-  readonly spec: PacketSpec;
-  readonly run: (ctx: PacketContext, payload: Uint8Array) => Reply | Promise<Reply>;
+/**
+ * The table indexed by a prefix's first character, each list longest prefix first (so `vCont?`
+ * wins over `vCont` and `qSupported` over `q...`): a packet is compared with the few entries
+ * that can match it (one for `m`, `g`, `X`) instead of the whole table.
+ */
+const BY_FIRST_CHAR = new Map<number, PacketSpec[]>();
+for (const entry of [...PACKETS].sort((a, b) => b.prefix.length - a.prefix.length)) {
+  // Every entry with the same fields in the same order: one hidden class, so the session's
+  // reads of `exact`, `needs`, `whileRunning`... stay monomorphic instead of megamorphic.
+  const spec: PacketSpec = {
+    prefix: entry.prefix,
+    exact: entry.exact ?? false,
+    needs: entry.needs,
+    whileRunning: entry.whileRunning ?? false,
+    consoleOnError: entry.consoleOnError ?? false,
+    feature: entry.feature,
+    handler: entry.handler,
+  };
+  const first = spec.prefix.charCodeAt(0);
+  const list = BY_FIRST_CHAR.get(first);
+  if (list) list.push(spec);
+  else BY_FIRST_CHAR.set(first, [spec]);
 }
 
 /** True when `target` has what the packet needs. */
@@ -431,12 +452,15 @@ export function available(target: DebugTarget, spec: PacketSpec): boolean {
   return spec.needs === undefined || target.capabilities[spec.needs] !== undefined;
 }
 
-/** Finds the entry for a packet, or undefined (→ empty reply). */
-export function lookupPacket(packet: string): PacketMatch | undefined {
-  for (const spec of BY_PREFIX_LENGTH) {
-    if (spec.exact ? packet === spec.prefix : packet.startsWith(spec.prefix)) {
-      return { spec, run: (ctx, payload) => spec.handler(ctx, packet.slice(spec.prefix.length), payload) };
-    }
+/**
+ * Finds the entry for a packet, or undefined (→ empty reply). Its handler's arguments are
+ * what follows the prefix: `packet.slice(spec.prefix.length)`.
+ */
+export function lookupPacket(packet: string): PacketSpec | undefined {
+  const candidates = BY_FIRST_CHAR.get(packet.charCodeAt(0));
+  if (!candidates) return undefined;
+  for (const spec of candidates) {
+    if (spec.exact ? packet === spec.prefix : packet.startsWith(spec.prefix)) return spec;
   }
   return undefined;
 }

@@ -3,13 +3,21 @@
 // owns no Arm knowledge; it drives a DebugTarget through the packet table. Everything here
 // is reset by constructing a new session, which the server does on every accept.
 
-import { frame, hexByte, MalformedPacketError, printable, textToHex } from './codec.js';
+import { asBuffer, closeFrame, hexByte, MalformedPacketError, printable, textToHex, writeHex } from './codec.js';
 import { PacketFramer, type FrameEvent } from './framer.js';
 import { available, lookupPacket, THREAD_ID, type ClientFeatures, type PacketContext, type PacketSpec, type ProcessState, type Reply } from './packets.js';
 import { TargetErrno, TargetError, type DebugTarget, type ResumeAction, type StopEvent } from './target.js';
 
 /** PacketSize we advertise: bounds every packet GDB sends, `$`, `#` and checksum included. */
 export const PACKET_SIZE = 0x20000;
+
+const PLUS = 0x2b;
+const DOLLAR = 0x24;
+const ACK = Uint8Array.of(PLUS);
+const NAK = Uint8Array.of(0x2d);
+
+/** The empty reply: the packet is not supported. */
+const UNSUPPORTED: Reply = { kind: 'text', text: '' };
 
 /** E2BIG: the reply to a packet longer than PacketSize. */
 const E2BIG = 0x07;
@@ -74,6 +82,7 @@ export class RspSession {
   }
 
   private pendingNoAck = false;
+  private ackOwed = false;
   private pendingEnd: 'detach' | 'kill' | undefined;
   private received = 0;
 
@@ -91,7 +100,8 @@ export class RspSession {
   receive(chunk: Uint8Array): void {
     if (this.ended) return;
     this.hooks.trace?.('in', printable(chunk));
-    for (const event of this.framer.push(chunk)) this.onFrameEvent(event);
+    this.framer.feed(chunk, this.onFrameEvent);
+    this.flushAck();
   }
 
   /** The connection dropped without D or k. */
@@ -103,13 +113,18 @@ export class RspSession {
     if (this.state.process !== 'none') this.target.detached('disconnect');
   }
 
-  private onFrameEvent(event: FrameEvent): void {
+  /** A field, not a method: the framer calls it for every event without a bind per chunk. */
+  private readonly onFrameEvent = (event: FrameEvent): void => {
     switch (event.kind) {
       case 'packet':
         this.received++;
         this.acknowledge(true);
-        this.queue.push({ kind: 'packet', payload: event.payload });
-        this.pump();
+        // Nothing waiting before it (the usual case): served at once, without a queue entry.
+        if (this.queue.length === 0 && this.canServe()) this.serve(event.payload);
+        else {
+          this.queue.push({ kind: 'packet', payload: event.payload });
+          this.pump();
+        }
         return;
       case 'bad-checksum':
         this.hooks.log(`rsp: bad checksum (got "${event.received}", expected ${hexByte(event.expected)})${this.ackMode ? '; asked for a resend' : ''}`);
@@ -146,10 +161,26 @@ export class RspSession {
       case 'noise':
         return;
     }
+  };
+
+  /**
+   * Ack mode: a packet's '+' is owed until its reply goes out, and then travels in the same
+   * write (one syscall and one wake-up of the client per packet, not two). What is still owed
+   * when the chunk has been handled (no reply yet: a resume, an asynchronous handler, a queued
+   * packet) is sent alone then, so GDB never waits for it.
+   */
+  private acknowledge(good: boolean): void {
+    if (!this.ackMode) return;
+    if (good) {
+      this.flushAck();
+      this.ackOwed = true;
+    } else this.writeRaw(NAK);
   }
 
-  private acknowledge(good: boolean): void {
-    if (this.ackMode) this.writeRaw(Uint8Array.of(good ? 0x2b : 0x2d));
+  private flushAck(): void {
+    if (!this.ackOwed) return;
+    this.ackOwed = false;
+    this.io.write(ACK);
   }
 
   /**
@@ -158,28 +189,31 @@ export class RspSession {
    * holds the queue until it settles.
    */
   private pump(): void {
-    if (this.busy) return;
-    while (this.queue.length > 0 && !this.ended && !this.io.congested?.()) {
+    while (this.queue.length > 0 && this.canServe()) {
       const work = this.queue.shift()!;
-      if (work.kind === 'refuse') {
-        this.sendText(this.errorReply(work.errno, work.reason));
-        continue;
-      }
-      const pending = this.handle(work.payload);
-      if (pending) {
-        this.busy = true;
-        void pending.then(() => {
-          this.busy = false;
-          this.pump();
-        });
-        return;
-      }
+      if (work.kind === 'refuse') this.sendText(this.errorReply(work.errno, work.reason));
+      else this.serve(work.payload);
     }
+  }
+
+  private canServe(): boolean {
+    return !this.busy && !this.ended && !this.io.congested?.();
+  }
+
+  /** Handles one packet; an asynchronous handler holds the queue until it settles. */
+  private serve(payload: Uint8Array): void {
+    const pending = this.handle(payload);
+    if (!pending) return;
+    this.busy = true;
+    void pending.then(() => {
+      this.busy = false;
+      this.pump();
+    });
   }
 
   /** The packet's text; for `X` only its header, since the data is binary and may be 128 KiB. */
   private packetText(payload: Uint8Array): string {
-    const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    const bytes = asBuffer(payload);
     if (payload[0] === 0x58 /* X */) {
       const colon = bytes.indexOf(0x3a);
       return bytes.toString('latin1', 0, colon < 0 ? bytes.length : colon + 1);
@@ -190,23 +224,23 @@ export class RspSession {
   /** Runs one packet; returns a promise only when its handler is asynchronous. */
   private handle(payload: Uint8Array): Promise<void> | undefined {
     const packet = this.packetText(payload);
-    const match = lookupPacket(packet);
-    if (this.running && !match?.spec.whileRunning) {
+    const spec = lookupPacket(packet);
+    if (this.running && !spec?.whileRunning) {
       // All-stop mode: GDB waits for the stop reply before sending anything but Ctrl-C.
       this.hooks.log(`rsp: "${printable(payload, 40)}" received while the target runs; refused`);
       this.sendText(this.errorReply(TargetErrno.EBUSY, 'the target is running; interrupt it first'));
       return undefined;
     }
     // Unknown, or needing a capability the target lacks: the empty reply says "unsupported".
-    if (!match || !available(this.target, match.spec)) {
-      this.finish({ kind: 'text', text: '' });
+    if (!spec || !available(this.target, spec)) {
+      this.finish(UNSUPPORTED);
       return undefined;
     }
     let outcome: Reply | Promise<Reply>;
     try {
-      outcome = match.run(this.context, payload);
+      outcome = spec.handler(this.context, packet.slice(spec.prefix.length), payload);
     } catch (err) {
-      this.finish({ kind: 'text', text: this.failure(match.spec, err) });
+      this.finish({ kind: 'text', text: this.failure(spec, err) });
       return undefined;
     }
     if (!(outcome instanceof Promise)) {
@@ -215,14 +249,15 @@ export class RspSession {
     }
     return outcome.then(
       (reply) => this.finish(reply),
-      (err: unknown) => this.finish({ kind: 'text', text: this.failure(match.spec, err) }),
+      (err: unknown) => this.finish({ kind: 'text', text: this.failure(spec, err) }),
     );
   }
 
   private finish(reply: Reply): void {
     if (this.ended) return;
     if (reply.kind === 'text') this.sendText(reply.text);
-    else if (reply.kind === 'binary') this.send(reply.bytes);
+    else if (reply.kind === 'hex') this.sendHex(reply.bytes);
+    else if (reply.kind === 'binary') this.sendBytes(reply.bytes);
     if (this.pendingNoAck) {
       this.pendingNoAck = false;
       this.ackMode = false;
@@ -289,18 +324,52 @@ export class RspSession {
     for (let at = 0; at < text.length; at += chunk) this.sendText(`O${textToHex(text.slice(at, at + chunk))}`);
   }
 
+  // A reply is framed where it is encoded: one buffer holds the owed '+', '$', the payload
+  // (text, bytes, or bytes as hex) and '#cc', with no intermediate copy, and goes out in one
+  // write. Buffer.allocUnsafe takes replies under 4 KiB from Node's shared pool.
+
   private sendText(text: string): void {
-    this.send(Buffer.from(text, 'latin1'));
+    const out = this.openFrame(text.length);
+    out.write(text, out.length - 3 - text.length, 'latin1');
+    this.sendFrame(out);
   }
 
-  private send(payload: Uint8Array): void {
-    const framed = frame(payload);
-    if (this.ackMode) this.lastSent = framed;
-    this.writeRaw(framed);
+  private sendBytes(bytes: Uint8Array): void {
+    const out = this.openFrame(bytes.length);
+    out.set(bytes, out.length - 3 - bytes.length);
+    this.sendFrame(out);
   }
 
+  private sendHex(bytes: Uint8Array): void {
+    const out = this.openFrame(bytes.length * 2);
+    writeHex(bytes, out, out.length - 3 - bytes.length * 2);
+    this.sendFrame(out);
+  }
+
+  /** A buffer for a frame with `length` payload bytes, its owed '+' and its '$' already in. */
+  private openFrame(length: number): Buffer {
+    const ack = this.ackOwed ? 1 : 0;
+    this.ackOwed = false;
+    const out = Buffer.allocUnsafe(ack + length + 4);
+    out[0] = PLUS;
+    out[ack] = DOLLAR;
+    return out;
+  }
+
+  /** Checksums the payload in place, keeps the frame for a resend (ack mode), writes it. */
+  private sendFrame(out: Buffer): void {
+    const start = out[0] === PLUS ? 2 : 1;
+    closeFrame(out, start, out.length - 3);
+    if (this.ackMode) this.lastSent = start === 2 ? out.subarray(1) : out;
+    if (this.ended) return;
+    this.hooks.trace?.('out', printable(out));
+    this.io.write(out);
+  }
+
+  /** Anything but a reply (a '-', a resend): an owed '+' goes first. */
   private writeRaw(bytes: Uint8Array): void {
     if (this.ended) return;
+    this.flushAck();
     this.hooks.trace?.('out', printable(bytes));
     this.io.write(bytes);
   }

@@ -1,16 +1,42 @@
-// `npm run bench`: mpustub, QEMU's gdbstub (when qemu-system-aarch64 is installed; run with
-// -nic none, so no network ROM is needed) and a null stub, driven by real gdb-multiarch doing
-// identical work (src/tools/benchGdb.py), several runs each, medians printed as one table with the ratios; plus what only mpustub offers (`mpu
-// regions`, map service operations over HTTP, connect-to-ready). `--quick` runs small sizes
-// once (CI uses it so the benchmark cannot rot; nothing is asserted on timings).
-// `--json FILE` writes the raw figures for `npm run bench:chart`.
+// `npm run bench`: mpustub against QEMU's gdbstub (qemu-aarch64 -g, user mode, on a small
+// static program with 8 MiB of writable memory, when qemu-user and the cross compiler are
+// installed) and two null stubs, one in Node and one in Python (src/tools/nullStub.*), all in
+// one run. Two kinds of work:
+//  - real gdb-multiarch doing identical work (src/tools/benchGdb.py): restore / dump, single
+//    register and memory reads, `info registers system`;
+//  - raw round trips from a client of our own (src/tools/benchRaw.ts): thousands of sequential
+//    `m` and `g` packets over one no-ack connection per stub, medians and p90 / p99; all the
+//    stubs at once, their packets interleaved one by one, so that they share the moment's load.
+// The machine is shared, so the stubs are measured interleaved: every run visits each stub in
+// turn (the order rotated from run to run), each visit on a fresh process, and the samples of
+// all runs are pooled before medians are taken. The load average is printed with the figures.
+// Plus what only mpustub offers (`mpu regions`, map service operations over HTTP,
+// connect-to-ready).
+//
+//   --quick            one run, small sizes (CI runs it so the benchmark cannot rot; no
+//                      timing is asserted)
+//   --runs N           runs (default 5)
+//   --only gdb|raw     one kind of work
+//   --stubs A,B        only the stubs named (names as in the table)
+//   --sizes N,M        transfer sizes in bytes (default 256 KiB, 1 MiB, 4 MiB)
+//   --repeat N         transfers of each size per run (default 3)
+//   --reads N          single reads through GDB per run (default 500)
+//   --raw-count N      raw round trips of each kind per run (default 3000)
+//   --extra NAME=FILE [ARGS]  one more stub: FILE is another build's dist/mpustub.js (started
+//                      like mpustub) or a null stub script (.js with node, .py with python3
+//                      after the description and `g` size arguments); for same-run A/B
+//   --json FILE        the figures, for `npm run bench:chart`
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { buildTargetXml } from '../arch/aarch64/targetXml.js';
+import { G_PACKET_REGISTERS } from '../arch/aarch64/registers.js';
+import { measureRoundTrips, percentiles, type RoundTrips } from './benchRaw.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GDB = process.env['MPUSTUB_GDB'] ?? 'gdb-multiarch';
@@ -19,26 +45,57 @@ const MiB = 1 << 20;
 interface Options {
   quick: boolean;
   runs: number;
+  only?: 'gdb' | 'raw';
+  stubs?: string[];
+  sizes?: number[];
+  repeat?: number;
+  reads?: number;
+  rawCount?: number;
+  extra: Array<{ name: string; file: string; args: string[] }>;
   json?: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { quick: false, runs: 3 };
+  const options: Options = { quick: false, runs: 5, extra: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') options.quick = true;
     else if (a === '--runs') options.runs = Number(argv[++i]);
     else if (a === '--json') options.json = argv[++i]!;
-    else throw new Error(`unknown argument ${a} (expected --quick, --runs N, --json FILE)`);
+    else if (a === '--stubs') options.stubs = argv[++i]!.split(',');
+    else if (a === '--sizes') options.sizes = argv[++i]!.split(',').map(Number);
+    else if (a === '--repeat') options.repeat = Number(argv[++i]);
+    else if (a === '--reads') options.reads = Number(argv[++i]);
+    else if (a === '--raw-count') options.rawCount = Number(argv[++i]);
+    else if (a === '--only') {
+      const only = argv[++i];
+      if (only !== 'gdb' && only !== 'raw') throw new Error('--only takes gdb or raw');
+      options.only = only;
+    } else if (a === '--extra') {
+      const [name, rest] = argv[++i]!.split(/=(.*)/s) as [string, string | undefined];
+      if (!rest) throw new Error('--extra takes NAME=FILE [ARGS]');
+      const [file, ...args] = rest.split(' ');
+      options.extra.push({ name, file: file!, args });
+    } else throw new Error(`unknown argument ${a} (expected --quick, --runs N, --only gdb|raw, --stubs A,B, --sizes N,M, --repeat N, --reads N, --raw-count N, --extra NAME=FILE, --json FILE)`);
   }
   if (options.quick) options.runs = 1;
   return options;
 }
 
+interface Started {
+  child: ChildProcess;
+  port: number;
+  apiUrl?: string;
+  readyMs: number;
+}
+
 interface Stub {
   readonly name: string;
+  /** An address with at least 8 MiB of writable memory behind it. */
   readonly ram: number;
-  start(): Promise<{ child: ChildProcess; port: number; apiUrl?: string; readyMs: number }>;
+  /** mpustub itself: `mpu regions` and the map service are timed too. */
+  readonly isMpustub?: boolean;
+  start(): Promise<Started>;
 }
 
 function waitForLines(child: ChildProcess, wantApi: boolean): Promise<{ port: number; apiUrl?: string }> {
@@ -58,27 +115,32 @@ function waitForLines(child: ChildProcess, wantApi: boolean): Promise<{ port: nu
   });
 }
 
-const MPUSTUB: Stub = {
-  name: 'mpustub',
-  ram: 0x1000_0000,
-  async start() {
-    const began = performance.now();
-    const child = spawn(process.execPath, [`${ROOT}dist/mpustub.js`, 'serve', '--port', '0', '--api-port', '0', '--scenario', 'none', '--log-level', 'error'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const ready = await waitForLines(child, true);
-    return { child, ...ready, readyMs: performance.now() - began };
-  },
-};
+function mpustubAt(name: string, script: string, isMpustub: boolean): Stub {
+  return {
+    name,
+    ram: 0x1000_0000,
+    isMpustub,
+    async start() {
+      const began = performance.now();
+      const child = spawn(process.execPath, [script, 'serve', '--port', '0', '--api-port', '0', '--scenario', 'none', '--log-level', 'error'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const ready = await waitForLines(child, true);
+      return { child, ...ready, readyMs: performance.now() - began };
+    },
+  };
+}
 
-const NULL_STUB: Stub = {
-  name: 'null stub',
-  ram: 0x1000_0000,
-  async start() {
-    const began = performance.now();
-    const child = spawn(process.execPath, [`${ROOT}dist/tools/nullStub.js`], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const ready = await waitForLines(child, false);
-    return { child, ...ready, readyMs: performance.now() - began };
-  },
-};
+function scriptStub(name: string, command: string, args: string[]): Stub {
+  return {
+    name,
+    ram: 0x1000_0000,
+    async start() {
+      const began = performance.now();
+      const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+      const ready = await waitForLines(child, false);
+      return { child, ...ready, readyMs: performance.now() - began };
+    },
+  };
+}
 
 function freePort(): Promise<number> {
   return import('node:net').then(
@@ -93,34 +155,62 @@ function freePort(): Promise<number> {
   );
 }
 
-const QEMU: Stub = {
-  name: 'QEMU 7.2',
-  ram: 0x4000_0000,
-  async start() {
-    const port = await freePort();
-    const began = performance.now();
-    const child = spawn('qemu-system-aarch64', ['-M', 'virt', '-cpu', 'cortex-a53', '-S', '-gdb', `tcp:127.0.0.1:${port}`, '-nographic', '-monitor', 'none', '-serial', 'none', '-nic', 'none'], { stdio: 'ignore' });
-    // QEMU prints nothing when ready: poll the port.
-    const { connect } = await import('node:net');
-    for (;;) {
-      const ok = await new Promise<boolean>((resolve) => {
-        const s = connect(port, '127.0.0.1', () => {
-          s.destroy();
-          resolve(true);
-        });
-        s.on('error', () => resolve(false));
-      });
-      if (ok) break;
-      if (child.exitCode !== null) throw new Error('qemu-system-aarch64 exited');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return { child, port, readyMs: performance.now() - began };
-  },
-};
+/**
+ * True once something listens on port, on any IPv4 address (read from /proc: qemu-user's
+ * gdbstub takes one connection only, so a probe would use it up).
+ */
+function listening(port: number): boolean {
+  const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .some((line) => {
+      const fields = line.trim().split(/\s+/);
+      return fields[1]?.endsWith(suffix) === true && fields[3] === '0A';
+    });
+}
 
-type Figures = Record<string, number>;
+const QEMU_RAM = 0x2000_0000;
 
-async function runGdb(stub: Stub, sizes: number[], reads: number): Promise<Figures> {
+/**
+ * The program qemu-aarch64 stops at before its first instruction: it exits at once if ever
+ * run, and has 8 MiB of zeroed writable memory at QEMU_RAM for GDB to write and read.
+ */
+function buildQemuProgram(): string | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-qemu-'));
+  const source = join(dir, 'ram.S');
+  writeFileSync(source, ['\t.text', '\t.global _start', '_start:', '\tmov x8, #93', '\tmov x0, #0', '\tsvc #0', '\t.section .benchram,"aw",@nobits', '\t.balign 4096', '\t.skip 8 << 20', ''].join('\n'));
+  const program = join(dir, 'ram');
+  const cc = spawnSync('aarch64-linux-gnu-gcc', ['-nostdlib', '-static', '-Wl,--build-id=none', `-Wl,--section-start=.benchram=0x${QEMU_RAM.toString(16)}`, '-o', program, source], { encoding: 'utf8' });
+  return cc.status === 0 ? program : undefined;
+}
+
+function qemuStub(program: string): Stub {
+  return {
+    name: 'QEMU',
+    ram: QEMU_RAM,
+    async start() {
+      const port = await freePort();
+      const began = performance.now();
+      const child = spawn('qemu-aarch64', ['-g', String(port), program], { stdio: 'ignore' });
+      while (!listening(port)) {
+        if (child.exitCode !== null) throw new Error('qemu-aarch64 exited');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return { child, port, readyMs: performance.now() - began };
+    },
+  };
+}
+
+/** Samples in seconds by work item. */
+type Samples = Record<string, number[]>;
+
+async function stop(started: Started): Promise<void> {
+  if (started.child.exitCode !== null || started.child.signalCode !== null) return;
+  started.child.kill('SIGTERM');
+  await once(started.child, 'exit');
+}
+
+async function runGdb(stub: Stub, sizes: number[], repeat: number, reads: number): Promise<Samples> {
   const started = await stub.start();
   try {
     const run = spawnSync(GDB, ['-nx', '-q', '-batch', '-x', `${ROOT}src/tools/benchGdb.py`], {
@@ -131,20 +221,34 @@ async function runGdb(stub: Stub, sizes: number[], reads: number): Promise<Figur
         BENCH_PORT: String(started.port),
         BENCH_RAM: String(stub.ram),
         BENCH_SIZES: sizes.join(','),
+        BENCH_REPEAT: String(repeat),
         BENCH_READS: String(reads),
-        BENCH_MPUSTUB: stub === MPUSTUB ? '1' : '0',
+        BENCH_MPUSTUB: stub.isMpustub ? '1' : '0',
         BENCH_SCRIPTS: `${ROOT}gdbscripts`,
       },
     });
     const line = run.stdout.split('\n').find((l) => l.startsWith('BENCH '));
     if (!line) throw new Error(`${stub.name}: GDB produced no figures\n${run.stdout}\n${run.stderr}`);
-    const figures = JSON.parse(line.slice(6)) as Figures;
-    figures['ready'] = started.readyMs / 1000;
-    if (started.apiUrl) figures['map_op'] = await mapOperations(started.apiUrl, sizes.length > 1 ? 1000 : 100);
-    return figures;
+    const samples = JSON.parse(line.slice(6)) as Samples;
+    samples['ready'] = [started.readyMs / 1000];
+    if (started.apiUrl && stub.isMpustub) samples['map_op'] = [await mapOperations(started.apiUrl, sizes.length > 1 ? 1000 : 100)];
+    return samples;
   } finally {
-    started.child.kill('SIGTERM');
-    if (started.child.exitCode === null) await once(started.child, 'exit');
+    await stop(started);
+  }
+}
+
+/** Raw round trips on fresh processes of all the stubs at once, packet-interleaved (src/tools/benchRaw.ts). */
+async function runRaw(stubs: readonly Stub[], count: number): Promise<RoundTrips[]> {
+  const started: Started[] = [];
+  try {
+    for (const stub of stubs) started.push(await stub.start());
+    return await measureRoundTrips(
+      stubs.map((stub, i) => ({ port: started[i]!.port, ram: stub.ram })),
+      count,
+    );
+  } finally {
+    for (const s of started) await stop(s);
   }
 }
 
@@ -168,58 +272,139 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function qemuAvailable(): boolean {
-  return spawnSync('qemu-system-aarch64', ['--version']).status === 0;
+function available(command: string, args: string[]): boolean {
+  const r = spawnSync(command, args);
+  return !r.error && r.status === 0;
 }
+
+function firstLine(command: string, args: string[]): string {
+  return spawnSync(command, args, { encoding: 'utf8' }).stdout?.split('\n')[0]?.trim() ?? '?';
+}
+
+const loads = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  const sizes = options.quick ? [256 * 1024] : [256 * 1024, 1 * MiB, 4 * MiB];
-  const reads = options.quick ? 50 : 500;
-  const stubs = [MPUSTUB, ...(qemuAvailable() ? [QEMU] : []), NULL_STUB];
-  const results: Record<string, Figures> = {};
-  for (const stub of stubs) {
-    const runs: Figures[] = [];
-    for (let r = 0; r < options.runs; r++) runs.push(await runGdb(stub, sizes, reads));
-    const keys = Object.keys(runs[0]!);
-    results[stub.name] = Object.fromEntries(keys.map((k) => [k, median(runs.map((f) => f[k]!))]));
+  const sizes = options.sizes ?? (options.quick ? [256 * 1024] : [256 * 1024, 1 * MiB, 4 * MiB]);
+  const repeat = options.repeat ?? (options.quick ? 1 : 3);
+  const reads = options.reads ?? (options.quick ? 50 : 500);
+  const rawCount = options.rawCount ?? (options.quick ? 300 : 3000);
+
+  const scratch = mkdtempSync(join(tmpdir(), 'bench-'));
+  const xmlFile = join(scratch, 'target.xml');
+  writeFileSync(xmlFile, buildTargetXml());
+  const gBytes = G_PACKET_REGISTERS.reduce((n, reg) => n + reg.bitsize / 8, 0);
+  const qemuProgram = available('qemu-aarch64', ['--version']) ? buildQemuProgram() : undefined;
+  const python = available('python3', ['--version']);
+  const all: Stub[] = [
+    mpustubAt('mpustub', `${ROOT}dist/mpustub.js`, true),
+    ...(qemuProgram ? [qemuStub(qemuProgram)] : []),
+    scriptStub('null stub', process.execPath, [`${ROOT}dist/tools/nullStub.js`]),
+    ...(python ? [scriptStub('null stub (Python)', 'python3', [`${ROOT}src/tools/nullStub.py`, xmlFile, String(gBytes)])] : []),
+    ...options.extra.map(({ name, file, args }) =>
+      file.endsWith('mpustub.js')
+        ? mpustubAt(name, file, false)
+        : file.endsWith('.py')
+          ? scriptStub(name, 'python3', [file, xmlFile, String(gBytes), ...args])
+          : scriptStub(name, process.execPath, [file, ...args]),
+    ),
+  ];
+  const stubs = options.stubs ? all.filter((s) => options.stubs!.includes(s.name)) : all;
+  const loadBefore = loads();
+
+  const gdb = new Map<string, Samples>(stubs.map((s) => [s.name, {}]));
+  const raw = new Map<string, { m: number[]; g: number[] }>(stubs.map((s) => [s.name, { m: [], g: [] }]));
+  for (let r = 0; r < options.runs; r++) {
+    // Rotated so that no stub always runs first (or right after the same neighbour).
+    const order = stubs.map((_, k) => stubs[(k + r) % stubs.length]!);
+    if (options.only !== 'raw') {
+      for (const stub of order) {
+        const samples = await runGdb(stub, sizes, repeat, reads);
+        const pooled = gdb.get(stub.name)!;
+        for (const [key, values] of Object.entries(samples)) (pooled[key] ??= []).push(...values);
+      }
+    }
+    if (options.only !== 'gdb') {
+      const trips = await runRaw(order, rawCount);
+      order.forEach((stub, i) => {
+        raw.get(stub.name)!.m.push(...trips[i]!.m);
+        raw.get(stub.name)!.g.push(...trips[i]!.g);
+      });
+    }
   }
-  const machine = `${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${spawnSync(GDB, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]}`;
-  const q = results['QEMU 7.2'];
-  const m = results['mpustub']!;
-  const n = results['null stub']!;
+  const loadAfter = loads();
+
+  const results: Record<string, Record<string, number>> = {};
+  for (const stub of stubs) {
+    const figures: Record<string, number> = {};
+    for (const [key, values] of Object.entries(gdb.get(stub.name)!)) figures[key] = median(values);
+    const trips = raw.get(stub.name)!;
+    for (const kind of ['m', 'g'] as const) {
+      if (trips[kind].length === 0) continue;
+      const p = percentiles(trips[kind]);
+      figures[`raw_${kind}`] = p.median;
+      figures[`raw_${kind}_p90`] = p.p90;
+      figures[`raw_${kind}_p99`] = p.p99;
+    }
+    results[stub.name] = figures;
+  }
+
+  const qemuVersion = qemuProgram ? firstLine('qemu-aarch64', ['--version']) : 'QEMU not installed';
+  const machine = `${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${firstLine(GDB, ['--version'])}, ${qemuVersion}${python ? `, ${firstLine('python3', ['--version'])}` : ''}`;
+  const m = results['mpustub'];
+  const q = results['QEMU'];
+  const n = results['null stub'];
+  const names = stubs.map((s) => s.name);
   const rows: string[] = [];
-  const fmt = (v: number | undefined, unit: 'ms' | 'MB/s', size?: number): string => {
+  const fmt = (v: number | undefined, unit: 'ms' | 'µs' | 'MB/s', size?: number): string => {
     if (v === undefined) return '—';
+    if (unit === 'µs') return `${(v * 1e6).toFixed(1)} µs`;
     return unit === 'ms' ? `${(v * 1000).toFixed(v < 0.001 ? 3 : 1)} ms` : `${(size! / v / 1e6).toFixed(1)} MB/s`;
   };
   // Every figure is a time, so other/mpustub is mpustub's speed-up: above 1x, mpustub is faster.
   const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined ? '—' : `${(b / a).toFixed(2)}x`);
-  const line = (name: string, key: string, unit: 'ms' | 'MB/s', size?: number) => {
-    rows.push(`| ${name} | ${fmt(m[key], unit, size)} | ${fmt(q?.[key], unit, size)} | ${fmt(n[key], unit, size)} | ${ratio(m[key], q?.[key])} | ${ratio(m[key], n[key])} |`);
+  const line = (label: string, key: string, unit: 'ms' | 'µs' | 'MB/s', size?: number): void => {
+    if (!names.some((name) => results[name]![key] !== undefined)) return;
+    const cells = names.map((name) => fmt(results[name]![key], unit, size));
+    rows.push(`| ${label} | ${cells.join(' | ')} | ${ratio(m?.[key], q?.[key])} | ${ratio(m?.[key], n?.[key])} |`);
   };
   line('connect + target description', 'connect', 'ms');
   for (const size of sizes) {
     line(`write ${size / 1024} KiB (restore)`, `write_${size}`, 'MB/s', size);
     line(`read ${size / 1024} KiB (dump)`, `read_${size}`, 'MB/s', size);
   }
-  line('single register read (cache flushed)', 'register_read', 'ms');
-  line('single x/1xg', 'memory_read', 'ms');
+  line('single register read (cache flushed)', 'register_read', 'µs');
+  line('single x/1xg', 'memory_read', 'µs');
   line('info registers system', 'info_registers_system', 'ms');
+  line('raw m (8 bytes), median', 'raw_m', 'µs');
+  line('raw m, p90', 'raw_m_p90', 'µs');
+  line('raw m, p99', 'raw_m_p99', 'µs');
+  line('raw g, median', 'raw_g', 'µs');
+  line('raw g, p90', 'raw_g_p90', 'µs');
+  line('raw g, p99', 'raw_g_p99', 'µs');
+  const samplesOf = (key: string): number => gdb.get(stubs[0]!.name)![key]?.length ?? 0;
+  const mpustubOnly =
+    m && m['ready'] !== undefined
+      ? `mpustub only: process start to ready ${(m['ready'] * 1000).toFixed(0)} ms${m['mpu_regions'] !== undefined ? `; \`mpu regions\` ${(m['mpu_regions'] * 1000).toFixed(1)} ms` : ''}${m['map_op'] !== undefined ? `; map service ${(1 / m['map_op']).toFixed(0)} operations/s over HTTP (${(m['map_op'] * 1e6).toFixed(0)} µs each)` : ''}.`
+      : '';
   const table = [
-    `Benchmark (${options.quick ? 'quick, 1 run' : `median of ${options.runs} runs`}) on ${machine}`,
+    `Benchmark (${options.quick ? 'quick, 1 run' : `${options.runs} interleaved runs`}) on ${machine}`,
+    `Load average (1, 5, 15 min): ${loadBefore} before, ${loadAfter} after`,
     '',
-    '| work | mpustub | QEMU | null stub | mpustub vs QEMU | mpustub vs null |',
-    '|---|---:|---:|---:|---:|---:|',
+    `| work | ${names.join(' | ')} | mpustub vs QEMU | mpustub vs null stub |`,
+    `|---|${names.map(() => '---:|').join('')}---:|---:|`,
     ...rows,
     '',
-    'Ratios are the other stub\'s time over mpustub\'s: above 1x, mpustub is faster. "null stub" answers every packet at once from precomputed data: GDB\'s own limit on this machine.',
+    `Medians: transfers of ${samplesOf(`write_${sizes[0]}`)} samples, single reads through GDB of ${samplesOf('register_read')}; raw round trips of ${rawCount} of each kind per run and stub (no-ack, one connection each, all stubs' packets interleaved), all runs pooled.`,
+    'Ratios are the other stub\'s time over mpustub\'s: above 1x, mpustub is faster. The null stubs answer every packet at once from precomputed replies: GDB\'s own cost on this machine.',
     '',
-    `mpustub only: process start to ready ${(m['ready']! * 1000).toFixed(0)} ms; \`mpu regions\` ${(m['mpu_regions']! * 1000).toFixed(1)} ms; map service ${(1 / m['map_op']!).toFixed(0)} operations/s over HTTP (${(m['map_op']! * 1e6).toFixed(0)} µs each).`,
+    mpustubOnly,
     '',
   ].join('\n');
   process.stdout.write(table);
-  if (options.json) writeFileSync(options.json, `${JSON.stringify({ machine, quick: options.quick, runs: options.runs, sizes, results }, null, 2)}\n`);
+  if (options.json) {
+    writeFileSync(options.json, `${JSON.stringify({ machine, load: { before: loadBefore, after: loadAfter }, quick: options.quick, runs: options.runs, sizes, results, samples: Object.fromEntries(gdb) }, null, 2)}\n`);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -12,7 +12,7 @@ interface BenchJson {
   readonly results: Record<string, Record<string, number>>;
 }
 
-const COLORS: Record<string, string> = { mpustub: '#1f77b4', 'QEMU 7.2': '#d62728', 'null stub': '#7f7f7f' };
+const COLORS: Record<string, string> = { mpustub: '#1f77b4', QEMU: '#d62728', 'null stub': '#7f7f7f', 'null stub (Python)': '#bcbd22' };
 
 function mpuCost(regions: number): number {
   const mpu = mpuWithAdjacentRegions(regions, 0x400);

@@ -1,56 +1,135 @@
 // The "null stub": a GDB remote stub that answers every packet at once from precomputed data
 // (zeros for registers and memory, OK for writes). Driving it with the benchmark's GDB work
-// measures GDB's own cost on this machine, the floor no stub can go below.
-// `node dist/tools/nullStub.js` prints `gdb: target remote 127.0.0.1:PORT`.
+// measures GDB's own cost on this machine, the floor no stub can go below; so it does as
+// little per packet as Node allows: it finds a frame's end with the native indexOf (binary
+// data cannot contain '#', GDB escapes it), keeps only a packet's first bytes (an X packet's
+// 128 KiB of data are never copied), does not verify checksums, and answers with one write of
+// a reply framed in advance. src/tools/nullStub.py is the same stub in Python, to show that
+// what remains is not Node's.
+// `node dist/tools/nullStub.js [--port N] [--packet-size HEX]` prints
+// `gdb: target remote 127.0.0.1:PORT`; the PacketSize it offers can be changed to measure what
+// GDB makes of larger packets.
 
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { buildTargetXml } from '../arch/aarch64/targetXml.js';
+import { G_PACKET_REGISTERS } from '../arch/aarch64/registers.js';
 import { escapeBinary, frame } from '../rsp/codec.js';
-import { PacketFramer } from '../rsp/framer.js';
 
-const PACKET_SIZE = 0x20000;
-const xml = Buffer.from(buildTargetXml());
-const registers = Buffer.from('00'.repeat(788));
-const zeros = Buffer.from('0'.repeat(PACKET_SIZE));
-
-function reply(packet: string): Buffer | null {
-  if (packet.startsWith('qSupported')) return Buffer.from(`PacketSize=${PACKET_SIZE.toString(16)};qXfer:features:read+;QStartNoAckMode+`);
-  if (packet === 'QStartNoAckMode') return Buffer.from('OK');
-  if (packet.startsWith('qXfer:features:read:target.xml:')) {
-    const [offset, length] = packet.slice('qXfer:features:read:target.xml:'.length).split(',').map((n) => parseInt(n, 16)) as [number, number];
-    const chunk = xml.subarray(offset, offset + length);
-    return Buffer.concat([Buffer.from(offset + length >= xml.length ? 'l' : 'm'), escapeBinary(chunk)]);
-  }
-  if (packet === '?') return Buffer.from('T05thread:1;');
-  if (packet === 'g') return registers;
-  if (packet[0] === 'p') return zeros.subarray(0, 16); // every register outside g is 64-bit
-  if (packet[0] === 'm') return zeros.subarray(0, Math.min(PACKET_SIZE - 4, parseInt(packet.split(',')[1]!, 16) * 2));
-  if (packet[0] === 'M' || packet[0] === 'X' || packet[0] === 'H' || packet[0] === 'T' || packet[0] === 'D') return Buffer.from('OK');
-  if (packet === 'qC') return Buffer.from('QC1');
-  if (packet === 'qfThreadInfo') return Buffer.from('m1');
-  if (packet === 'qsThreadInfo') return Buffer.from('l');
-  if (packet === 'qAttached') return Buffer.from('1');
-  if (packet === 'k') return null;
-  return Buffer.alloc(0);
+function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(name);
+  return at < 0 ? fallback : Number(process.argv[at + 1]);
 }
 
-const server = createServer((socket) => {
+const PACKET_SIZE = option('--packet-size', 0x20000);
+const xml = Buffer.from(buildTargetXml());
+const G_BYTES = G_PACKET_REGISTERS.reduce((n, reg) => n + reg.bitsize / 8, 0);
+
+const framed = (text: string): Buffer => Buffer.from(frame(Buffer.from(text, 'latin1')));
+const OK = framed('OK');
+const EMPTY = framed('');
+const FIXED = new Map<string, Buffer>([
+  ['QStartNoAckMode', OK],
+  ['?', framed('T05thread:1;')],
+  ['g', framed('00'.repeat(G_BYTES))],
+  ['qC', framed('QC1')],
+  ['qfThreadInfo', framed('m1')],
+  ['qsThreadInfo', framed('l')],
+  ['qAttached', framed('1')],
+  ['vMustReplyEmpty', EMPTY],
+]);
+const SUPPORTED = framed(`PacketSize=${PACKET_SIZE.toString(16)};qXfer:features:read+;QStartNoAckMode+`);
+/** Every register outside `g` is 64-bit. */
+const REGISTER = framed('0'.repeat(16));
+/** `m` replies by length, framed once each. */
+const memoryReplies = new Map<number, Buffer>();
+const XFER = 'qXfer:features:read:target.xml:';
+
+function memory(length: number): Buffer {
+  let reply = memoryReplies.get(length);
+  if (!reply) {
+    reply = framed('0'.repeat(Math.min(PACKET_SIZE - 4, length * 2)));
+    memoryReplies.set(length, reply);
+  }
+  return reply;
+}
+
+const CH_m = 0x6d;
+const CH_p = 0x70;
+/** Packets answered OK whatever they carry: writes, thread selection, detach. */
+const ANSWERED_OK = new Set([0x58 /* X */, 0x4d /* M */, 0x48 /* H */, 0x54 /* T */, 0x44 /* D */]);
+
+/** The framed reply to a packet, from its first bytes; undefined for `k` (no reply). */
+function reply(header: Buffer, length: number): Buffer | undefined {
+  const first = header[0]!;
+  if (first === CH_m) {
+    const comma = header.indexOf(0x2c);
+    return memory(parseInt(header.toString('latin1', comma + 1, length), 16));
+  }
+  if (ANSWERED_OK.has(first)) return OK;
+  if (first === CH_p) return REGISTER;
+  const text = header.toString('latin1', 0, length);
+  const fixed = FIXED.get(text);
+  if (fixed) return fixed;
+  if (text === 'k') return undefined;
+  if (text.startsWith('qSupported')) return SUPPORTED;
+  if (text.startsWith(XFER)) {
+    const [offset, size] = text.slice(XFER.length).split(',').map((n) => parseInt(n, 16)) as [number, number];
+    const chunk = escapeBinary(xml.subarray(offset, offset + size));
+    return Buffer.from(frame(Buffer.concat([Buffer.from(offset + size >= xml.length ? 'l' : 'm'), chunk])));
+  }
+  return EMPTY;
+}
+
+const DOLLAR = 0x24;
+const HASH = 0x23;
+/** Enough of a packet to answer it: `m`, `p` and `X` headers, qXfer, qSupported's start. */
+const HEADER_BYTES = 256;
+
+function serve(socket: Socket): void {
   socket.setNoDelay(true);
-  const framer = new PacketFramer(PACKET_SIZE);
   let ack = true;
+  /** 0: between packets; 1: in a payload; 2, 3: in the checksum (4: it is complete). */
+  let state = 0;
+  const header = Buffer.alloc(HEADER_BYTES);
+  let headerLength = 0;
   socket.on('data', (chunk: Buffer) => {
-    for (const event of framer.push(chunk)) {
-      if (event.kind !== 'packet') continue;
-      const packet = Buffer.from(event.payload).toString('latin1');
-      const answer = reply(packet);
-      if (ack) socket.write('+');
-      if (answer) socket.write(frame(answer));
-      if (packet === 'QStartNoAckMode') ack = false;
+    let i = 0;
+    while (i < chunk.length) {
+      if (state === 0) {
+        const start = chunk.indexOf(DOLLAR, i);
+        if (start < 0) return; // acks and noise
+        state = 1;
+        headerLength = 0;
+        i = start + 1;
+      }
+      if (state === 1) {
+        const end = chunk.indexOf(HASH, i);
+        const stop = end < 0 ? chunk.length : end;
+        if (headerLength < HEADER_BYTES) headerLength += chunk.copy(header, headerLength, i, Math.min(stop, i + HEADER_BYTES - headerLength));
+        if (end < 0) return;
+        i = end + 1;
+        state = 2;
+      }
+      const digits = Math.min(4 - state, chunk.length - i);
+      state += digits;
+      i += digits;
+      if (state < 4) return;
+      state = 0;
+      const answer = reply(header, headerLength);
+      if (!answer) {
+        socket.end();
+        return;
+      }
+      // One write per reply: in ack mode the '+' goes out with it.
+      socket.write(ack ? Buffer.concat([Buffer.of(0x2b), answer]) : answer);
+      if (ack && headerLength === 15 && header.toString('latin1', 0, 15) === 'QStartNoAckMode') ack = false;
     }
   });
   socket.on('error', () => undefined);
-});
-server.listen(Number(process.argv[2] ?? 0), '127.0.0.1', () => {
+}
+
+const server = createServer(serve);
+server.listen(option('--port', 0), '127.0.0.1', () => {
   const address = server.address();
   if (address && typeof address === 'object') process.stdout.write(`gdb: target remote 127.0.0.1:${address.port}\n`);
 });

@@ -13,6 +13,7 @@ import {
   MalformedPacketError,
   parseHexNumber,
   unescapeBinary,
+  unescapeBinaryInPlace,
 } from '../../../src/rsp/codec.js';
 import { PacketFramer, type FrameEvent } from '../../../src/rsp/framer.js';
 
@@ -28,6 +29,19 @@ describe('codec', () => {
     expect(checksum(bytes('qSupported'))).toBe(0x37);
     expect(checksum(bytes(''))).toBe(0);
     expect(str(frame(bytes('OK')))).toBe('$OK#9a');
+  });
+
+  it('computes the same checksum as a byte-by-byte sum at any length and alignment', () => {
+    const naive = (data: Uint8Array): number => data.reduce((sum, b) => (sum + b) & 0xff, 0);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), fc.integer({ min: 0, max: 7 }), (data, offset) => {
+        const shifted = new Uint8Array(data.length + offset);
+        shifted.set(data, offset);
+        expect(checksum(shifted.subarray(offset))).toBe(naive(data));
+      }),
+    );
+    // 256 KiB of 0xff: every lane at its largest, many blocks.
+    expect(checksum(new Uint8Array(1 << 18).fill(0xff))).toBe(((1 << 18) * 0xff) & 0xff);
   });
 
   it('round-trips hex and rejects odd or non-hex input', () => {
@@ -55,8 +69,22 @@ describe('codec', () => {
         const escaped = escapeBinary(data);
         for (const b of escaped) expect([0x23, 0x24, 0x2a].includes(b)).toBe(false);
         expect(Array.from(unescapeBinary(escaped))).toEqual(Array.from(data));
+        expect(Array.from(unescapeBinaryInPlace(Uint8Array.from(escaped)))).toEqual(Array.from(data));
       }),
     );
+  });
+
+  it('unescapes in place whatever the density of escapes, and refuses a lone } at the end', () => {
+    // Sparse escapes (runs copied natively), dense ones (the byte loop takes over), and a mix.
+    const sparse = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7 + (i >> 5)) & 0xff);
+    const dense = new Uint8Array(3000).fill(0x2a);
+    const mixed = Uint8Array.from([...dense.subarray(0, 1000), ...sparse, ...dense.subarray(0, 500)]);
+    for (const data of [sparse, dense, mixed]) {
+      expect(Buffer.from(unescapeBinaryInPlace(Uint8Array.from(escapeBinary(data))))).toEqual(Buffer.from(data));
+    }
+    const lone = Uint8Array.from([...escapeBinary(dense), 0x7d]);
+    expect(() => unescapeBinaryInPlace(lone)).toThrow(/lone/);
+    expect(() => unescapeBinaryInPlace(bytes('ab}'))).toThrow(/lone/);
   });
 
   it('expands run-length encoding', () => {
@@ -97,6 +125,32 @@ describe('PacketFramer', () => {
         }
         expect(events.map((e) => e.kind)).toEqual(['packet', 'ack', 'packet', 'interrupt', 'packet']);
         expect(packets(events)).toEqual(['m0,4', 'X10,2:}]}\x03', 'qSupported:swbreak+']);
+      }),
+    );
+  });
+
+  it('keeps any payload of data and escapes whole, and flags an odd run of } before #, whatever the split', () => {
+    // Payloads drawn from '}', ']' (an escaped '}'), ordinary bytes and Ctrl-C, so that runs
+    // of '}' of every length end up at every position, the end of the payload included.
+    const alphabet = [0x7d, 0x7d, 0x5d, 0x61, 0x03, 0x2b];
+    const payload = fc.uint8Array({ maxLength: 40 }).map((b) => b.map((x) => alphabet[x % alphabet.length]!));
+    fc.assert(
+      fc.property(fc.array(payload, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 6 }), (payloads, cutSeeds) => {
+        const stream = Buffer.concat(payloads.map((p) => frame(p)));
+        const cuts = [...new Set(cutSeeds.map((c) => c % stream.length))].sort((a, b) => a - b);
+        const f = new PacketFramer(1000);
+        const events: FrameEvent[] = [];
+        let from = 0;
+        for (const at of [...cuts, stream.length]) {
+          events.push(...f.push(stream.subarray(from, at)));
+          from = at;
+        }
+        const expected = payloads.map((p) => {
+          let k = 0;
+          while (k < p.length && p[p.length - 1 - k] === 0x7d) k++;
+          return k % 2 === 1 ? 'malformed' : str(p);
+        });
+        expect(events.map((e) => (e.kind === 'packet' ? str(e.payload) : e.kind))).toEqual(expected);
       }),
     );
   });
