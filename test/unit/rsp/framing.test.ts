@@ -155,6 +155,19 @@ describe('PacketFramer', () => {
     );
   });
 
+  it('keeps each large payload intact while the next one is framed (no buffer shared)', () => {
+    const f = new PacketFramer(0x20000);
+    const one = Buffer.from(escapeBinary(Uint8Array.from({ length: 40_000 }, (_, i) => (i * 7) & 0xff)));
+    const two = Buffer.from(escapeBinary(Uint8Array.from({ length: 50_000 }, (_, i) => (i * 13 + 1) & 0xff)));
+    const stream = Buffer.concat([frame(one), frame(two), frame(one)]);
+    const payloads: Uint8Array[] = [];
+    for (let at = 0; at < stream.length; at += 4096) {
+      for (const event of f.push(stream.subarray(at, at + 4096))) if (event.kind === 'packet') payloads.push(event.payload);
+    }
+    // Compared only now, after all three were framed.
+    expect(payloads.map((p) => Buffer.from(p))).toEqual([one, two, one]);
+  });
+
   it('does not end a packet at an escaped #', () => {
     const payload = bytes('X0,1:}\x03');
     expect(packets(new PacketFramer(100).push(frame(payload)))).toEqual(['X0,1:}\x03']);
