@@ -7,7 +7,7 @@
 // is drained up to its checksum and reported once, so a hostile client cannot make the stub
 // grow without bound.
 
-import { asBuffer, checksum, expandRuns, hexDigit, MalformedPacketError } from './codec.js';
+import { asBuffer, checksum, copyOf, expandRuns, hexDigit, MalformedPacketError } from './codec.js';
 
 export type FrameEvent =
   /** A well-formed packet; `payload` is run-length expanded but still `}`-escaped. */
@@ -33,6 +33,8 @@ const ACK = 0x2b;
 const NAK = 0x2d;
 const CTRL_C = 0x03;
 const RUN = 0x2a;
+/** Payloads above this many bytes are handed over with their buffer rather than copied. */
+const HANDOVER_FROM = 16 * 1024;
 const ACK_EVENT: FrameEvent = { kind: 'ack' };
 const NAK_EVENT: FrameEvent = { kind: 'nak' };
 const INTERRUPT_EVENT: FrameEvent = { kind: 'interrupt' };
@@ -202,8 +204,14 @@ export class PacketFramer {
     }
     if (this.danglingEscape) return { kind: 'malformed', reason: "escape character '}' right before '#'" };
     try {
-      // A copy: the buffer is reused for the next packet while this one may wait its turn.
-      return { kind: 'packet', payload: expandRuns(kept, this.maxPayload, true) };
+      const expanded = expandRuns(kept, this.maxPayload);
+      if (expanded !== kept) return { kind: 'packet', payload: expanded };
+      // The payload must outlive this buffer's reuse (the packet may wait its turn). A small
+      // one is copied; a large one (an X packet of up to 128 KiB) takes the buffer itself, and
+      // the next packet gets a new one of the same size: an allocation instead of a copy.
+      if (this.length <= HANDOVER_FROM) return { kind: 'packet', payload: copyOf(kept) };
+      this.buffer = Buffer.allocUnsafeSlow(this.buffer.length);
+      return { kind: 'packet', payload: kept };
     } catch (err) {
       if (err instanceof MalformedPacketError) return { kind: 'malformed', reason: err.message };
       throw err;

@@ -3,7 +3,7 @@
 // owns no Arm knowledge; it drives a DebugTarget through the packet table. Everything here
 // is reset by constructing a new session, which the server does on every accept.
 
-import { asBuffer, closeFrame, hexByte, MalformedPacketError, printable, textToHex, writeHex } from './codec.js';
+import { asBuffer, closeFrame, hexByte, MalformedPacketError, printable, textToHex, writeHexSummed } from './codec.js';
 import { PacketFramer, type FrameEvent } from './framer.js';
 import { available, lookupPacket, THREAD_ID, type ClientFeatures, type PacketContext, type PacketSpec, type ProcessState, type Reply } from './packets.js';
 import { TargetErrno, TargetError, type DebugTarget, type ResumeAction, type StopEvent } from './target.js';
@@ -341,25 +341,31 @@ export class RspSession {
   }
 
   private sendHex(bytes: Uint8Array): void {
-    const out = this.openFrame(bytes.length * 2);
-    writeHex(bytes, out, out.length - 3 - bytes.length * 2);
-    this.sendFrame(out);
+    const out = this.openFrame(bytes.length * 2, true);
+    const sum = writeHexSummed(bytes, out, out.length - 3 - bytes.length * 2);
+    this.sendFrame(out, sum);
   }
 
-  /** A buffer for a frame with `length` payload bytes, its owed '+' and its '$' already in. */
-  private openFrame(length: number): Buffer {
+  /**
+   * A buffer for a frame with `length` payload bytes, its owed '+' and its '$' already in;
+   * with `evenPayload`, one byte of slack in front puts the payload on an even address, so
+   * that hex digits can be stored two at a time.
+   */
+  private openFrame(length: number, evenPayload = false): Buffer {
     const ack = this.ackOwed ? 1 : 0;
     this.ackOwed = false;
-    const out = Buffer.allocUnsafe(ack + length + 4);
+    const size = ack + length + 4;
+    let out = Buffer.allocUnsafe(evenPayload ? size + 1 : size);
+    if (evenPayload) out = out.subarray((out.byteOffset + ack + 1) & 1, size + ((out.byteOffset + ack + 1) & 1));
     out[0] = PLUS;
     out[ack] = DOLLAR;
     return out;
   }
 
-  /** Checksums the payload in place, keeps the frame for a resend (ack mode), writes it. */
-  private sendFrame(out: Buffer): void {
+  /** Checksums the payload in place (unless `sum` is known), keeps the frame for a resend (ack mode), writes it. */
+  private sendFrame(out: Buffer, sum?: number): void {
     const start = out[0] === PLUS ? 2 : 1;
-    closeFrame(out, start, out.length - 3);
+    closeFrame(out, start, out.length - 3, sum);
     if (this.ackMode) this.lastSent = start === 2 ? out.subarray(1) : out;
     if (this.ended) return;
     this.hooks.trace?.('out', printable(out));

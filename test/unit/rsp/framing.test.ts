@@ -14,6 +14,7 @@ import {
   parseHexNumber,
   unescapeBinary,
   unescapeBinaryInPlace,
+  writeHexSummed,
 } from '../../../src/rsp/codec.js';
 import { PacketFramer, type FrameEvent } from '../../../src/rsp/framer.js';
 
@@ -42,6 +43,18 @@ describe('codec', () => {
     );
     // 256 KiB of 0xff: every lane at its largest, many blocks.
     expect(checksum(new Uint8Array(1 << 18).fill(0xff))).toBe(((1 << 18) * 0xff) & 0xff);
+  });
+
+  it('writes hex and its checksum in one pass, at even and odd offsets', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ minLength: 4000, maxLength: 5000 })), fc.integer({ min: 0, max: 3 }), (data, at) => {
+        const out = Buffer.alloc(at + data.length * 2 + 1, 0x55);
+        const sum = writeHexSummed(data, out, at);
+        expect(out.toString('latin1', at, at + data.length * 2)).toBe(Buffer.from(data).toString('hex'));
+        expect(out[at + data.length * 2]).toBe(0x55);
+        expect(sum).toBe(checksum(out, at, at + data.length * 2));
+      }),
+    );
   });
 
   it('round-trips hex and rejects odd or non-hex input', () => {
@@ -153,6 +166,19 @@ describe('PacketFramer', () => {
         expect(events.map((e) => (e.kind === 'packet' ? str(e.payload) : e.kind))).toEqual(expected);
       }),
     );
+  });
+
+  it('keeps each large payload intact while the next one is framed (no buffer shared)', () => {
+    const f = new PacketFramer(0x20000);
+    const one = Buffer.from(escapeBinary(Uint8Array.from({ length: 40_000 }, (_, i) => (i * 7) & 0xff)));
+    const two = Buffer.from(escapeBinary(Uint8Array.from({ length: 50_000 }, (_, i) => (i * 13 + 1) & 0xff)));
+    const stream = Buffer.concat([frame(one), frame(two), frame(one)]);
+    const payloads: Uint8Array[] = [];
+    for (let at = 0; at < stream.length; at += 4096) {
+      for (const event of f.push(stream.subarray(at, at + 4096))) if (event.kind === 'packet') payloads.push(event.payload);
+    }
+    // Compared only now, after all three were framed.
+    expect(payloads.map((p) => Buffer.from(p))).toEqual([one, two, one]);
   });
 
   it('does not end a packet at an escaped #', () => {
