@@ -6,7 +6,7 @@
 //    register and memory reads, `info registers system`;
 //  - raw round trips from a client of our own (src/tools/benchRaw.ts): thousands of sequential
 //    `m` and `g` packets over one no-ack connection per stub, medians and p90 / p99; all the
-//    stubs at once, their packets interleaved one by one, so that they share the moment's load.
+//    stubs in one run, taking turns by blocks of 200 round trips, so that they share the load.
 // The machine is shared, so the stubs are measured interleaved: every run visits each stub in
 // turn (the order rotated from run to run), each visit on a fresh process, and the samples of
 // all runs are pooled before medians are taken. The load average is printed with the figures.
@@ -238,7 +238,7 @@ async function runGdb(stub: Stub, sizes: number[], repeat: number, reads: number
   }
 }
 
-/** Raw round trips on fresh processes of all the stubs at once, packet-interleaved (src/tools/benchRaw.ts). */
+/** Raw round trips on fresh processes of all the stubs, taking turns by blocks (src/tools/benchRaw.ts). */
 async function runRaw(stubs: readonly Stub[], count: number): Promise<RoundTrips[]> {
   const started: Started[] = [];
   try {
@@ -395,7 +395,7 @@ async function main(): Promise<void> {
     `|---|${names.map(() => '---:|').join('')}---:|---:|`,
     ...rows,
     '',
-    `Medians: transfers of ${samplesOf(`write_${sizes[0]}`)} samples, single reads through GDB of ${samplesOf('register_read')}; raw round trips of ${rawCount} of each kind per run and stub (no-ack, one connection each, all stubs' packets interleaved), all runs pooled.`,
+    `Medians: transfers of ${samplesOf(`write_${sizes[0]}`)} samples, single reads through GDB of ${samplesOf('register_read')}; raw round trips of ${rawCount} of each kind per run and stub (no-ack, one connection each, the stubs taking turns by blocks of 200), all runs pooled.`,
     'Ratios are the other stub\'s time over mpustub\'s: above 1x, mpustub is faster. The null stubs answer every packet at once from precomputed replies: GDB\'s own cost on this machine.',
     '',
     mpustubOnly,
