@@ -118,16 +118,35 @@ export function hexToBytes(hex: string, what = 'hex data'): Uint8Array {
 
 const HEX_NUMBER = /^[0-9a-fA-F]{1,16}$/;
 
+/**
+ * The value of 1 to 13 hex digits (exact in a double), or -1 for anything else. Every m, p, X
+ * and Z carries such numbers: a loop over char codes, with no regular expression and no BigInt
+ * parsed from a string, costs a fraction of the general path below.
+ */
+function smallHex(text: string): number {
+  const n = text.length;
+  if (n === 0 || n > 13) return -1;
+  let value = 0;
+  for (let i = 0; i < n; i++) {
+    const digit = hexDigit(text.charCodeAt(i));
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
 /** A hex number of up to 64 bits (addresses, lengths, register numbers). */
 export function parseHexNumber(text: string, what: string): bigint {
+  const small = smallHex(text);
+  if (small >= 0) return BigInt(small);
   if (!HEX_NUMBER.test(text)) throw new MalformedPacketError(`${what} "${text}" is not a hex number of at most 64 bits`);
   return BigInt(`0x${text}`);
 }
 
 /** A hex number that must also fit comfortably in a JS number (lengths, offsets, counts). */
 export function parseHexSmall(text: string, what: string, max = 0x7fff_ffff): number {
-  // Up to 13 digits a double holds exactly: no BigInt on the way (every m, p and X has one).
-  const value = text.length <= 13 && HEX_NUMBER.test(text) ? parseInt(text, 16) : parseHexNumber(text, what);
+  const small = smallHex(text);
+  const value = small >= 0 ? small : parseHexNumber(text, what);
   if (value > max) throw new MalformedPacketError(`${what} 0x${value.toString(16)} is larger than 0x${max.toString(16)}`);
   return Number(value);
 }

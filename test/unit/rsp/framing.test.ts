@@ -12,6 +12,7 @@ import {
   hexToBytes,
   MalformedPacketError,
   parseHexNumber,
+  parseHexSmall,
   unescapeBinary,
   unescapeBinaryInPlace,
   writeHexSummed,
@@ -65,6 +66,17 @@ describe('codec', () => {
   });
 
   it('parses hex numbers of up to 64 bits only', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.boolean(), fc.nat(3), (value, upper, zeros) => {
+        const text = '0'.repeat(zeros) + value.toString(16);
+        if (text.length > 16) return;
+        expect(parseHexNumber(upper ? text.toUpperCase() : text, 'a')).toBe(value);
+      }),
+    );
+    for (const bad of ['', 'g', '12 ', ' 12', '0x12', '1_0', '-1', '1'.repeat(17)]) expect(() => parseHexNumber(bad, 'a')).toThrow(MalformedPacketError);
+    expect(parseHexSmall('7fffffff', 'n')).toBe(0x7fff_ffff);
+    expect(() => parseHexSmall('80000000', 'n')).toThrow(/larger than 0x7fffffff/);
+    expect(() => parseHexSmall('fffffffffffffff', 'n')).toThrow(/larger than/);
     expect(parseHexNumber('ffffffffffffffff', 'a')).toBe(0xffff_ffff_ffff_ffffn);
     expect(() => parseHexNumber('1ffffffffffffffff', 'address')).toThrow(/at most 64 bits/);
     expect(() => parseHexNumber('', 'address')).toThrow(MalformedPacketError);
