@@ -352,9 +352,15 @@ async function main(): Promise<void> {
   const qemuVersion = qemuProgram ? firstLine('qemu-aarch64', ['--version']) : 'QEMU not installed';
   const machine = `${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${firstLine(GDB, ['--version'])}, ${qemuVersion}${python ? `, ${firstLine('python3', ['--version'])}` : ''}`;
   const m = results['mpustub'];
-  const q = results['QEMU'];
-  const n = results['null stub'];
   const names = stubs.map((s) => s.name);
+  // Speed ratios, each the second stub's time over the first's (above 1x the first is
+  // faster): every stub against QEMU, so that the null stubs show the floor next to
+  // mpustub's figure, then mpustub against the Node null stub and against each --extra build.
+  const pairs: Array<[string, string]> = [
+    ...names.filter((name) => name !== 'QEMU' && names.includes('QEMU')).map((name): [string, string] => [name, 'QEMU']),
+    ...(names.includes('mpustub') && names.includes('null stub') ? [['mpustub', 'null stub'] as [string, string]] : []),
+    ...(names.includes('mpustub') ? options.extra.filter((e) => names.includes(e.name)).map((e): [string, string] => ['mpustub', e.name]) : []),
+  ];
   const rows: string[] = [];
   const fmt = (v: number | undefined, unit: 'ms' | 'µs' | 'MB/s', size?: number): string => {
     if (v === undefined) return '—';
@@ -366,7 +372,8 @@ async function main(): Promise<void> {
   const line = (label: string, key: string, unit: 'ms' | 'µs' | 'MB/s', size?: number): void => {
     if (!names.some((name) => results[name]![key] !== undefined)) return;
     const cells = names.map((name) => fmt(results[name]![key], unit, size));
-    rows.push(`| ${label} | ${cells.join(' | ')} | ${ratio(m?.[key], q?.[key])} | ${ratio(m?.[key], n?.[key])} |`);
+    const ratios = pairs.map(([a, b]) => ratio(results[a]![key], results[b]![key]));
+    rows.push(`| ${label} | ${[...cells, ...ratios].join(' | ')} |`);
   };
   line('connect + target description', 'connect', 'ms');
   for (const size of sizes) {
@@ -391,12 +398,12 @@ async function main(): Promise<void> {
     `Benchmark (${options.quick ? 'quick, 1 run' : `${options.runs} interleaved runs`}) on ${machine}`,
     `Load average (1, 5, 15 min): ${loadBefore} before, ${loadAfter} after`,
     '',
-    `| work | ${names.join(' | ')} | mpustub vs QEMU | mpustub vs null stub |`,
-    `|---|${names.map(() => '---:|').join('')}---:|---:|`,
+    `| work | ${[...names, ...pairs.map(([a, b]) => `${a} vs ${b}`)].join(' | ')} |`,
+    `|---|${[...names, ...pairs].map(() => '---:|').join('')}`,
     ...rows,
     '',
     `Medians: transfers of ${samplesOf(`write_${sizes[0]}`)} samples, single reads through GDB of ${samplesOf('register_read')}; raw round trips of ${rawCount} of each kind per run and stub (no-ack, one connection each, the stubs taking turns by blocks of 200), all runs pooled.`,
-    'Ratios are the other stub\'s time over mpustub\'s: above 1x, mpustub is faster. The null stubs answer every packet at once from precomputed replies: GDB\'s own cost on this machine.',
+    '"A vs B" is B\'s time over A\'s: above 1x, A is faster. The null stubs answer every packet at once from precomputed replies: their figures are GDB\'s (or the raw client\'s) own cost on this machine, with Node\'s or Python\'s socket handling.',
     '',
     mpustubOnly,
     '',
