@@ -16,6 +16,16 @@ interface BenchJson {
 }
 
 const COLORS: Record<string, string> = { mpustub: '#1f77b4', QEMU: '#d62728', 'null stub': '#7f7f7f', 'null stub (Python)': '#bcbd22' };
+/** Colours for --extra stubs, in order of appearance. */
+const EXTRA_COLORS = ['#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b'];
+const extraColors = new Map<string, string>();
+
+function colorOf(stub: string): string {
+  const known = COLORS[stub];
+  if (known) return known;
+  if (!extraColors.has(stub)) extraColors.set(stub, EXTRA_COLORS[extraColors.size % EXTRA_COLORS.length]!);
+  return extraColors.get(stub)!;
+}
 
 function mpuCost(regions: number): number {
   const mpu = mpuWithAdjacentRegions(regions, 0x400);
@@ -96,7 +106,7 @@ const bench = JSON.parse(readFileSync(file, 'utf8')) as BenchJson;
 const sizeLabels = bench.sizes.map((s) => (s >= 1 << 20 ? `${s >> 20} MiB` : `${s >> 10} KiB`));
 const throughput: Array<{ name: string; color: string; dash?: string; values: number[] }> = [];
 for (const [stub, figures] of Object.entries(bench.results)) {
-  const color = COLORS[stub] ?? '#2ca02c';
+  const color = colorOf(stub);
   throughput.push({ name: `${stub} write`, color, values: bench.sizes.map((s) => s / figures[`write_${s}`]! / 1e6) });
   throughput.push({ name: `${stub} read`, color, dash: '5,4', values: bench.sizes.map((s) => s / figures[`read_${s}`]! / 1e6) });
 }
@@ -108,7 +118,7 @@ const tripKeys: Array<[string, string]> = [
 ];
 const trips = Object.entries(bench.results).map(([stub, figures]) => ({
   name: stub,
-  color: COLORS[stub] ?? '#2ca02c',
+  color: colorOf(stub),
   values: tripKeys.map(([, key]) => (figures[key] === undefined ? undefined : figures[key]! * 1e6)),
 }));
 const counts = [1, 8, 32, 64, 128, 255];
