@@ -1,7 +1,8 @@
 // `npm run bench`: mpustub against QEMU's gdbstub (qemu-aarch64 -g, user mode, on a small
 // static program with 8 MiB of writable memory, when qemu-user and the cross compiler are
 // installed) and two null stubs, one in Node and one in Python (src/tools/nullStub.*), all in
-// one run. Two kinds of work:
+// one run; with QEMU, a third null stub serves QEMU's own target description (fetched through
+// GDB), to tell GDB's work on our registers from a stub's. Two kinds of work:
 //  - real gdb-multiarch doing identical work (src/tools/benchGdb.py): restore / dump, single
 //    register and memory reads, `info registers system`;
 //  - raw round trips from a client of our own (src/tools/benchRaw.ts): thousands of sequential
@@ -201,6 +202,31 @@ function qemuStub(program: string): Stub {
   };
 }
 
+/**
+ * QEMU's own target description, as GDB resolves it (`maint print xml-tdesc`), and the size
+ * of its `g` block (the core feature: x0..x30, sp, pc, cpsr). A null stub serving them shows
+ * what a register read through GDB costs with QEMU's registers instead of ours.
+ */
+async function qemuDescription(qemu: Stub, scratch: string): Promise<{ file: string; gBytes: number } | undefined> {
+  const file = join(scratch, 'qemu-target.xml');
+  const started = await qemu.start();
+  try {
+    spawnSync(GDB, ['-nx', '-q', '-batch', '-ex', `target remote 127.0.0.1:${started.port}`, '-ex', `pipe maint print xml-tdesc | cat > ${file}`, '-ex', 'kill'], { encoding: 'utf8', timeout: 60_000 });
+  } finally {
+    await stop(started);
+  }
+  let xml: string;
+  try {
+    xml = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const core = /<feature name="org\.gnu\.gdb\.aarch64\.core">([\s\S]*?)<\/feature>/.exec(xml)?.[1];
+  if (!core) return undefined;
+  const bits = [...core.matchAll(/<reg [^>]*bitsize="(\d+)"/g)].reduce((n, m) => n + Number(m[1]), 0);
+  return bits > 0 ? { file, gBytes: bits / 8 } : undefined;
+}
+
 /** Samples in seconds by work item. */
 type Samples = Record<string, number[]>;
 
@@ -296,11 +322,17 @@ async function main(): Promise<void> {
   const gBytes = G_PACKET_REGISTERS.reduce((n, reg) => n + reg.bitsize / 8, 0);
   const qemuProgram = available('qemu-aarch64', ['--version']) ? buildQemuProgram() : undefined;
   const python = available('python3', ['--version']);
+  const qemu = qemuProgram ? qemuStub(qemuProgram) : undefined;
+  const QEMU_REGISTERS = "null stub, QEMU's registers";
+  const qemuRegisters = qemu && (!options.stubs || options.stubs.includes(QEMU_REGISTERS)) ? await qemuDescription(qemu, scratch) : undefined;
   const all: Stub[] = [
     mpustubAt('mpustub', `${ROOT}dist/mpustub.js`, true),
-    ...(qemuProgram ? [qemuStub(qemuProgram)] : []),
+    ...(qemu ? [qemu] : []),
     scriptStub('null stub', process.execPath, [`${ROOT}dist/tools/nullStub.js`]),
     ...(python ? [scriptStub('null stub (Python)', 'python3', [`${ROOT}src/tools/nullStub.py`, xmlFile, String(gBytes)])] : []),
+    ...(qemuRegisters
+      ? [scriptStub(QEMU_REGISTERS, process.execPath, [`${ROOT}dist/tools/nullStub.js`, '--target-xml', qemuRegisters.file, '--g-bytes', String(qemuRegisters.gBytes)])]
+      : []),
     ...options.extra.map(({ name, file, args }) =>
       file.endsWith('mpustub.js')
         ? mpustubAt(name, file, false)
