@@ -61,7 +61,7 @@ function panel(x0: number, title: string, xLabels: string[], series: Array<{ nam
     parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" ${s.dash ? `stroke-dasharray="${s.dash}"` : ''} points="${points}"/>`);
     s.values.forEach((v, i) => parts.push(`<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3" fill="${s.color}"/>`));
     // Two columns: a stub's write and read lines side by side.
-    parts.push(`<text x="${left + 8 + 170 * (k % 2)}" y="${top + plotH + 34 + 12 * Math.floor(k / 2)}" font-size="10" fill="${s.color}">${s.dash ? '- - ' : '— '}${s.name}</text>`);
+    parts.push(`<text x="${left - 40 + 195 * (k % 2)}" y="${top + plotH + 34 + 11 * Math.floor(k / 2)}" font-size="9" fill="${s.color}">${s.dash ? '- - ' : '— '}${s.name}</text>`);
   });
   return parts.join('\n');
 }
@@ -92,7 +92,7 @@ function bars(x0: number, title: string, categories: string[], series: Array<{ n
       const x = left + group * c + group * 0.1 + bar * k;
       parts.push(`<rect x="${x.toFixed(1)}" y="${y(v).toFixed(1)}" width="${(bar - 1).toFixed(1)}" height="${(top + plotH - y(v)).toFixed(1)}" fill="${s.color}"/>`);
     });
-    parts.push(`<text x="${left + 8 + 110 * (k % 3)}" y="${top + plotH + 34 + 12 * Math.floor(k / 3)}" font-size="10" fill="${s.color}">${s.name}</text>`);
+    parts.push(`<text x="${left - 40 + 195 * (k % 2)}" y="${top + plotH + 34 + 11 * Math.floor(k / 2)}" font-size="9" fill="${s.color}">■ ${s.name}</text>`);
   });
   return parts.join('\n');
 }
