@@ -180,6 +180,9 @@ export class RspSession {
   private flushAck(): void {
     if (!this.ackOwed) return;
     this.ackOwed = false;
+    // After D or k nothing more goes out: the transport is closing.
+    if (this.ended) return;
+    this.hooks.trace?.('out', '+');
     this.io.write(ACK);
   }
 
