@@ -231,9 +231,15 @@ async function qemuDescription(qemu: Stub, scratch: string): Promise<{ file: str
 type Samples = Record<string, number[]>;
 
 async function stop(started: Started): Promise<void> {
-  if (started.child.exitCode !== null || started.child.signalCode !== null) return;
-  started.child.kill('SIGTERM');
-  await once(started.child, 'exit');
+  const { child } = started;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  // qemu-user still waiting for its debugger leaves SIGTERM pending for the guest: if a run
+  // failed before connecting, only SIGKILL ends it.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+  await exited;
+  clearTimeout(timer);
 }
 
 async function runGdb(stub: Stub, sizes: number[], repeat: number, reads: number): Promise<Samples> {
