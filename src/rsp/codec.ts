@@ -5,11 +5,11 @@
 const HEX_DIGITS = '0123456789abcdef';
 
 /**
- * Sum of the bytes (of bytes[from, to)) modulo 256: the two hex digits after `#`. Every byte of a 128 KiB X packet
- * and of a 256 KiB `m` reply goes through here, so it sums four bytes per step: the aligned
- * middle is read as 32-bit words, split into two pairs of 16-bit lanes (bytes 0 and 2, 1 and
- * 3) that cannot carry into each other within 256 words. About 0.4 ns a byte against 2.7 for
- * a loop over bytes and 15 for `for...of`.
+ * Sum of bytes[from, to) modulo 256: the two hex digits after `#`. Every byte of a 128 KiB X
+ * packet goes through here (and of every reply not summed while it was written), so it sums
+ * four bytes per step: the aligned middle is read as 32-bit words, split into two pairs of
+ * 16-bit lanes (bytes 0 and 2, 1 and 3) that cannot carry into each other within 256 words.
+ * About 0.4 ns a byte against 2.7 for a loop over bytes and 15 for `for...of`.
  */
 export function checksum(bytes: Uint8Array, from = 0, to = bytes.length): number {
   let sum = 0;
@@ -51,19 +51,46 @@ const HEX_PAIR = Uint16Array.from({ length: 256 }, (_, b) => HEX_HIGH[b]! | (HEX
 const HEX_PAIR_SUM = Uint16Array.from({ length: 256 }, (_, b) => HEX_HIGH[b]! + HEX_LOW[b]!);
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
-/** From this many bytes on, Node's native encoder and a checksum pass beat the loop below. */
-const NATIVE_HEX_FROM = 4096;
+/** From this many bytes on, large blocks take the word-table path below. */
+const LARGE_HEX_FROM = 4096;
+
+/**
+ * Tables for large blocks, built on first use (384 KiB, about 2 ms): for every 16-bit
+ * little-endian input word, its four hex digits as one 32-bit word and their sum.
+ */
+let wordDigits: Uint32Array | undefined;
+let wordDigitSums: Uint16Array | undefined;
+
+function wordTables(): [Uint32Array, Uint16Array] {
+  if (!wordDigits || !wordDigitSums) {
+    wordDigits = new Uint32Array(65536);
+    wordDigitSums = new Uint16Array(65536);
+    for (let v = 0; v < 65536; v++) {
+      const low = v & 0xff;
+      const high = v >>> 8;
+      wordDigits[v] = (HEX_PAIR[low]! | (HEX_PAIR[high]! << 16)) >>> 0;
+      wordDigitSums[v] = HEX_PAIR_SUM[low]! + HEX_PAIR_SUM[high]!;
+    }
+  }
+  return [wordDigits, wordDigitSums];
+}
 
 /**
  * Writes the lowercase hex of `bytes` into `out` at `at` and returns the checksum of what it
- * wrote. Up to a few KiB (registers, `g`, small `m`) in one pass, with no intermediate string:
- * the 788-byte `g` block in about 3.3 µs against 4.2 for the native encoder and a checksum.
- * Where `at` falls on an even address (the session arranges it) two digits are stored at once.
- * Larger blocks go to the native encoder, faster there (a 64 KiB `m` reply: 116 µs against 140).
+ * wrote, in one pass and with no intermediate string. Up to a few KiB (registers, `g`, small
+ * `m`) a byte at a time, two digits per store where `at` is even: the 788-byte `g` block in
+ * about 3.3 µs against 4.2 for Node's native encoder and a checksum pass. Larger blocks (`m`
+ * replies of up to 64 KiB, a `dump` is made of them) two bytes at a time through a 64 Ki-entry
+ * table, four digits per store, where `at` is a multiple of 4 (the session places hex payloads
+ * so) and `bytes` starts on an even address (the board's reads return arrays of their own):
+ * a 64 KiB `m` in 128 µs in the stub against 200 for the native encoder and a checksum pass
+ * (in-process medians), and no 128 KiB string for the GC. Two lookups per word in the small
+ * table instead were slower in the stub. Anything else goes to the native encoder.
  */
 export function writeHexSummed(bytes: Uint8Array, out: Buffer, at: number): number {
   const n = bytes.length;
-  if (n >= NATIVE_HEX_FROM) {
+  if (n >= LARGE_HEX_FROM) {
+    if (LITTLE_ENDIAN && ((out.byteOffset + at) & 3) === 0 && (bytes.byteOffset & 1) === 0) return writeHexWords(bytes, out, at);
     out.write(bytesToHex(bytes), at, 'latin1');
     return checksum(out, at, at + 2 * n);
   }
@@ -81,6 +108,26 @@ export function writeHexSummed(bytes: Uint8Array, out: Buffer, at: number): numb
     const b = bytes[i]!;
     out[at++] = HEX_HIGH[b]!;
     out[at++] = HEX_LOW[b]!;
+    sum += HEX_PAIR_SUM[b]!;
+  }
+  return sum & 0xff;
+}
+
+function writeHexWords(bytes: Uint8Array, out: Buffer, at: number): number {
+  const [digits, sums] = wordTables();
+  const words = bytes.length >>> 1;
+  const input = new Uint16Array(bytes.buffer, bytes.byteOffset, words);
+  const output = new Uint32Array(out.buffer, out.byteOffset + at, words);
+  let sum = 0;
+  for (let i = 0; i < words; i++) {
+    const v = input[i]!;
+    output[i] = digits[v]!;
+    sum += sums[v]!;
+  }
+  if (bytes.length & 1) {
+    const b = bytes[bytes.length - 1]!;
+    out[at + 4 * words] = HEX_HIGH[b]!;
+    out[at + 4 * words + 1] = HEX_LOW[b]!;
     sum += HEX_PAIR_SUM[b]!;
   }
   return sum & 0xff;
@@ -118,16 +165,35 @@ export function hexToBytes(hex: string, what = 'hex data'): Uint8Array {
 
 const HEX_NUMBER = /^[0-9a-fA-F]{1,16}$/;
 
+/**
+ * The value of 1 to 13 hex digits (exact in a double), or -1 for anything else. Every m, p, X
+ * and Z carries such numbers: a loop over char codes, with no regular expression and no BigInt
+ * parsed from a string, costs a fraction of the general path below.
+ */
+function smallHex(text: string): number {
+  const n = text.length;
+  if (n === 0 || n > 13) return -1;
+  let value = 0;
+  for (let i = 0; i < n; i++) {
+    const digit = hexDigit(text.charCodeAt(i));
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
 /** A hex number of up to 64 bits (addresses, lengths, register numbers). */
 export function parseHexNumber(text: string, what: string): bigint {
+  const small = smallHex(text);
+  if (small >= 0) return BigInt(small);
   if (!HEX_NUMBER.test(text)) throw new MalformedPacketError(`${what} "${text}" is not a hex number of at most 64 bits`);
   return BigInt(`0x${text}`);
 }
 
 /** A hex number that must also fit comfortably in a JS number (lengths, offsets, counts). */
 export function parseHexSmall(text: string, what: string, max = 0x7fff_ffff): number {
-  // Up to 13 digits a double holds exactly: no BigInt on the way (every m, p and X has one).
-  const value = text.length <= 13 && HEX_NUMBER.test(text) ? parseInt(text, 16) : parseHexNumber(text, what);
+  const small = smallHex(text);
+  const value = small >= 0 ? small : parseHexNumber(text, what);
   if (value > max) throw new MalformedPacketError(`${what} 0x${value.toString(16)} is larger than 0x${max.toString(16)}`);
   return Number(value);
 }

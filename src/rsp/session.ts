@@ -180,6 +180,9 @@ export class RspSession {
   private flushAck(): void {
     if (!this.ackOwed) return;
     this.ackOwed = false;
+    // After D or k nothing more goes out: the transport is closing.
+    if (this.ended) return;
+    this.hooks.trace?.('out', '+');
     this.io.write(ACK);
   }
 
@@ -341,22 +344,29 @@ export class RspSession {
   }
 
   private sendHex(bytes: Uint8Array): void {
-    const out = this.openFrame(bytes.length * 2, true);
+    const out = this.openFrame(bytes.length * 2, 4);
     const sum = writeHexSummed(bytes, out, out.length - 3 - bytes.length * 2);
     this.sendFrame(out, sum);
   }
 
   /**
    * A buffer for a frame with `length` payload bytes, its owed '+' and its '$' already in;
-   * with `evenPayload`, one byte of slack in front puts the payload on an even address, so
-   * that hex digits can be stored two at a time.
+   * with `align` (2 or 4), slack in front puts the payload on an address that is a multiple of
+   * it, so that hex digits can be stored several at a time.
    */
-  private openFrame(length: number, evenPayload = false): Buffer {
+  private openFrame(length: number, align = 1): Buffer {
     const ack = this.ackOwed ? 1 : 0;
     this.ackOwed = false;
     const size = ack + length + 4;
-    let out = Buffer.allocUnsafe(evenPayload ? size + 1 : size);
-    if (evenPayload) out = out.subarray((out.byteOffset + ack + 1) & 1, size + ((out.byteOffset + ack + 1) & 1));
+    if (align === 1) {
+      const out = Buffer.allocUnsafe(size);
+      out[0] = PLUS;
+      out[ack] = DOLLAR;
+      return out;
+    }
+    const whole = Buffer.allocUnsafe(size + align - 1);
+    const pad = (align - ((whole.byteOffset + ack + 1) % align)) % align;
+    const out = whole.subarray(pad, pad + size);
     out[0] = PLUS;
     out[ack] = DOLLAR;
     return out;

@@ -1,12 +1,13 @@
 // `npm run bench`: mpustub against QEMU's gdbstub (qemu-aarch64 -g, user mode, on a small
 // static program with 8 MiB of writable memory, when qemu-user and the cross compiler are
 // installed) and two null stubs, one in Node and one in Python (src/tools/nullStub.*), all in
-// one run. Two kinds of work:
+// one run; with QEMU, a third null stub serves QEMU's own target description (fetched through
+// GDB), to tell GDB's work on our registers from a stub's. Two kinds of work:
 //  - real gdb-multiarch doing identical work (src/tools/benchGdb.py): restore / dump, single
 //    register and memory reads, `info registers system`;
 //  - raw round trips from a client of our own (src/tools/benchRaw.ts): thousands of sequential
 //    `m` and `g` packets over one no-ack connection per stub, medians and p90 / p99; all the
-//    stubs at once, their packets interleaved one by one, so that they share the moment's load.
+//    stubs in one run, taking turns by blocks of 200 round trips, so that they share the load.
 // The machine is shared, so the stubs are measured interleaved: every run visits each stub in
 // turn (the order rotated from run to run), each visit on a fresh process, and the samples of
 // all runs are pooled before medians are taken. The load average is printed with the figures.
@@ -201,13 +202,44 @@ function qemuStub(program: string): Stub {
   };
 }
 
+/**
+ * QEMU's own target description, as GDB resolves it (`maint print xml-tdesc`), and the size
+ * of its `g` block (the core feature: x0..x30, sp, pc, cpsr). A null stub serving them shows
+ * what a register read through GDB costs with QEMU's registers instead of ours.
+ */
+async function qemuDescription(qemu: Stub, scratch: string): Promise<{ file: string; gBytes: number } | undefined> {
+  const file = join(scratch, 'qemu-target.xml');
+  const started = await qemu.start();
+  try {
+    spawnSync(GDB, ['-nx', '-q', '-batch', '-ex', `target remote 127.0.0.1:${started.port}`, '-ex', `pipe maint print xml-tdesc | cat > ${file}`, '-ex', 'kill'], { encoding: 'utf8', timeout: 60_000 });
+  } finally {
+    await stop(started);
+  }
+  let xml: string;
+  try {
+    xml = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const core = /<feature name="org\.gnu\.gdb\.aarch64\.core">([\s\S]*?)<\/feature>/.exec(xml)?.[1];
+  if (!core) return undefined;
+  const bits = [...core.matchAll(/<reg [^>]*bitsize="(\d+)"/g)].reduce((n, m) => n + Number(m[1]), 0);
+  return bits > 0 ? { file, gBytes: bits / 8 } : undefined;
+}
+
 /** Samples in seconds by work item. */
 type Samples = Record<string, number[]>;
 
 async function stop(started: Started): Promise<void> {
-  if (started.child.exitCode !== null || started.child.signalCode !== null) return;
-  started.child.kill('SIGTERM');
-  await once(started.child, 'exit');
+  const { child } = started;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  // qemu-user still waiting for its debugger leaves SIGTERM pending for the guest: if a run
+  // failed before connecting, only SIGKILL ends it.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+  await exited;
+  clearTimeout(timer);
 }
 
 async function runGdb(stub: Stub, sizes: number[], repeat: number, reads: number): Promise<Samples> {
@@ -238,7 +270,7 @@ async function runGdb(stub: Stub, sizes: number[], repeat: number, reads: number
   }
 }
 
-/** Raw round trips on fresh processes of all the stubs at once, packet-interleaved (src/tools/benchRaw.ts). */
+/** Raw round trips on fresh processes of all the stubs, taking turns by blocks (src/tools/benchRaw.ts). */
 async function runRaw(stubs: readonly Stub[], count: number): Promise<RoundTrips[]> {
   const started: Started[] = [];
   try {
@@ -296,11 +328,17 @@ async function main(): Promise<void> {
   const gBytes = G_PACKET_REGISTERS.reduce((n, reg) => n + reg.bitsize / 8, 0);
   const qemuProgram = available('qemu-aarch64', ['--version']) ? buildQemuProgram() : undefined;
   const python = available('python3', ['--version']);
+  const qemu = qemuProgram ? qemuStub(qemuProgram) : undefined;
+  const QEMU_REGISTERS = "null stub, QEMU's registers";
+  const qemuRegisters = qemu && (!options.stubs || options.stubs.includes(QEMU_REGISTERS)) ? await qemuDescription(qemu, scratch) : undefined;
   const all: Stub[] = [
     mpustubAt('mpustub', `${ROOT}dist/mpustub.js`, true),
-    ...(qemuProgram ? [qemuStub(qemuProgram)] : []),
+    ...(qemu ? [qemu] : []),
     scriptStub('null stub', process.execPath, [`${ROOT}dist/tools/nullStub.js`]),
     ...(python ? [scriptStub('null stub (Python)', 'python3', [`${ROOT}src/tools/nullStub.py`, xmlFile, String(gBytes)])] : []),
+    ...(qemuRegisters
+      ? [scriptStub(QEMU_REGISTERS, process.execPath, [`${ROOT}dist/tools/nullStub.js`, '--target-xml', qemuRegisters.file, '--g-bytes', String(qemuRegisters.gBytes)])]
+      : []),
     ...options.extra.map(({ name, file, args }) =>
       file.endsWith('mpustub.js')
         ? mpustubAt(name, file, false)
@@ -352,9 +390,15 @@ async function main(): Promise<void> {
   const qemuVersion = qemuProgram ? firstLine('qemu-aarch64', ['--version']) : 'QEMU not installed';
   const machine = `${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${firstLine(GDB, ['--version'])}, ${qemuVersion}${python ? `, ${firstLine('python3', ['--version'])}` : ''}`;
   const m = results['mpustub'];
-  const q = results['QEMU'];
-  const n = results['null stub'];
   const names = stubs.map((s) => s.name);
+  // Speed ratios, each the second stub's time over the first's (above 1x the first is
+  // faster): every stub against QEMU, so that the null stubs show the floor next to
+  // mpustub's figure, then mpustub against the Node null stub and against each --extra build.
+  const pairs: Array<[string, string]> = [
+    ...names.filter((name) => name !== 'QEMU' && names.includes('QEMU')).map((name): [string, string] => [name, 'QEMU']),
+    ...(names.includes('mpustub') && names.includes('null stub') ? [['mpustub', 'null stub'] as [string, string]] : []),
+    ...(names.includes('mpustub') ? options.extra.filter((e) => names.includes(e.name)).map((e): [string, string] => ['mpustub', e.name]) : []),
+  ];
   const rows: string[] = [];
   const fmt = (v: number | undefined, unit: 'ms' | 'µs' | 'MB/s', size?: number): string => {
     if (v === undefined) return '—';
@@ -366,7 +410,8 @@ async function main(): Promise<void> {
   const line = (label: string, key: string, unit: 'ms' | 'µs' | 'MB/s', size?: number): void => {
     if (!names.some((name) => results[name]![key] !== undefined)) return;
     const cells = names.map((name) => fmt(results[name]![key], unit, size));
-    rows.push(`| ${label} | ${cells.join(' | ')} | ${ratio(m?.[key], q?.[key])} | ${ratio(m?.[key], n?.[key])} |`);
+    const ratios = pairs.map(([a, b]) => ratio(results[a]![key], results[b]![key]));
+    rows.push(`| ${label} | ${[...cells, ...ratios].join(' | ')} |`);
   };
   line('connect + target description', 'connect', 'ms');
   for (const size of sizes) {
@@ -391,12 +436,12 @@ async function main(): Promise<void> {
     `Benchmark (${options.quick ? 'quick, 1 run' : `${options.runs} interleaved runs`}) on ${machine}`,
     `Load average (1, 5, 15 min): ${loadBefore} before, ${loadAfter} after`,
     '',
-    `| work | ${names.join(' | ')} | mpustub vs QEMU | mpustub vs null stub |`,
-    `|---|${names.map(() => '---:|').join('')}---:|---:|`,
+    `| work | ${[...names, ...pairs.map(([a, b]) => `${a} vs ${b}`)].join(' | ')} |`,
+    `|---|${[...names, ...pairs].map(() => '---:|').join('')}`,
     ...rows,
     '',
-    `Medians: transfers of ${samplesOf(`write_${sizes[0]}`)} samples, single reads through GDB of ${samplesOf('register_read')}; raw round trips of ${rawCount} of each kind per run and stub (no-ack, one connection each, all stubs' packets interleaved), all runs pooled.`,
-    'Ratios are the other stub\'s time over mpustub\'s: above 1x, mpustub is faster. The null stubs answer every packet at once from precomputed replies: GDB\'s own cost on this machine.',
+    `Medians: transfers of ${samplesOf(`write_${sizes[0]}`)} samples, single reads through GDB of ${samplesOf('register_read')}; raw round trips of ${rawCount} of each kind per run and stub (no-ack, one connection each, the stubs taking turns by blocks of 200), all runs pooled.`,
+    '"A vs B" is B\'s time over A\'s: above 1x, A is faster. The null stubs answer every packet at once from precomputed replies: their figures are GDB\'s (or the raw client\'s) own cost on this machine, with Node\'s or Python\'s socket handling.',
     '',
     mpustubOnly,
     '',

@@ -2,8 +2,8 @@
 // thousands of sequential packets over one no-ack connection and times each from the write
 // of the request to the arrival of the whole reply. GDB's own cost per command is then out of
 // the figure: what is left is the stub, the kernel's loopback and this client, and the last
-// two are the same for every stub measured. Several stubs are measured at once, packet by
-// packet in turn, so that a burst of load from elsewhere on the machine hits all of them alike.
+// two are the same for every stub measured. Several stubs are measured in one run, taking turns
+// by short blocks, so that a burst of load from elsewhere on the machine hits all of them alike.
 // `node dist/tools/benchRaw.js COUNT PORT[@RAM] ...` measures stubs already listening.
 
 import { connect, type Socket } from 'node:net';
@@ -116,30 +116,38 @@ async function open(port: number, ram: number): Promise<Connection> {
   return { socket, reader, m: ackThen(framed(`m${ram.toString(16)},8`)), g: ackThen(framed('g')), ack };
 }
 
+/** Round trips in a row to one stub before the next stub's turn: about 10 ms of traffic. */
+const BLOCK = 200;
+
 /**
- * Times `count` round trips of each kind on each stub, after `warmup` untimed ones. With
- * several stubs the packets are interleaved one by one (m to the first, m to the second, ...,
- * g to the first, ...; the starting stub rotating), so that every stub is measured under the
- * same load from elsewhere on the machine, moment by moment: a same-run A/B with paired
- * samples. Between two of its packets a stub waits while the others are served, as a stub
- * waits while GDB works between commands.
+ * Times `count` round trips of each kind (m and g alternating) on each stub, after `warmup`
+ * untimed ones. With several stubs they take turns by blocks of BLOCK round trips, the
+ * starting stub rotating: within a block a stub gets packets back to back, as from a client
+ * of its own, and over the run every stub is measured in the same stretches of time, so that
+ * load from elsewhere on the machine falls on all of them alike (a same-run A/B). Packet by
+ * packet turns would share the load even more finely but measure something else: a stub
+ * whose caches the other stubs evicted between two of its packets.
  */
 export async function measureRoundTrips(targets: ReadonlyArray<{ port: number; ram: number }>, count: number, warmup = Math.min(200, count)): Promise<RoundTrips[]> {
   const connections: Connection[] = [];
   for (const { port, ram } of targets) connections.push(await open(port, ram));
   const samples = connections.map(() => ({ m: [] as number[], g: [] as number[] }));
   const n = connections.length;
-  const total = 2 * (warmup + count) * n;
+  const perStub = 2 * (warmup + count);
+  const total = perStub * n;
 
   await new Promise<void>((resolve) => {
     let step = 0;
     let began = 0;
     let target = 0;
+    const sent = new Array<number>(n).fill(0);
     let kind: 'm' | 'g' = 'm';
     const send = (): void => {
-      const round = Math.floor(step / n);
-      kind = round % 2 === 0 ? 'm' : 'g';
-      target = (step + Math.floor(round / 2)) % n;
+      // Whose turn: block by block, rotating the first stub; a stub that has had its share is skipped.
+      const block = Math.floor(step / BLOCK);
+      target = (block + Math.floor(block / n)) % n;
+      while (sent[target]! >= perStub) target = (target + 1) % n;
+      kind = sent[target]! % 2 === 0 ? 'm' : 'g';
       const c = connections[target]!;
       c.reader.next = received;
       began = performance.now();
@@ -148,9 +156,9 @@ export async function measureRoundTrips(targets: ReadonlyArray<{ port: number; r
     // A callback, not a promise per packet: the client's own cost is part of every figure.
     const received = (): void => {
       const seconds = (performance.now() - began) / 1000;
-      if (step >= 2 * warmup * n) samples[target]![kind].push(seconds);
-      step++;
-      if (step < total) send();
+      if (sent[target]! >= 2 * warmup) samples[target]![kind].push(seconds);
+      sent[target]!++;
+      if (++step < total) send();
       else resolve();
     };
     send();

@@ -7,9 +7,10 @@
 #
 #   python3 src/tools/nullStub.py TARGET_XML_FILE G_BYTES [PORT [PACKET_SIZE]]
 #
-# prints `gdb: target remote 127.0.0.1:PORT` when listening (PORT 0: any free port). It does no more per packet than
-# find the frame's end: binary data cannot contain '#' (GDB escapes it), so the first '#'
-# after '$' ends the payload and two checksum digits follow. Checksums are not verified.
+# prints `gdb: target remote 127.0.0.1:PORT` when listening (PORT 0: any free port). It does
+# no more per packet than find the frame's end: binary data cannot contain '#' (GDB escapes
+# it), so the first '#' after '$' ends the payload and two checksum digits follow. Checksums
+# are not verified.
 import socket
 import sys
 

@@ -6,10 +6,13 @@
 // 128 KiB of data are never copied), does not verify checksums, and answers with one write of
 // a reply framed in advance. src/tools/nullStub.py is the same stub in Python, to show that
 // what remains is not Node's.
-// `node dist/tools/nullStub.js [--port N] [--packet-size HEX]` prints
-// `gdb: target remote 127.0.0.1:PORT`; the PacketSize it offers can be changed to measure what
-// GDB makes of larger packets.
+// `node dist/tools/nullStub.js [--port N] [--packet-size HEX] [--target-xml FILE --g-bytes N]`
+// prints `gdb: target remote 127.0.0.1:PORT`. The PacketSize it offers can be changed to
+// measure what GDB makes of larger packets; with --target-xml it serves another description
+// (QEMU's, say) and a `g` block of --g-bytes, to measure what GDB's own work per register
+// read owes to the description.
 
+import { readFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { buildTargetXml } from '../arch/aarch64/targetXml.js';
 import { G_PACKET_REGISTERS } from '../arch/aarch64/registers.js';
@@ -21,8 +24,12 @@ function option(name: string, fallback: number): number {
 }
 
 const PACKET_SIZE = option('--packet-size', 0x20000);
-const xml = Buffer.from(buildTargetXml());
-const G_BYTES = G_PACKET_REGISTERS.reduce((n, reg) => n + reg.bitsize / 8, 0);
+const xmlFile = process.argv.includes('--target-xml') ? process.argv[process.argv.indexOf('--target-xml') + 1] : undefined;
+const xml = xmlFile ? readFileSync(xmlFile) : Buffer.from(buildTargetXml());
+const G_BYTES = option(
+  '--g-bytes',
+  G_PACKET_REGISTERS.reduce((n, reg) => n + reg.bitsize / 8, 0),
+);
 
 const framed = (text: string): Buffer => Buffer.from(frame(Buffer.from(text, 'latin1')));
 const OK = framed('OK');

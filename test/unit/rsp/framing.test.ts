@@ -12,6 +12,7 @@ import {
   hexToBytes,
   MalformedPacketError,
   parseHexNumber,
+  parseHexSmall,
   unescapeBinary,
   unescapeBinaryInPlace,
   writeHexSummed,
@@ -45,9 +46,11 @@ describe('codec', () => {
     expect(checksum(new Uint8Array(1 << 18).fill(0xff))).toBe(((1 << 18) * 0xff) & 0xff);
   });
 
-  it('writes hex and its checksum in one pass, at even and odd offsets', () => {
+  it('writes hex and its checksum in one pass, at any offset and input alignment', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ minLength: 4000, maxLength: 5000 })), fc.integer({ min: 0, max: 3 }), (data, at) => {
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ minLength: 4000, maxLength: 5000 })), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 1 }), (bytes, at, shift) => {
+        const data = Uint8Array.from([0, ...bytes]).subarray(1 - shift);
+        if (shift === 1) data[0] = 0xa5;
         const out = Buffer.alloc(at + data.length * 2 + 1, 0x55);
         const sum = writeHexSummed(data, out, at);
         expect(out.toString('latin1', at, at + data.length * 2)).toBe(Buffer.from(data).toString('hex'));
@@ -65,6 +68,17 @@ describe('codec', () => {
   });
 
   it('parses hex numbers of up to 64 bits only', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.boolean(), fc.nat(3), (value, upper, zeros) => {
+        const text = '0'.repeat(zeros) + value.toString(16);
+        if (text.length > 16) return;
+        expect(parseHexNumber(upper ? text.toUpperCase() : text, 'a')).toBe(value);
+      }),
+    );
+    for (const bad of ['', 'g', '12 ', ' 12', '0x12', '1_0', '-1', '1'.repeat(17)]) expect(() => parseHexNumber(bad, 'a')).toThrow(MalformedPacketError);
+    expect(parseHexSmall('7fffffff', 'n')).toBe(0x7fff_ffff);
+    expect(() => parseHexSmall('80000000', 'n')).toThrow(/larger than 0x7fffffff/);
+    expect(() => parseHexSmall('fffffffffffffff', 'n')).toThrow(/larger than/);
     expect(parseHexNumber('ffffffffffffffff', 'a')).toBe(0xffff_ffff_ffff_ffffn);
     expect(() => parseHexNumber('1ffffffffffffffff', 'address')).toThrow(/at most 64 bits/);
     expect(() => parseHexNumber('', 'address')).toThrow(MalformedPacketError);

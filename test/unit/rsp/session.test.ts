@@ -55,6 +55,12 @@ describe('acks in ack mode', () => {
     expect(s.writes).toEqual([`+${packet('QC1')}`, '-', packet('QC1')]);
   });
 
+  it('writes nothing after the packet that ended the session, not even an ack', () => {
+    const s = session();
+    s.receive(packet('D') + packet('qC'));
+    expect(s.writes).toEqual([`+${packet('OK')}`]);
+  });
+
   it('stops acking after QStartNoAckMode, whose own reply still carries its ack', () => {
     const s = session();
     s.receive(packet('QStartNoAckMode'));
