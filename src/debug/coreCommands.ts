@@ -36,6 +36,8 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
         out(`data or instruction abort at pc ${hex(e.pc)}: ${describeFault(e.fault)}\n${names.esr} ${hex(e.fault.syndrome.esr)} (${describeEsr(e.fault.syndrome.esr)}), ${names.far} ${hex(e.fault.syndrome.far)}\n${take}`);
       } else if (e.type === 'undefined') {
         out(`undefined instruction 0x${e.instruction.toString(16).padStart(8, '0')} at pc ${hex(e.pc)}: ${e.reason}\n${take}`);
+      } else if (e.type === 'trap') {
+        out(`trapped instruction at pc ${hex(e.pc)}: ${e.reason}\n${take}`);
       } else out(`${e.type.toUpperCase()} #${e.imm} at pc ${hex(e.pc)}\n${take}`);
     },
   });

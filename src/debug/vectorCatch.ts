@@ -21,7 +21,7 @@ const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
 
 function categoryOf(exception: CpuException): VectorCategory {
   if (exception.type === 'abort') return 'abort';
-  if (exception.type === 'undefined') return 'undef';
+  if (exception.type === 'undefined' || exception.type === 'trap') return 'undef';
   return 'svc';
 }
 
@@ -33,6 +33,8 @@ function exceptionName(exception: CpuException): string {
     }
     case 'undefined':
       return `undefined instruction 0x${exception.instruction.toString(16).padStart(8, '0')}`;
+    case 'trap':
+      return `trapped instruction (${exception.reason})`;
     default:
       return `${exception.type.toUpperCase()} #${exception.imm}`;
   }

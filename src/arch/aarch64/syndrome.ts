@@ -6,6 +6,7 @@
 /** ESR_ELx.EC values the board produces. */
 export const EC = {
   unknown: 0x00,
+  simdFpAccess: 0x07,
   svc: 0x15,
   hvc: 0x16,
   smc: 0x17,
@@ -17,6 +18,7 @@ export const EC = {
 
 const EXCEPTION_CLASS_NAMES: Readonly<Record<number, string>> = {
   [EC.unknown]: 'unknown reason (undefined instruction)',
+  [EC.simdFpAccess]: 'SIMD or floating-point access trapped (CPACR_EL1.FPEN or CPTR_EL2.TFP)',
   [EC.svc]: 'SVC instruction',
   [EC.hvc]: 'HVC instruction',
   [EC.smc]: 'SMC instruction',

@@ -10,9 +10,10 @@ import { decodeBranchSystem } from './decode/branchSystem.js';
 import { decodeDataProcessingImmediate, decodeDataProcessingRegister } from './decode/dataProcessing.js';
 import { undefinedInstruction } from './decode/fields.js';
 import { decodeLoadStore } from './decode/loadStore.js';
+import { decodeSimdFpDataProcessing } from './decode/simdFp.js';
 import type { Instruction } from './decode/types.js';
 
-export type { AccessSize, AtomicOp, Instruction, InstructionKind, InstructionOf, LogicalOp, ShiftType } from './decode/types.js';
+export type { AccessSize, FpAccessSize, AtomicOp, Instruction, InstructionKind, InstructionOf, LogicalOp, ShiftType } from './decode/types.js';
 
 export function decode(word: number): Instruction {
   const op0 = (word >>> 25) & 0xf;
@@ -20,7 +21,7 @@ export function decode(word: number): Instruction {
   if ((op0 & 0xe) === 0xa) return decodeBranchSystem(word);
   if ((op0 & 0x5) === 0x4) return decodeLoadStore(word);
   if ((op0 & 0x7) === 0x5) return decodeDataProcessingRegister(word);
-  if ((op0 & 0x7) === 0x7) return undefinedInstruction('SIMD and floating-point instructions are not implemented');
+  if ((op0 & 0x7) === 0x7) return decodeSimdFpDataProcessing(word);
   return undefinedInstruction(word === 0 ? 'UDF (all-zero instruction)' : 'unallocated encoding');
 }
 

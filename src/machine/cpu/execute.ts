@@ -7,7 +7,8 @@
 // take, a wait, a BRK) or by throwing Abort, Undefined or WatchHit (outcomes.ts), which the
 // interpreter's `step()` turns into the outcome the debugger sees, with nothing retired.
 // MRS/MSR and ERET are in systemInstructions.ts; the atomics' arithmetic and access rules in
-// atomics.ts.
+// atomics.ts; the SIMD&FP instructions in simdFp.ts (which reaches the general registers and
+// checked memory through this class's x/setX/xOrSp/setXOrSp/load/store).
 
 import { register } from '../../arch/aarch64/registers.js';
 import type { AccessKind } from '../access.js';
@@ -20,13 +21,14 @@ import { atomicResult, blockWriteFault, latchFault, readWriteFault } from './ato
 import { unhandled, type Instruction, type InstructionOf } from './decode.js';
 import { hvcEnabled, smcTrapped } from './exceptionRouting.js';
 import { Abort, Undefined, WatchHit, type StepOutcome, type WatchSet } from './outcomes.js';
+import { executeSimdFp, type GeneralAccess } from './simdFp.js';
 import { exceptionReturn, msrImmediate, readSystemRegister, writeSystemRegister } from './systemInstructions.js';
 
 const BITFIELD_OPC = { sbfm: 0, bfm: 1, ubfm: 2 } as const;
 const DCZID_EL0 = register('DCZID_EL0');
 const HCR_EL2 = register('HCR_EL2');
 
-export class Executor {
+export class Executor implements GeneralAccess {
   /** The exclusive monitor: address and size of the last LDXR/LDAXR, or none. */
   exclusive: { address: number; size: number } | undefined;
   /** Executes the next instruction without reporting watchpoints (stepping over a reported hit). */
@@ -214,6 +216,13 @@ export class Executor {
       case 'compare-swap':
         this.compareSwap(insn);
         return this.next(pc);
+      case 'fp-load-store':
+      case 'fp-load-literal':
+      case 'fp-load-store-pair':
+      case 'fp-move-general':
+      case 'simd-integer':
+        executeSimdFp(this.machine, this, insn, pc);
+        return this.next(pc);
       // ---- branches ----
       case 'branch':
         if (insn.link) this.core.x[30] = u64(pc + 4n);
@@ -293,24 +302,24 @@ export class Executor {
 
   // ---- registers ----
 
-  private x(n: number, sf: boolean): bigint {
+  x(n: number, sf: boolean): bigint {
     if (n === 31) return 0n;
     const v = this.core.x[n]!;
     return sf ? v : v & M32;
   }
 
-  private setX(n: number, value: bigint, sf: boolean): void {
+  setX(n: number, value: bigint, sf: boolean): void {
     if (n === 31) return;
     this.core.x[n] = sf ? u64(value) : value & M32;
   }
 
-  private xOrSp(n: number, sf: boolean): bigint {
+  xOrSp(n: number, sf: boolean): bigint {
     if (n !== 31) return this.x(n, sf);
     const sp = this.machine.readStackPointer();
     return sf ? sp : sp & M32;
   }
 
-  private setXOrSp(n: number, value: bigint, sf: boolean): void {
+  setXOrSp(n: number, value: bigint, sf: boolean): void {
     if (n !== 31) return this.setX(n, value, sf);
     this.machine.writeStackPointer(sf ? u64(value) : value & M32);
   }
@@ -372,7 +381,7 @@ export class Executor {
     return this.machine.loaded;
   }
 
-  private store(address: bigint, size: number, value: bigint): void {
+  store(address: bigint, size: number, value: bigint): void {
     this.checkWatch(Number(address), size, 'write');
     const fault = this.machine.coreStore(Number(address), size as 1 | 2 | 4 | 8, value);
     if (fault) throw new Abort(fault);

@@ -23,7 +23,7 @@ import { exceptionRegisters, synchronousTarget, type TargetEl } from './exceptio
 import { Executor } from './execute.js';
 import { FastMemory } from './fastMemory.js';
 import { irqTarget } from './interrupts.js';
-import { Abort, Undefined, WatchHit, type CpuException, type StepOutcome, type WatchSet } from './outcomes.js';
+import { Abort, Trapped, Undefined, WatchHit, type CpuException, type StepOutcome, type WatchSet } from './outcomes.js';
 import { translateBlock, type Block } from './translator.js';
 import { Wide } from './wide.js';
 
@@ -257,6 +257,7 @@ export class Interpreter {
       executor.exclusive = snapshot;
       if (err instanceof Abort) return { kind: 'exception', exception: { type: 'abort', fault: err.fault, pc } };
       if (err instanceof Undefined) return { kind: 'exception', exception: { type: 'undefined', pc, instruction: word, reason: err.reason } };
+      if (err instanceof Trapped) return { kind: 'exception', exception: { type: 'trap', pc, ec: err.ec, iss: err.iss, target: err.target, reason: err.reason } };
       if (err instanceof WatchHit) {
         this.core.pc = pc; // nothing retired: the debugger sees the accessing instruction
         return { kind: 'watch', address: err.address, access: err.access };
@@ -279,6 +280,9 @@ export class Interpreter {
       case 'undefined':
         this.machine.sysregs.setStored(exceptionRegisters(target).esr, syndromeOf(EC.unknown));
         break;
+      case 'trap':
+        this.machine.sysregs.setStored(exceptionRegisters(target).esr, syndromeOf(exception.ec, exception.iss));
+        break; // returns to the trapped instruction
       default:
         this.machine.sysregs.setStored(exceptionRegisters(target).esr, syndromeOf(EC[exception.type], exception.imm));
         // SVC and HVC return past the instruction; a trapped SMC returns to it (DDI0487 D1.10.1).
@@ -292,6 +296,7 @@ export class Interpreter {
 /** The EL that takes `exception` now: an abort's was decided when its syndrome was latched. */
 export function exceptionTarget(machine: Machine, exception: CpuException): TargetEl {
   if (exception.type === 'abort') return exception.fault.syndrome.takenTo;
+  if (exception.type === 'trap') return exception.target;
   return synchronousTarget(exception.type, machine.currentEl, machine.sysregs.read(HCR_EL2.regnum));
 }
 

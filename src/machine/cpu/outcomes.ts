@@ -1,9 +1,10 @@
 // What executing an instruction can come to, besides simply completing: the outcomes the
 // interpreter reports to the run loop and the debugger (StepOutcome, CpuException), and the
 // signals its back end throws to abandon an instruction with nothing retired (Abort,
-// Undefined, WatchHit), which `Interpreter.step()` turns into those outcomes.
+// Undefined, Trapped, WatchHit), which `Interpreter.step()` turns into those outcomes.
 
 import type { MachineFault } from '../machine.js';
+import type { TargetEl } from './exceptionRouting.js';
 
 /** Why an instruction did not simply complete. */
 export type StepOutcome =
@@ -20,7 +21,9 @@ export type StepOutcome =
 export type CpuException =
   | { readonly type: 'abort'; readonly fault: MachineFault; readonly pc: bigint }
   | { readonly type: 'undefined'; readonly pc: bigint; readonly instruction: number; readonly reason: string }
-  | { readonly type: 'svc' | 'hvc' | 'smc'; readonly pc: bigint; readonly imm: number };
+  | { readonly type: 'svc' | 'hvc' | 'smc'; readonly pc: bigint; readonly imm: number }
+  /** An instruction a control register traps (EC and ISS as ESR will hold them), taken to `target`. */
+  | { readonly type: 'trap'; readonly pc: bigint; readonly ec: number; readonly iss: number; readonly target: TargetEl; readonly reason: string };
 
 /** Watchpoints the run loop asks the interpreter to report. */
 export interface WatchSet {
@@ -39,6 +42,16 @@ export class WatchHit {
   constructor(
     readonly address: number,
     readonly access: 'read' | 'write',
+  ) {}
+}
+
+/** A control register traps the instruction to `target` (the SIMD&FP access traps). */
+export class Trapped {
+  constructor(
+    readonly ec: number,
+    readonly iss: number,
+    readonly target: TargetEl,
+    readonly reason: string,
   ) {}
 }
 

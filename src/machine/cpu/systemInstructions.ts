@@ -1,6 +1,6 @@
 // The interpreter's system instructions that reach beyond the general-purpose registers:
 // MRS/MSR through the register table (the same semantics GDB sees; the PSTATE fields NZCV,
-// DAIF and SPSel kept in cpsr), MSR (immediate), and ERET through ELR/SPSR. Whether a
+// DAIF and SPSel kept in cpsr, FPCR/FPSR beside the V registers), MSR (immediate), and ERET through ELR/SPSR. Whether a
 // register exists and may be reached from the current EL is decided here, at execution:
 // the decoder only says which register the instruction names.
 
@@ -11,11 +11,18 @@ import { RegisterAccessError } from '../sysregs.js';
 import { M32 } from './bigintAlu.js';
 import type { InstructionOf } from './decode.js';
 import { Undefined } from './outcomes.js';
+import { checkSimdFpEnabled } from './simdFp.js';
 
 /** Special-purpose registers reached by MRS/MSR but kept in PSTATE (op0:op1:CRn:CRm:op2). */
 const NZCV = encodingNumber(sysreg(3, 3, 4, 2, 0));
 const DAIF = encodingNumber(sysreg(3, 3, 4, 2, 1));
 const SPSEL = encodingNumber(sysreg(3, 0, 4, 2, 0));
+/** FPCR and FPSR: in the core beside the V registers, reached only while SIMD&FP is enabled. */
+const FPCR = encodingNumber(sysreg(3, 3, 4, 4, 0));
+const FPSR = encodingNumber(sysreg(3, 3, 4, 4, 1));
+/** The FPCR bits AArch64 defines (AHP, DN, FZ, RMode, Stride, FZ16, Len, the trap enables); FPSR's cumulative flags, QC and NZCV. */
+const FPCR_BITS = 0x07ff_9f00;
+const FPSR_BITS = 0xf800_009f;
 
 /** ERET: PSTATE from SPSR_ELx, pc from ELR_ELx. The caller clears the exclusive monitor. */
 export function exceptionReturn(machine: Machine): void {
@@ -48,6 +55,10 @@ export function readSystemRegister(machine: Machine, regnum: number): bigint {
   if (regnum === NZCV) return BigInt(core.cpsr & 0xf000_0000) & M32;
   if (regnum === DAIF) return BigInt(core.cpsr & 0x3c0);
   if (regnum === SPSEL) return BigInt(core.cpsr & 1);
+  if (regnum === FPCR || regnum === FPSR) {
+    checkSimdFpEnabled(machine);
+    return BigInt(regnum === FPCR ? core.fpcr : core.fpsr);
+  }
   const reg = registerByNumber(regnum);
   if (!reg || reg.encoding === undefined) throw new Undefined(`MRS of an unimplemented system register (encoding 0x${regnum.toString(16)})`);
   if (core.el < reg.minEl) throw new Undefined(`MRS ${reg.name} at EL${core.el}: it needs EL${reg.minEl} or higher`);
@@ -67,6 +78,12 @@ export function writeSystemRegister(machine: Machine, regnum: number, value: big
   }
   if (regnum === SPSEL) {
     core.cpsr = ((core.cpsr & ~1) | Number(value & 1n)) >>> 0;
+    return;
+  }
+  if (regnum === FPCR || regnum === FPSR) {
+    checkSimdFpEnabled(machine);
+    if (regnum === FPCR) core.fpcr = Number(value & BigInt(FPCR_BITS));
+    else core.fpsr = Number(value & BigInt(FPSR_BITS));
     return;
   }
   const reg = registerByNumber(regnum);

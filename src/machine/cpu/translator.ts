@@ -74,9 +74,15 @@ function emit(b: BlockBuilder, insn: Instruction): Translation | undefined {
     // (the block's assumptions), stop the core (WFI/WFE, BRK, exceptions), need the exclusive
     // monitor or the alignment rule of ordered accesses, or are undefined. The LSE atomics,
     // CAS/CASP and DC ZVA check their access as one read-and-write (or a whole block) with
-    // rules of their own: they matter for spinlocks and start-up code, not hot loops.
+    // rules of their own: they matter for spinlocks and start-up code, not hot loops. The
+    // SIMD&FP instructions check CPACR_EL1/CPTR_EL2 first and appear in varargs and popcounts.
     case 'atomic':
     case 'compare-swap':
+    case 'fp-load-store':
+    case 'fp-load-literal':
+    case 'fp-load-store-pair':
+    case 'fp-move-general':
+    case 'simd-integer':
     case 'dc-zva':
     case 'eret':
     case 'exception-call':

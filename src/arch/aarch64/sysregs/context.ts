@@ -43,7 +43,7 @@ export const CONTEXT_REGISTERS = [
   { name: 'TCR_EL2', enc: sysreg(3, 4, 2, 0, 2), doc: 'EL2 translation control (kept; EL2 uses the MPU, not translation tables)' },
   { name: 'MDCR_EL2', enc: sysreg(3, 4, 1, 1, 1), fields: MDCR_FIELDS, doc: 'debug and performance monitor traps to EL2 (kept; not enforced)' },
   { name: 'HSTR_EL2', enc: sysreg(3, 4, 1, 1, 3), doc: 'traps of AArch32 coprocessor registers (kept; no AArch32 here)' },
-  { name: 'CPTR_EL2', enc: sysreg(3, 4, 1, 1, 2), fields: CPTR_FIELDS, reset: CPTR_RES1, doc: 'coprocessor, FP/SIMD and trace traps to EL2 (kept; not enforced)' },
+  { name: 'CPTR_EL2', enc: sysreg(3, 4, 1, 1, 2), fields: CPTR_FIELDS, reset: CPTR_RES1, doc: 'coprocessor, FP/SIMD and trace traps to EL2 (TFP enforced; the others kept, not enforced)' },
   { name: 'ACTLR_EL2', enc: sysreg(3, 4, 1, 0, 1), doc: 'auxiliary control (IMPLEMENTATION DEFINED; kept)' },
   { name: 'AMAIR_EL2', enc: sysreg(3, 4, 10, 3, 0), doc: 'auxiliary memory attribute indirection (kept)' },
   { name: 'VTCR_EL2', enc: sysreg(3, 4, 2, 1, 2), doc: 'stage 2 translation control for a VMSA EL1&0 (kept)' },
@@ -51,7 +51,7 @@ export const CONTEXT_REGISTERS = [
   { name: 'VMPIDR_EL2', enc: sysreg(3, 4, 0, 0, 5), doc: 'the MPIDR_EL1 value EL1 should see (kept; EL1 reads the real one)' },
   // ---- EL1 context a hypervisor switches ----
   { name: 'ACTLR_EL1', enc: sysreg(3, 0, 1, 0, 1), doc: 'EL1 auxiliary control (kept)' },
-  { name: 'CPACR_EL1', enc: sysreg(3, 0, 1, 0, 2), fields: CPACR_FIELDS, doc: 'EL1 FP/SIMD access control (kept; FP and SIMD are not implemented, so not enforced)' },
+  { name: 'CPACR_EL1', enc: sysreg(3, 0, 1, 0, 2), fields: CPACR_FIELDS, doc: 'EL1 FP/SIMD access control (FPEN enforced at EL0 and EL1)' },
   { name: 'TTBR0_EL1', enc: sysreg(3, 0, 2, 0, 0), doc: 'EL1&0 translation table base 0 (kept)' },
   { name: 'TTBR1_EL1', enc: sysreg(3, 0, 2, 0, 1), doc: 'EL1&0 translation table base 1 (kept)' },
   { name: 'TCR_EL1', enc: sysreg(3, 0, 2, 0, 2), doc: 'EL1&0 translation control (kept)' },

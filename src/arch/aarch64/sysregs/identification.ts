@@ -17,8 +17,8 @@ const PFR0_FIELDS = [
   field('EL1', 7, 4, 'EL1 handling: 1 = AArch64 only'),
   field('EL2', 11, 8, 'EL2 handling: 1 = AArch64 only'),
   field('EL3', 15, 12, 'EL3 handling: 0 = not implemented'),
-  field('FP', 19, 16, 'floating point: 0xF = not implemented'),
-  field('AdvSIMD', 23, 20, 'Advanced SIMD: 0xF = not implemented'),
+  field('FP', 19, 16, 'floating point: 0 = implemented, 0xF = not'),
+  field('AdvSIMD', 23, 20, 'Advanced SIMD: 0 = implemented, 0xF = not'),
   field('GIC', 27, 24, 'GIC system register interface: 1 = GICv3/v4'),
   field('RAS', 31, 28, 'RAS extension'),
   field('SVE', 35, 32, 'Scalable Vector Extension'),
@@ -30,10 +30,14 @@ const PFR0_FIELDS = [
  * AArch32 is not executed here); GIC = 1, the GICv3 system registers this board's CPU
  * interface provides; SEL2 = 1, Armv8-R AArch64 executing in Secure state only, so its EL2
  * timer is the Secure one (CNTHPS_*, which exist with FEAT_SEL2 — the timer Xen's MPU build
- * uses). FP and AdvSIMD read 0xF (not implemented): mpustub executes no floating-point or SIMD
- * instruction, and software that sees them absent (Xen's vfp_save_state) does not use them.
+ * uses). FP and AdvSIMD read 0 (implemented), as on a Cortex-R82 with its FPU and Advanced
+ * SIMD and on the Armv8-R AEM FVP: compilers use the SIMD&FP registers in integer code
+ * (varargs spills, popcounts), and RTOSes and Xen save and restore them. mpustub executes the
+ * register file's loads, stores and moves and the integer vector operations compilers emit
+ * (cpu/decode/simdFp.ts); floating-point arithmetic is not implemented and stops as an
+ * undefined instruction that says so.
  */
-const ID_AA64PFR0 = 0x0000_0010_01ff_0111n;
+const ID_AA64PFR0 = 0x0000_0010_0100_0111n;
 
 /**
  * DebugVer 9 (the Armv8.4 debug architecture, on which Armv8-R AArch64 is based), 6

@@ -1,10 +1,11 @@
 // Decoding of the A64 "Loads and Stores" group (op0 = x1x0) to the instruction union, after the
 // Arm ARM (DDI0487) tables: exclusives and acquire/release, literals, pairs, and the
 // single-register forms (unsigned offset, unscaled, pre/post-index, register offset); the LSE
-// atomics and compare-and-swap are in atomics.ts. SIMD&FP accesses are not implemented: undefined.
+// atomics and compare-and-swap are in atomics.ts, the SIMD&FP registers' forms in simdFp.ts.
 
 import { decodeAtomicMemory, decodeCompareSwap } from './atomics.js';
 import { signExtend, undefinedInstruction } from './fields.js';
+import { decodeSimdFpLoadStore } from './simdFp.js';
 import type { AccessSize, IndexMode, Instruction } from './types.js';
 
 export function decodeLoadStore(i: number): Instruction {
@@ -12,7 +13,7 @@ export function decodeLoadStore(i: number): Instruction {
   const op2 = (i >>> 23) & 3;
   const op3 = (i >>> 16) & 0x3f;
   const op4 = (i >>> 10) & 3;
-  if ((i >>> 26) & 1) return undefinedInstruction('SIMD and floating-point loads and stores are not implemented');
+  if ((i >>> 26) & 1) return decodeSimdFpLoadStore(i);
   if ((op0 & 3) === 0 && op2 < 2) return decodeExclusiveOrdered(i);
   if ((op0 & 3) === 1 && op2 < 2) return decodeLiteral(i);
   if ((op0 & 3) === 2) return decodePair(i, op2);

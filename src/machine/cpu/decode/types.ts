@@ -30,6 +30,14 @@ export type AtomicOp = 'add' | 'clr' | 'eor' | 'set' | 'smax' | 'smin' | 'umax' 
  */
 export type IndexMode = 'offset' | 'pre' | 'post';
 
+/** A SIMD&FP register access's width in bytes (B, H, S, D, Q). */
+export type FpAccessSize = 1 | 2 | 4 | 8 | 16;
+
+/** How an SIMD&FP LDR/STR finds its address: as `load-store-imm` or as `load-store-register`. */
+export type FpAddressing =
+  | { readonly mode: 'immediate'; readonly imm: number; readonly index: IndexMode }
+  | { readonly mode: 'register'; readonly rm: number; readonly extend: number; readonly shift: number };
+
 /** Fields shared by the single-register loads and stores (LDR/STR/LDRS* of every size). */
 interface RegisterTransfer {
   readonly size: AccessSize;
@@ -141,6 +149,27 @@ export type Instruction =
    * register's share: a pair accesses twice that. `acquire` is L, `release` is o0.
    */
   | { readonly kind: 'compare-swap'; readonly size: AccessSize; readonly pair: boolean; readonly acquire: boolean; readonly release: boolean; readonly rs: number; readonly rt: number; readonly rn: number }
+  // ---- SIMD&FP registers (simdFp.ts executes them) ----
+  /**
+   * LDR/STR of a B, H, S, D or Q register: immediate (unsigned offset, unscaled, pre/post-index)
+   * or register offset, as for the general-purpose forms. A load zeroes the rest of Vt.
+   */
+  | { readonly kind: 'fp-load-store'; readonly size: FpAccessSize; readonly load: boolean; readonly rt: number; readonly rn: number; readonly addressing: FpAddressing }
+  /** LDR St/Dt/Qt from pc + offset. */
+  | { readonly kind: 'fp-load-literal'; readonly rt: number; readonly offset: number; readonly size: 4 | 8 | 16 }
+  /** LDP/STP (and LDNP/STNP as `offset`) of S, D or Q registers; imm is already scaled. */
+  | { readonly kind: 'fp-load-store-pair'; readonly size: 4 | 8 | 16; readonly load: boolean; readonly rt: number; readonly rt2: number; readonly rn: number; readonly imm: number; readonly index: IndexMode }
+  /**
+   * FMOV between a general-purpose register and an S or D register or the upper half of V
+   * (Vd.D[1]); `toGeneral` says the direction. Writing S or D zeroes the rest of V.
+   */
+  | { readonly kind: 'fp-move-general'; readonly toGeneral: boolean; readonly size: 4 | 8; readonly upper: boolean; readonly rd: number; readonly rn: number }
+  /**
+   * The integer Advanced SIMD operations compilers emit in integer code: CNT (population count
+   * per byte), ADDV (sum across lanes into a scalar) and ADD (lane by lane). `bytes` is the
+   * vector's width (8 or 16, from Q), `esize` the lane width in bytes.
+   */
+  | { readonly kind: 'simd-integer'; readonly op: 'cnt' | 'addv' | 'add'; readonly bytes: 8 | 16; readonly esize: 1 | 2 | 4 | 8; readonly rd: number; readonly rn: number; readonly rm: number }
   // ---- everything else ----
   /** Unallocated, reserved or not implemented here: executing it is an undefined-instruction exception. */
   | { readonly kind: 'undefined'; readonly reason: string };
