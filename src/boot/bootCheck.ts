@@ -7,6 +7,8 @@
 //     "Kernel panic", BUG, ASSERT, or --panic patterns); the rest of the message
 //     is collected for a moment before the core is stopped;                       exit 1
 //   - fault: it stopped on an abort, an undefined instruction, a BRK, ...;         exit 1
+//     (with `exceptions: 'take'` aborts and undefined instructions go to the kernel's own
+//     vectors instead, as on hardware: what a test suite that faults on purpose needs)
 //   - timeout: none of these within --timeout seconds;                             exit 2
 // (2 as well when the kernel, board or device tree cannot be loaded.) The result says where
 // and why, with the symbol, the instructions executed and the wall time (docs/boot.md).
@@ -34,6 +36,8 @@ export interface BootCheckOptions {
   /** A symbol of the kernel, or an address: reaching it ends the boot well. */
   readonly until?: string;
   readonly panicPatterns?: readonly RegExp[];
+  /** 'stop' (the default): an abort or undefined instruction ends the boot before it is taken; 'take': the kernel's vectors handle it. */
+  readonly exceptions?: 'stop' | 'take';
   /** Each console line as it comes (the CLI echoes them unless --json). */
   readonly onConsoleLine?: (line: string) => void;
   /** The stub is up: where a debugger or a browser can look at the board while it boots. */
@@ -86,6 +90,7 @@ export async function bootCheck(options: BootCheckOptions): Promise<BootCheckRes
   try {
     const until = options.until !== undefined ? untilAddress(options.kernel, options.until) : undefined;
     if (until !== undefined) stub.target.breakpoints.insert('hardware', until, 4);
+    stub.target.run.stopOnExceptions = options.exceptions !== 'take';
     stub.machine.onConsoleLine((line) => {
       consoleLines.push(line);
       options.onConsoleLine?.(line);

@@ -74,6 +74,8 @@ interface BootCommandOptions {
   board?: string;
   until?: string;
   panic: RegExp[];
+  exceptions: 'stop' | 'take';
+  panicDefaults: boolean;
 }
 
 function resultJson(kernel: string, r: BootCheckResult): string {
@@ -101,6 +103,8 @@ export function registerBootCommand(program: Command): void {
     .addOption(new Option('--dtb <auto|none|file>', 'the device tree at x0: generated (auto), none, or a .dtb file').argParser(parseDtbOption))
     .addOption(new Option('--board <file>', 'board description (JSON); the embedded Cortex-R82 board by default'))
     .addOption(new Option('--until <symbol>', 'a symbol (or address) whose reaching ends the boot well'))
+    .addOption(new Option('--no-panic-defaults', 'only the --panic patterns mean a panic (a test suite may print ASSERTION FAIL on purpose)'))
+    .addOption(new Option('--exceptions <stop|take>', 'aborts and undefined instructions end the boot (stop) or go to the kernel\'s own vectors (take), as a test suite that faults on purpose needs').choices(['stop', 'take']).default('stop'))
     .addOption(new Option('--panic <regex>', `a console line that means a panic, besides ${DEFAULT_PANIC_PATTERNS.map((p) => p.source).join(', ')} (repeatable)`).default([]).argParser(collectPattern))
     .action(async (kernel: string, options: BootCommandOptions) => {
       let result: BootCheckResult;
@@ -108,7 +112,7 @@ export function registerBootCommand(program: Command): void {
         result = await bootCheck({
           kernel,
           timeoutSeconds: options.timeout,
-          panicPatterns: [...DEFAULT_PANIC_PATTERNS, ...options.panic],
+          panicPatterns: [...(options.panicDefaults ? DEFAULT_PANIC_PATTERNS : []), ...options.panic],
           ...(options.json ? {} : { onConsoleLine: (line: string) => process.stdout.write(`${line}\n`) }),
           // On stderr: a boot that seems stuck can be looked at from GDB or the region map.
           onStarted: (gdb, api) => process.stderr.write(`mpustub boot: ${kernel} is booting; gdb: target remote ${gdb.host}:${gdb.port}${api ? `, map: http://${api.host}:${api.port}/` : ''}\n`),
@@ -116,6 +120,7 @@ export function registerBootCommand(program: Command): void {
           ...(options.dtb !== undefined ? { dtb: options.dtb } : {}),
           ...(options.board !== undefined ? { boardFile: options.board } : {}),
           ...(options.until !== undefined ? { until: options.until } : {}),
+          exceptions: options.exceptions,
         });
       } catch (err) {
         const message = (err as Error).message;
