@@ -4,6 +4,9 @@
 // task. The task makes a system call (SVC, taken to EL1 from a lower EL, answered in x0),
 // reads memory the EL1 MPU keeps for EL1 (a data abort taken to EL1: ESR_EL1 EC 0x24,
 // FAR_EL1), tries an HVC (UNDEFINED at EL0, taken to EL1 with EC 0) and ends with `brk #1`.
+// Before it drops to EL0 the kernel asks the MPU with AT what EL0 and EL1 would get (PAR_EL1),
+// and leaves SIMD&FP trapped at EL0 (CPACR_EL1.FPEN = 01): the task's first FMOV is taken to
+// EL1 (EC 0x07), which enables SIMD&FP and returns to the FMOV, as an RTOS does lazily.
 // Each handler stores what it saw at `results` (offsets below); a vector nobody should reach
 // holds `brk #0xf`, and a check that fails ends with `brk #0xe`.
 
@@ -26,6 +29,12 @@
 #define R_UND_ESR        128
 #define R_UND_ELR        136
 #define R_EL1_SECRET     144
+#define R_AT_EL0_SECRET  152
+#define R_AT_EL1_SECRET  160
+#define R_AT_EL0_CODE_W  168
+#define R_FP_ESR         176
+#define R_FP_ELR         184
+#define R_FP_X3          192
 
 #define EL2_STACK   0x110000
 #define EL1_STACK   0x120000
@@ -91,6 +100,23 @@ el1_entry:
     ldr     x1, [x0]
     str     x1, [x20, #R_EL1_SECRET]
 
+    at      s1e0r, x0                   // EL0 may not read the secret: PAR_EL1.F = 1
+    isb
+    mrs     x1, par_el1
+    str     x1, [x20, #R_AT_EL0_SECRET]
+    at      s1e1r, x0                   // EL1 may: PAR_EL1 holds the address
+    isb
+    mrs     x1, par_el1
+    str     x1, [x20, #R_AT_EL1_SECRET]
+    ldr     x0, =_start
+    at      s1e0w, x0                   // the code is read-only
+    isb
+    mrs     x1, par_el1
+    str     x1, [x20, #R_AT_EL0_CODE_W]
+    mov     x0, #(1 << 20)              // CPACR_EL1.FPEN = 01: SIMD&FP trapped at EL0 only
+    msr     cpacr_el1, x0
+    isb
+
     ldr     x0, =el0_entry
     msr     elr_el1, x0
     msr     spsr_el1, xzr               // EL0t, nothing masked
@@ -106,6 +132,10 @@ el0_entry:
     mov     x1, #0x77
     ldr     x1, [x0]                    // refused: the handler skips it, x1 keeps 0x77
     str     x1, [x20, #R_ABT_X1]
+    mov     x2, #0x1234
+    fmov    d0, x2                      // trapped to EL1, then retried with SIMD&FP enabled
+    fmov    x3, d0
+    str     x3, [x20, #R_FP_X3]
     hvc     #0                          // UNDEFINED at EL0
     .global el0_done
 el0_done:
@@ -138,6 +168,8 @@ el1_sync_lower:
     b.eq    el1_svc
     cmp     x10, #0x24
     b.eq    el1_data_abort
+    cmp     x10, #0x07
+    b.eq    el1_fp_trap
     cbz     x10, el1_undefined
     mov     x0, x10
     brk     #0xe
@@ -158,6 +190,13 @@ el1_data_abort:
     mrs     x10, elr_el1
     str     x10, [x20, #R_ABT_ELR]
     b       el1_skip
+el1_fp_trap:
+    str     x9, [x20, #R_FP_ESR]
+    mrs     x10, elr_el1                // the trapped instruction: returned to, not skipped
+    str     x10, [x20, #R_FP_ELR]
+    mov     x10, #(3 << 20)             // CPACR_EL1.FPEN = 11
+    msr     cpacr_el1, x10
+    b       el1_return
 el1_undefined:
     str     x9, [x20, #R_UND_ESR]
     mrs     x10, elr_el1

@@ -21,6 +21,7 @@ import { atomicResult, blockWriteFault, latchFault, readWriteFault } from './ato
 import { unhandled, type Instruction, type InstructionOf } from './decode.js';
 import { hvcEnabled, smcTrapped } from './exceptionRouting.js';
 import { Abort, Undefined, WatchHit, type StepOutcome, type WatchSet } from './outcomes.js';
+import { addressTranslate } from './addressTranslate.js';
 import { executeSimdFp, type GeneralAccess } from './simdFp.js';
 import { exceptionReturn, msrImmediate, readSystemRegister, writeSystemRegister } from './systemInstructions.js';
 
@@ -257,6 +258,9 @@ export class Executor implements GeneralAccess {
         return { kind: 'exception', exception: { type: insn.call, pc, imm: insn.imm } };
       case 'brk':
         return { kind: 'brk', imm: insn.imm };
+      case 'address-translate':
+        addressTranslate(this.machine, insn, this.x(insn.rt, true));
+        return this.next(pc);
       case 'dc-zva':
         this.zeroBlock(this.x(insn.rt, true));
         return this.next(pc);

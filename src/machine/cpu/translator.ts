@@ -84,6 +84,7 @@ function emit(b: BlockBuilder, insn: Instruction): Translation | undefined {
     case 'fp-move-general':
     case 'simd-integer':
     case 'dc-zva':
+    case 'address-translate':
     case 'eret':
     case 'exception-call':
     case 'brk':

@@ -117,7 +117,7 @@ const KINDS = new Set<string>([
   'multiply-high', 'branch', 'branch-cond', 'compare-branch', 'test-branch', 'branch-register', 'eret', 'exception-call',
   'brk', 'hint', 'wait', 'barrier', 'clrex', 'msr-imm', 'sys', 'mrs', 'msr', 'load-store-imm', 'load-store-register',
   'load-literal', 'prefetch', 'load-store-pair', 'exclusive', 'ordered', 'atomic', 'compare-swap', 'dc-zva', 'undefined',
-  'fp-load-store', 'fp-load-literal', 'fp-load-store-pair', 'fp-move-general', 'simd-integer',
+  'fp-load-store', 'fp-load-literal', 'fp-load-store-pair', 'fp-move-general', 'simd-integer', 'address-translate',
 ]);
 
 const REGISTER_FIELDS = ['rd', 'rn', 'rm', 'ra', 'rt', 'rt2', 'rs'] as const;

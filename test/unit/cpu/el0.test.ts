@@ -13,7 +13,8 @@ import { buildEl0Program } from '../../support/programs.js';
 const R = {
   EL1_CURRENTEL: 0, HVC_ESR: 8, HVC_ELR: 16, HVC_SPSR: 24, EL1SVC_ESR: 32, EL1SVC_SP: 40, SVC_ESR: 48,
   SVC_ELR: 56, SVC_SPSR: 64, SVC_SP: 72, SVC_ANSWER: 80, EL0_SP: 88, ABT_ESR: 96, ABT_FAR: 104,
-  ABT_ELR: 112, ABT_X1: 120, UND_ESR: 128, UND_ELR: 136, EL1_SECRET: 144,
+  ABT_ELR: 112, ABT_X1: 120, UND_ESR: 128, UND_ELR: 136, EL1_SECRET: 144, AT_EL0_SECRET: 152,
+  AT_EL1_SECRET: 160, AT_EL0_CODE_W: 168, FP_ESR: 176, FP_ELR: 184, FP_X3: 192,
 } as const;
 
 const SECRET = 0x140000n;
@@ -88,6 +89,19 @@ describe.each([true, false])('an EL1 kernel and an EL0 task (translated: %s)', (
     expect(run.result(R.ABT_X1)).toBe(0x77n); // the load did not complete
     expect(run.machine.sysregs.getStored('ESR_EL2')).toBe(0x5a00_0012n); // still the HVC's
     expect(run.machine.lastFault?.syndrome.takenTo).toBe(1);
+  });
+
+  it('answers AT from the EL1 MPU in PAR_EL1: F with a permission fault for EL0, the address for EL1', () => {
+    expect(run.result(R.AT_EL0_SECRET)).toBe(1n | (0x0cn << 1n)); // F, FST = permission fault, level 0
+    expect(run.result(R.AT_EL1_SECRET) & 1n).toBe(0n);
+    expect(run.result(R.AT_EL1_SECRET) & 0xffff_ffff_f000n).toBe(SECRET);
+    expect(run.result(R.AT_EL0_CODE_W)).toBe(1n | (0x0cn << 1n)); // a write to read-only code
+  });
+
+  it('traps the task\'s first SIMD&FP instruction to EL1 (EC 0x07) and retries it once the kernel enables SIMD&FP', () => {
+    expect(run.result(R.FP_ESR)).toBe(0x1e00_0000n); // EC 0x07, IL
+    expect(run.result(R.FP_X3)).toBe(0x1234n);
+    expect(run.machine.sysregs.getStored('CPACR_EL1')).toBe(3n << 20n);
   });
 
   it('takes an HVC at EL0, UNDEFINED there, to EL1 with EC 0', () => {

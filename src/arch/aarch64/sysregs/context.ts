@@ -57,7 +57,7 @@ export const CONTEXT_REGISTERS = [
   { name: 'TCR_EL1', enc: sysreg(3, 0, 2, 0, 2), doc: 'EL1&0 translation control (kept)' },
   { name: 'AFSR0_EL1', enc: sysreg(3, 0, 5, 1, 0), doc: 'EL1 auxiliary fault status 0 (kept)' },
   { name: 'AFSR1_EL1', enc: sysreg(3, 0, 5, 1, 1), doc: 'EL1 auxiliary fault status 1 (kept)' },
-  { name: 'PAR_EL1', enc: sysreg(3, 0, 7, 4, 0), doc: 'address translation result (kept; AT is not executed)' },
+  { name: 'PAR_EL1', enc: sysreg(3, 0, 7, 4, 0), doc: 'address translation result: what AT got from the MPU (F, FST, S; or PA, ATTR, SH)' },
   { name: 'AMAIR_EL1', enc: sysreg(3, 0, 10, 3, 0), doc: 'EL1 auxiliary memory attribute indirection (kept)' },
   { name: 'CONTEXTIDR_EL1', enc: sysreg(3, 0, 13, 0, 1), doc: 'EL1 context ID (kept)' },
   { name: 'TPIDR_EL1', enc: sysreg(3, 0, 13, 0, 4), doc: 'EL1 software thread ID' },

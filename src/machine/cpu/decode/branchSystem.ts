@@ -74,10 +74,27 @@ function decodeSystem(i: number): Instruction {
   }
   if (op0 === 1) {
     if (l === 1) return undefinedInstruction('SYSL is not implemented');
-    // DC ZVA (op1 3, C7, C4, 1) writes memory; every other DC, IC, AT or TLBI has no effect here.
+    // DC ZVA (op1 3, C7, C4, 1) writes memory, AT writes PAR_EL1; every other DC, IC or TLBI has no effect here.
     if (op1 === 3 && crn === 7 && crm === 4 && op2 === 1) return { kind: 'dc-zva', rt };
+    if (crn === 7 && (crm === 8 || crm === 9)) {
+      const at = addressTranslation(op1, crm, op2, rt);
+      if (at) return at;
+    }
     return { kind: 'sys' };
   }
   const regnum = encodingNumber(sysreg(op0, op1, crn, crm, op2));
   return l === 1 ? { kind: 'mrs', rt, regnum } : { kind: 'msr', rt, regnum };
+}
+
+/**
+ * AT: op1 0, C7, C8 is S1E1R/W (op2 0/1) and S1E0R/W (2/3), C9 the S1E1RP/WP forms (PAN, which
+ * this core treats as the plain ones); op1 4, C8 is S1E2R/W (0/1) and S12E1R/W, S12E0R/W (4..7).
+ */
+function addressTranslation(op1: number, crm: number, op2: number, rt: number): Instruction | undefined {
+  const write = (op2 & 1) === 1;
+  if (op1 === 0 && crm === 8 && op2 < 4) return { kind: 'address-translate', name: `S1E${op2 < 2 ? 1 : 0}${write ? 'W' : 'R'}`, rt, el: op2 < 2 ? 1 : 0, write, stage2: false, minEl: 1 };
+  if (op1 === 0 && crm === 9 && op2 < 2) return { kind: 'address-translate', name: `S1E1${write ? 'W' : 'R'}P`, rt, el: 1, write, stage2: false, minEl: 1 };
+  if (op1 === 4 && crm === 8 && op2 < 2) return { kind: 'address-translate', name: `S1E2${write ? 'W' : 'R'}`, rt, el: 2, write, stage2: false, minEl: 2 };
+  if (op1 === 4 && crm === 8 && op2 >= 4) return { kind: 'address-translate', name: `S12E${op2 < 6 ? 1 : 0}${write ? 'W' : 'R'}`, rt, el: op2 < 6 ? 1 : 0, write, stage2: true, minEl: 2 };
+  return undefined;
 }

@@ -114,8 +114,14 @@ export type Instruction =
   | { readonly kind: 'clrex' }
   /** MSR SPSel/DAIFSet/DAIFClr, #imm (the CRm field). */
   | { readonly kind: 'msr-imm'; readonly field: 'spsel' | 'daifset' | 'daifclr'; readonly imm: number }
-  /** SYS (DC, IC, AT, TLBI... but DC ZVA): no effect on this memory model. */
+  /** SYS (DC, IC, TLBI... but DC ZVA and AT): no effect on this memory model. */
   | { readonly kind: 'sys' }
+  /**
+   * AT: what an access by `el` (a read, or a write) at the address in Xt would get from the
+   * MPU — stage 1, and stage 2 too for S12E* — written to PAR_EL1; `name` is the operation
+   * (S1E0R...), `minEl` the lowest EL that may execute it.
+   */
+  | { readonly kind: 'address-translate'; readonly name: string; readonly rt: number; readonly el: 0 | 1 | 2; readonly write: boolean; readonly stage2: boolean; readonly minEl: 1 | 2 }
   /** DC ZVA: zeroes the naturally aligned block of DCZID_EL0.BS size that holds the address in Xt. */
   | { readonly kind: 'dc-zva'; readonly rt: number }
   /** MRS/MSR (register): regnum is op0:op1:CRn:CRm:op2, the register table's numbering. */
