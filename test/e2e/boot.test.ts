@@ -1,5 +1,6 @@
 // Booting a kernel with the built CLI: `mpustub boot` on the device tree walker ends each way
 // it can (idle, --until, panic, fault, BRK, timeout, a kernel it cannot load) with its console,
+// (and el0.S with --exceptions take: the kernel's own handlers take its task's faults)
 // its verdict and its exit status; `serve --run` prints one line when the core stops with no
 // debugger, with the console on stdout or in a --serial file, and a GDB that attaches later
 // finds the core where it stopped or was running, and leaves it running; `--dump-dtb` writes
@@ -14,7 +15,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decompile } from '../support/dtc.js';
 import { runGdbCommands } from '../support/gdbBatch.js';
 import { requireGdb } from '../support/gdb.js';
-import { buildFdtWalkProgram } from '../support/programs.js';
+import { buildEl0Program, buildFdtWalkProgram } from '../support/programs.js';
 import { RspClient } from '../support/rspClient.js';
 import { CLI, startStubProcess, type StubProcess } from '../support/stubProcess.js';
 
@@ -69,6 +70,21 @@ describe('mpustub boot', () => {
     const custom = boot(walker, '--append', 'hello', '--panic', '^fdt_walk: bootargs: hello$');
     expect(custom.stdout).toContain('mpustub boot: panic: the kernel panicked: "fdt_walk: bootargs: hello"');
     expect(custom.status).toBe(1);
+  });
+
+  it('lets the kernel handle its own faults with --exceptions take, and keeps only --panic with --no-panic-defaults', () => {
+    const el0 = buildEl0Program(); // an EL1 kernel whose EL0 task faults on purpose, then ends with brk #1
+    const stopped = boot(el0);
+    expect(stopped.stdout).toMatch(/mpustub boot: fault: the core stopped: abort: read at 0x140000 from EL0 refused by the EL1&0 MPU: .* at pc 0x[0-9a-f]+ <el0_entry\+0x[0-9a-f]+>\n/);
+    expect(stopped.status).toBe(1);
+    const taken = boot(el0, '--exceptions', 'take');
+    expect(taken.stdout).toMatch(/mpustub boot: fault: the core stopped: BRK #0x1 at pc 0x[0-9a-f]+ <el0_done>\n/);
+    expect(boot(el0, '--exceptions', 'later').status).toBe(2);
+    const assertion = boot(walker, '--append', 'ASSERT expected here');
+    expect(assertion.stdout).toContain('mpustub boot: panic: the kernel panicked: "fdt_walk: bootargs: ASSERT expected here"');
+    const quiet = boot(walker, '--append', 'ASSERT expected here', '--no-panic-defaults', '--panic', 'PROJECT EXECUTION FAILED');
+    expect(quiet.stdout).toContain('mpustub boot: idle: the kernel is idle');
+    expect(quiet.status).toBe(0);
   });
 
   it('answers in JSON with --json', () => {
