@@ -121,6 +121,17 @@ export const SCTLR_FIELDS: readonly FieldSpec[] = [
   f('EE', 25, 25, 'big-endian data accesses'),
 ];
 
+/** SCTLR_EL1 adds the controls of what EL0 may do (the rest of its layout is SCTLR_EL2's). */
+const SCTLR_EL1_FIELDS: readonly FieldSpec[] = [
+  ...SCTLR_FIELDS,
+  f('UMA', 9, 9, 'EL0 may reach DAIF (MSR/MRS); 0 traps them to EL1'),
+  f('DZE', 14, 14, 'EL0 may execute DC ZVA; 0 traps it'),
+  f('UCT', 15, 15, 'EL0 may read CTR_EL0; 0 traps it'),
+  f('nTWI', 16, 16, 'EL0 WFI is not trapped; 0 traps it'),
+  f('nTWE', 18, 18, 'EL0 WFE is not trapped; 0 traps it'),
+  f('UCI', 26, 26, 'EL0 may execute DC CVAU/CIVAC/CVAC/CVAP and IC IVAU; 0 traps them'),
+].sort((a, b) => a.lsb - b.lsb);
+
 export const ESR_FIELDS: readonly FieldSpec[] = [
   f('FSC', 5, 0, 'fault status code (aborts)'),
   f('WnR', 6, 6, 'write not read (data aborts)'),
@@ -135,6 +146,8 @@ const HCR_FIELDS = [
   f('FMO', 3, 3, 'FIQ routing'),
   f('IMO', 4, 4, 'IRQ routing'),
   f('AMO', 5, 5, 'SError routing'),
+  f('TWI', 13, 13, 'trap WFI at EL0/EL1 to EL2'),
+  f('TWE', 14, 14, 'trap WFE at EL0/EL1 to EL2'),
   f('TSC', 19, 19, 'trap SMC'),
   f('TGE', 27, 27, 'trap general exceptions'),
   f('RW', 31, 31, 'EL1 is AArch64'),
@@ -299,7 +312,7 @@ const CONTROL_REGISTERS = [
   { name: 'SP_EL1', enc: sysreg(3, 4, 4, 1, 0), type: 'data_ptr', doc: 'EL1 stack pointer' },
   { name: 'VSCTLR_EL2', enc: sysreg(3, 4, 2, 0, 0), fields: VSCTLR_FIELDS, doc: 'Armv8-R virtualization system control' },
   { name: 'VSTCR_EL2', enc: sysreg(3, 4, 2, 6, 2), doc: 'Armv8-R stage 2 control' },
-  { name: 'SCTLR_EL1', enc: sysreg(3, 0, 1, 0, 0), fields: SCTLR_FIELDS, type: 'sctlr_flags', reset: 0x30d0_0800n, doc: 'EL1 system control' },
+  { name: 'SCTLR_EL1', enc: sysreg(3, 0, 1, 0, 0), fields: SCTLR_EL1_FIELDS, type: 'sctlr_el1_flags', reset: 0x30d0_0800n, doc: 'EL1 system control, and what EL0 may do (UMA, DZE, UCT, nTWI, nTWE, UCI)' },
   { name: 'MAIR_EL1', enc: sysreg(3, 0, 10, 2, 0), doc: 'EL1 memory attribute indirection' },
   { name: 'ESR_EL1', enc: sysreg(3, 0, 5, 2, 0), fields: ESR_FIELDS, type: 'esr_flags', res0: 0xffff_ff00_0000_0000n, doc: 'syndrome of the last exception taken to EL1' },
   { name: 'FAR_EL1', enc: sysreg(3, 0, 6, 0, 0), doc: 'EL1 faulting address' },

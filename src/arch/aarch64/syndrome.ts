@@ -6,10 +6,12 @@
 /** ESR_ELx.EC values the board produces. */
 export const EC = {
   unknown: 0x00,
+  wfx: 0x01,
   simdFpAccess: 0x07,
   svc: 0x15,
   hvc: 0x16,
   smc: 0x17,
+  systemAccess: 0x18,
   instructionAbortLowerEl: 0x20,
   instructionAbortSameEl: 0x21,
   dataAbortLowerEl: 0x24,
@@ -18,6 +20,8 @@ export const EC = {
 
 const EXCEPTION_CLASS_NAMES: Readonly<Record<number, string>> = {
   [EC.unknown]: 'unknown reason (undefined instruction)',
+  [EC.wfx]: 'WFI or WFE trapped (SCTLR_EL1.nTWI/nTWE or HCR_EL2.TWI/TWE)',
+  [EC.systemAccess]: 'MSR, MRS or system instruction trapped',
   [EC.simdFpAccess]: 'SIMD or floating-point access trapped (CPACR_EL1.FPEN or CPTR_EL2.TFP)',
   [EC.svc]: 'SVC instruction',
   [EC.hvc]: 'HVC instruction',

@@ -33,7 +33,7 @@ const KNOWN: ReadonlyArray<readonly [string, number, Instruction]> = [
   ['wfi', 0xd503_207f, { kind: 'wait', instruction: 'WFI' }],
   ['dsb sy', 0xd503_3f9f, { kind: 'barrier', barrier: 'dsb' }],
   ['msr daifset, #2', 0xd503_42df, { kind: 'msr-imm', field: 'daifset', imm: 2 }],
-  ['dc civac, x0', 0xd50b_7e20, { kind: 'sys' }],
+  ['dc civac, x0', 0xd50b_7e20, { kind: 'sys', op1: 3, crn: 7, crm: 14, op2: 1, rt: 0 }],
   ['mrs x0, sctlr_el2', 0xd53c_1000, { kind: 'mrs', rt: 0, regnum: (3 << 14) | (4 << 11) | (1 << 7) | (0 << 3) | 0 }],
   ['ldr x1, [x2, #16]', 0xf940_0841, { kind: 'load-store-imm', size: 8, load: true, signed: false, wide: true, rt: 1, rn: 2, imm: 16, index: 'offset' }],
   ['ldrsb w1, [x2, #-3]!', 0x38df_dc41, { kind: 'load-store-imm', size: 1, load: true, signed: true, wide: false, rt: 1, rn: 2, imm: -3, index: 'pre' }],

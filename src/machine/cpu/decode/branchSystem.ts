@@ -80,7 +80,7 @@ function decodeSystem(i: number): Instruction {
       const at = addressTranslation(op1, crm, op2, rt);
       if (at) return at;
     }
-    return { kind: 'sys' };
+    return { kind: 'sys', op1, crn, crm, op2, rt };
   }
   const regnum = encodingNumber(sysreg(op0, op1, crn, crm, op2));
   return l === 1 ? { kind: 'mrs', rt, regnum } : { kind: 'msr', rt, regnum };

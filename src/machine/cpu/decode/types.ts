@@ -115,7 +115,7 @@ export type Instruction =
   /** MSR SPSel/DAIFSet/DAIFClr, #imm (the CRm field). */
   | { readonly kind: 'msr-imm'; readonly field: 'spsel' | 'daifset' | 'daifclr'; readonly imm: number }
   /** SYS (DC, IC, TLBI... but DC ZVA and AT): no effect on this memory model. */
-  | { readonly kind: 'sys' }
+  | { readonly kind: 'sys'; readonly op1: number; readonly crn: number; readonly crm: number; readonly op2: number; readonly rt: number }
   /**
    * AT: what an access by `el` (a read, or a write) at the address in Xt would get from the
    * MPU — stage 1, and stage 2 too for S12E* — written to PAR_EL1; `name` is the operation
