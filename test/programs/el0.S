@@ -6,7 +6,10 @@
 // FAR_EL1), tries an HVC (UNDEFINED at EL0, taken to EL1 with EC 0) and ends with `brk #1`.
 // Before it drops to EL0 the kernel asks the MPU with AT what EL0 and EL1 would get (PAR_EL1),
 // and leaves SIMD&FP trapped at EL0 (CPACR_EL1.FPEN = 01): the task's first FMOV is taken to
-// EL1 (EC 0x07), which enables SIMD&FP and returns to the FMOV, as an RTOS does lazily.
+// EL1 (EC 0x07), which enables SIMD&FP and returns to the FMOV, as an RTOS does lazily. It
+// also arms its virtual timer through the GICv3 (PPI 27, Group 1): the tick is taken to EL1
+// from the task (VBAR_EL1 + 0x480), acknowledged and ended through ICC_IAR1/EOIR1_EL1, and
+// the task waits for it before it ends.
 // Each handler stores what it saw at `results` (offsets below); a vector nobody should reach
 // holds `brk #0xf`, and a check that fails ends with `brk #0xe`.
 
@@ -35,6 +38,17 @@
 #define R_FP_ESR         176
 #define R_FP_ELR         184
 #define R_FP_X3          192
+#define R_IRQ_INTID      200
+#define R_IRQ_SPSR       208
+#define R_IRQ_DONE       216
+
+#define GICD             0xaf000000
+#define GICR_RD          0xaf100000
+#define GICR_SGI         0xaf110000
+#define icc_pmr_el1      s3_0_c4_c6_0
+#define icc_iar1_el1     s3_0_c12_c12_0
+#define icc_eoir1_el1    s3_0_c12_c12_1
+#define icc_igrpen1_el1  s3_0_c12_c12_7
 
 #define EL2_STACK   0x110000
 #define EL1_STACK   0x120000
@@ -75,6 +89,7 @@ _start:
     region  0, 0x000000, 0x0fffff, 0b11   // code: read-only, EL1 and EL0
     region  1, 0x100000, 0x13ffff, 0b01   // data and stacks: read/write, EL1 and EL0
     region  2, SECRET, SECRET + 0x3f, 0b00 // the kernel's own: read/write at EL1, nothing at EL0
+    region  3, GICD, 0xaf1fffff, 0b00   // the GIC's distributor and redistributor: the kernel's
     mov     x0, #1                      // SCTLR_EL1.M
     msr     sctlr_el1, x0
     dsb     sy
@@ -117,6 +132,26 @@ el1_entry:
     msr     cpacr_el1, x0
     isb
 
+    ldr     x0, =GICD
+    mov     w1, #0x13                   // GICD_CTLR: ARE, EnableGrp1, EnableGrp0
+    str     w1, [x0]
+    ldr     x0, =GICR_RD
+    str     wzr, [x0, #0x14]            // GICR_WAKER: awake
+    ldr     x0, =GICR_SGI
+    mov     w1, #-1
+    str     w1, [x0, #0x80]             // GICR_IGROUPR0: every SGI and PPI in Group 1
+    mov     w1, #(1 << 27)
+    str     w1, [x0, #0x100]            // GICR_ISENABLER0: PPI 27, the virtual timer
+    mov     x0, #0xf0
+    msr     icc_pmr_el1, x0
+    mov     x0, #1
+    msr     icc_igrpen1_el1, x0
+    mrs     x0, cntvct_el0
+    add     x0, x0, #100                // a tick 100 counts from now: while the task runs
+    msr     cntv_cval_el0, x0
+    mov     x0, #1                      // ENABLE, not masked
+    msr     cntv_ctl_el0, x0
+
     ldr     x0, =el0_entry
     msr     elr_el1, x0
     msr     spsr_el1, xzr               // EL0t, nothing masked
@@ -136,6 +171,9 @@ el0_entry:
     fmov    d0, x2                      // trapped to EL1, then retried with SIMD&FP enabled
     fmov    x3, d0
     str     x3, [x20, #R_FP_X3]
+wait_tick:
+    ldr     x3, [x20, #R_IRQ_DONE]      // the kernel's tick handler sets it
+    cbz     x3, wait_tick
     hvc     #0                          // UNDEFINED at EL0
     .global el0_done
 el0_done:
@@ -209,6 +247,20 @@ el1_return:
     ldp     x9, x10, [sp], #16
     eret
 
+// ---- EL1: the timer's IRQ, taken from the task ----
+el1_irq_lower:
+    stp     x9, x10, [sp, #-16]!
+    mrs     x9, icc_iar1_el1            // acknowledge: the INTID
+    str     x9, [x20, #R_IRQ_INTID]
+    mrs     x10, spsr_el1
+    str     x10, [x20, #R_IRQ_SPSR]
+    msr     cntv_ctl_el0, xzr           // served: the timer off, so its level drops
+    msr     icc_eoir1_el1, x9
+    mov     x10, #1
+    str     x10, [x20, #R_IRQ_DONE]
+    ldp     x9, x10, [sp], #16
+    eret
+
 // Vector tables: synchronous from the current EL with SP_ELx at +0x200, from a lower AArch64
 // EL at +0x400; every other entry is a vector nobody should reach.
     .section .vectors, "ax"
@@ -230,7 +282,11 @@ vectors_el1:
     brk     #0xf
     .endr
     b       el1_sync_lower
-    .rept (0x800 - 0x404) / 4
+    .rept (0x480 - 0x404) / 4
+    brk     #0xf
+    .endr
+    b       el1_irq_lower
+    .rept (0x800 - 0x484) / 4
     brk     #0xf
     .endr
 

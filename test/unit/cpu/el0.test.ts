@@ -14,7 +14,8 @@ const R = {
   EL1_CURRENTEL: 0, HVC_ESR: 8, HVC_ELR: 16, HVC_SPSR: 24, EL1SVC_ESR: 32, EL1SVC_SP: 40, SVC_ESR: 48,
   SVC_ELR: 56, SVC_SPSR: 64, SVC_SP: 72, SVC_ANSWER: 80, EL0_SP: 88, ABT_ESR: 96, ABT_FAR: 104,
   ABT_ELR: 112, ABT_X1: 120, UND_ESR: 128, UND_ELR: 136, EL1_SECRET: 144, AT_EL0_SECRET: 152,
-  AT_EL1_SECRET: 160, AT_EL0_CODE_W: 168, FP_ESR: 176, FP_ELR: 184, FP_X3: 192,
+  AT_EL1_SECRET: 160, AT_EL0_CODE_W: 168, FP_ESR: 176, FP_ELR: 184, FP_X3: 192, IRQ_INTID: 200,
+  IRQ_SPSR: 208, IRQ_DONE: 216,
 } as const;
 
 const SECRET = 0x140000n;
@@ -102,6 +103,13 @@ describe.each([true, false])('an EL1 kernel and an EL0 task (translated: %s)', (
     expect(run.result(R.FP_ESR)).toBe(0x1e00_0000n); // EC 0x07, IL
     expect(run.result(R.FP_X3)).toBe(0x1234n);
     expect(run.machine.sysregs.getStored('CPACR_EL1')).toBe(3n << 20n);
+  });
+
+  it('takes the virtual timer\'s PPI 27 through the GICv3 to EL1 from the task, acknowledged and ended there', () => {
+    expect(run.result(R.IRQ_DONE)).toBe(1n);
+    expect(run.result(R.IRQ_INTID)).toBe(27n);
+    expect(run.result(R.IRQ_SPSR) & 0xfn).toBe(0n); // from EL0t
+    expect(run.result(R.IRQ_SPSR) & 0x80n).toBe(0n); // with IRQs unmasked there
   });
 
   it('takes an HVC at EL0, UNDEFINED there, to EL1 with EC 0', () => {
