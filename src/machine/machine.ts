@@ -53,6 +53,8 @@ const HCR_VM = 1n << 0n;
 const SCTLR_EL2 = register('SCTLR_EL2');
 const SCTLR_EL1 = register('SCTLR_EL1');
 const HCR_EL2 = register('HCR_EL2');
+/** Besides the MPU's own registers, the registers whose value decides accesses (mpuControl reads them). */
+const ACCESS_CONTROLS: ReadonlySet<number> = new Set([SCTLR_EL2.regnum, SCTLR_EL1.regnum, HCR_EL2.regnum]);
 const SP_EL0 = register('SP_EL0');
 const SP_EL1 = register('SP_EL1');
 
@@ -61,6 +63,22 @@ export interface MachineOptions {
   debuggerBypassesMpu: boolean;
   /** A refused debugger access also latches ESR_EL2/FAR_EL2 (HPFAR_EL2), as a guest access would. */
   latchDebuggerFaults: boolean;
+}
+
+/** Entries per access kind in the machine's page cache (a power of two). */
+const PAGE_CACHE_SLOTS = 64;
+
+/**
+ * One access kind's cached pages: page address, access generation, EL and verdict per slot
+ * (-1: empty). A page found not wholly accessible (a region boundary inside it, a device) is
+ * remembered too, so that its accesses go straight to the exact check instead of failing the
+ * whole-page check each time.
+ */
+class PageCache {
+  readonly page = new Float64Array(PAGE_CACHE_SLOTS).fill(-1);
+  readonly generation = new Float64Array(PAGE_CACHE_SLOTS).fill(-1);
+  readonly el = new Int8Array(PAGE_CACHE_SLOTS).fill(-1);
+  readonly whole = new Uint8Array(PAGE_CACHE_SLOTS);
 }
 
 export class Machine {
@@ -159,7 +177,9 @@ export class Machine {
    * once: leaving debug state is a context synchronisation event.
    */
   writeRegister(reg: RegisterSpec, value: bigint, origin: AccessOrigin): void {
-    this.accessGeneration++;
+    // Only what decides accesses ends the grants of the page caches: an RTOS writes ELR, SPSR,
+    // TPIDR, timer and GIC registers on every exception and context switch.
+    if (reg.behaviour.kind === 'mpu' || ACCESS_CONTROLS.has(reg.regnum)) this.accessGeneration++;
     if (reg.behaviour.kind === 'core') return this.writeCoreRegister(reg.regnum, value);
     if (reg.behaviour.kind === 'fpu') return this.writeFpuRegister(reg.regnum, value);
     this.mpuSync.write(reg, value, origin, () => {
@@ -324,12 +344,12 @@ export class Machine {
   /** The value of the last successful `coreLoad`. */
   loaded = 0n;
 
-  /** Per access kind: the last RAM page found wholly accessible, valid for one generation and EL. */
-  private readonly pageCache: Record<AccessKind, { page: number; generation: number; el: number }> = {
-    read: { page: -1, generation: -1, el: -1 },
-    write: { page: -1, generation: -1, el: -1 },
-    fetch: { page: -1, generation: -1, el: -1 },
-  };
+  /**
+   * Per access kind: RAM pages found wholly accessible, each valid for one generation and EL;
+   * direct-mapped by page number, so that a kernel's code, stack and data pages, and its
+   * tasks' at EL0, stay cached side by side across system calls and context switches.
+   */
+  private readonly pageCache: Record<AccessKind, PageCache> = { read: new PageCache(), write: new PageCache(), fetch: new PageCache() };
 
   /**
    * True when the access lies in a RAM page that a whole-page check has already allowed for
@@ -341,15 +361,16 @@ export class Machine {
     const page = address - (address % 0x1000);
     if (address + size > page + 0x1000) return false;
     const cache = this.pageCache[kind];
+    const slot = (page / 0x1000) & (PAGE_CACHE_SLOTS - 1);
     const el = this.currentEl;
-    if (cache.page === page && cache.generation === this.accessGeneration && cache.el === el) return true;
+    if (cache.page[slot] === page && cache.generation[slot] === this.accessGeneration && cache.el[slot] === el) return cache.whole[slot] === 1;
     const control = this.mpuControl();
-    if ((el === 2 ? control.el2 : control.el10).alignment || !this.memory.isRamPage(page)) return false;
-    if (this.check({ address: page, size: 0x1000, kind, el }, 'core')) return false;
-    cache.page = page;
-    cache.generation = this.accessGeneration;
-    cache.el = el;
-    return true;
+    const whole = !(el === 2 ? control.el2 : control.el10).alignment && this.memory.isRamPage(page) && !this.check({ address: page, size: 0x1000, kind, el }, 'core');
+    cache.page[slot] = page;
+    cache.generation[slot] = this.accessGeneration;
+    cache.el[slot] = el;
+    cache.whole[slot] = whole ? 1 : 0;
+    return whole;
   }
 
   /** A load or fetch of 1, 2, 4 or 8 bytes by the core: the fault, or undefined with `loaded` set. */

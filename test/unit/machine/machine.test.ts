@@ -147,4 +147,28 @@ describe('the core access fast path', () => {
     expect(m.coreLoad(0x1010, 8, 'read')).toBeUndefined();
     expect(m.coreStore(0x1010, 8, 1n)?.kind).toBe('mpu');
   });
+
+  it('keeps allowed pages across register writes that decide nothing, and forgets them on SCTLR or HCR writes', () => {
+    const m = machineWithRegion0(0x1f_ffc0n);
+    expect(m.pageAllowed(0x1000, 8, 'read')).toBe(true);
+    const generation = m.accessGeneration;
+    m.writeRegister(reg('TPIDR_EL2'), 0x1234n, 'core'); // an RTOS writes these on every switch
+    m.writeRegister(reg('ELR_EL2'), 0x4000n, 'core');
+    expect(m.accessGeneration).toBe(generation);
+    expect(m.pageAllowed(0x1000, 8, 'read')).toBe(true);
+    m.writeRegister(reg('SCTLR_EL2'), m.readRegister(reg('SCTLR_EL2')) & ~1n, 'core'); // MPU off
+    expect(m.accessGeneration).not.toBe(generation);
+    m.writeRegister(reg('HCR_EL2'), 0n, 'core');
+    expect(m.accessGeneration).toBeGreaterThan(generation + 1);
+  });
+
+  it('remembers a page a region ends inside as not wholly allowed, and still checks each access exactly', () => {
+    const m = machineWithRegion0(0x1_0fc0n); // [0, 0x11000): the page at 0x10000 lies wholly inside
+    const partial = machineWithRegion0(0x1_07c0n); // [0, 0x10800): the region ends mid-page
+    expect(m.pageAllowed(0x10000, 8, 'read')).toBe(true);
+    expect(partial.pageAllowed(0x10000, 8, 'read')).toBe(false);
+    expect(partial.pageAllowed(0x10008, 8, 'read')).toBe(false); // the cached verdict
+    expect(partial.coreLoad(0x107f8, 8, 'read')).toBeUndefined();
+    expect(partial.coreLoad(0x10800, 8, 'read')?.kind).toBe('mpu');
+  });
 });
