@@ -52,19 +52,32 @@ function fromBytes(bytes: Uint8Array): bigint {
 }
 
 export class RegisterAccess {
+  /**
+   * The `g` block, filled again on every read (its bytes are valid until the next one, as
+   * DebugTarget.readRegisterBlock allows): `g` comes after every stop and cache flush, and
+   * between two of them GDB leaves the stub's caches cold, so no fresh buffer, view or
+   * DataView per read.
+   */
+  private readonly block = new Uint8Array(G_PACKET_BYTES);
+  private readonly blockView = new DataView(this.block.buffer);
+  /** x0..x30 of the core's bank as bytes (the bank is never replaced). */
+  private readonly xBytes: Uint8Array;
+
   constructor(
     private readonly machine: Machine,
     /** Called after a debugger write changed pc. */
     private readonly onPcMoved: () => void,
-  ) {}
+  ) {
+    const { x } = machine.core;
+    this.xBytes = new Uint8Array(x.buffer, x.byteOffset, X_BYTES);
+  }
 
   readBlock(): Uint8Array {
-    // Written straight into one buffer: `g` is fetched after every stop and cache flush.
-    const out = new Uint8Array(G_PACKET_BYTES);
+    const out = this.block;
     if (DIRECT_BLOCK) {
       const { core } = this.machine;
-      const view = new DataView(out.buffer);
-      out.set(new Uint8Array(core.x.buffer, core.x.byteOffset, X_BYTES), 0);
+      const view = this.blockView;
+      out.set(this.xBytes, 0);
       view.setBigUint64(SP_AT, this.machine.readStackPointer(), true);
       view.setBigUint64(PC_AT, core.pc, true);
       view.setUint32(CPSR_AT, core.cpsr >>> 0, true);
