@@ -21,6 +21,8 @@ import { BoardRunControl } from './runControl.js';
 import { SymbolTable } from './symbolTable.js';
 import { VectorCatch } from './vectorCatch.js';
 
+/** The limit as a BigInt once, not per access. */
+const PHYS_ADDR_LIMIT_BIG = BigInt(PHYS_ADDR_LIMIT);
 
 export interface BoardTargetOptions extends TargetXmlOptions {
   /** Puts the board back in its start state (extended-remote `run`); wired by src/wiring.ts. */
@@ -133,7 +135,7 @@ export class BoardTarget implements DebugTarget {
   }
 
   private physical(address: bigint, what: string): number {
-    if (address >= BigInt(PHYS_ADDR_LIMIT)) {
+    if (address >= PHYS_ADDR_LIMIT_BIG) {
       throw new TargetError(TargetErrno.EFAULT, `${what} at 0x${address.toString(16)} is beyond the 48-bit physical address space`);
     }
     return Number(address);

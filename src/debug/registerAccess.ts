@@ -11,34 +11,29 @@ import { TargetErrno, TargetError } from '../rsp/target.js';
 const G_PACKET_BYTES = G_PACKET_REGISTERS.reduce((n, reg) => n + reg.bitsize / 8, 0);
 /** v0 is register 34; core.v holds v0..v31 as 16 little-endian bytes each. */
 const FIRST_VECTOR_REGNUM = 34;
+const LAST_VECTOR_REGNUM = FIRST_VECTOR_REGNUM + 31;
 
 /**
  * The `g` block's layout as the core stores it: x0..x30 (8 bytes each, the core's own 64-bit
- * bank), sp, pc, cpsr (4), v0..v31 (16 each, the core's own byte array), fpsr, fpcr (4 each).
- * When the register table says exactly this and the host is little-endian (the bank's bytes
- * are then already the target's order), the block is two copies and five scalar stores
- * instead of a BigInt per register; otherwise the general loop below serves.
+ * bank), sp, pc (8 each), cpsr (4). When the register table says exactly this and the host is
+ * little-endian (the bank's bytes are then already the target's order), the block is one copy
+ * and three scalar stores instead of a BigInt per register; otherwise the general loop serves.
  */
 const CORE_LAYOUT: ReadonlyArray<readonly [number, number]> = [
   ...Array.from({ length: 31 }, (_, n) => [n, 64] as const),
   [31, 64],
   [32, 64],
   [33, 32],
-  ...Array.from({ length: 32 }, (_, n) => [FIRST_VECTOR_REGNUM + n, 128] as const),
-  [66, 32],
-  [67, 32],
 ];
+const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 const DIRECT_BLOCK =
-  endianness() === 'LE' &&
+  LITTLE_ENDIAN_HOST &&
   G_PACKET_REGISTERS.length === CORE_LAYOUT.length &&
   G_PACKET_REGISTERS.every((reg, i) => reg.regnum === CORE_LAYOUT[i]![0] && reg.bitsize === CORE_LAYOUT[i]![1]);
 const X_BYTES = 31 * 8;
 const SP_AT = X_BYTES;
 const PC_AT = SP_AT + 8;
 const CPSR_AT = PC_AT + 8;
-const V_AT = CPSR_AT + 4;
-const FPSR_AT = V_AT + 32 * 16;
-const FPCR_AT = FPSR_AT + 4;
 
 function toBytes(value: bigint, bytes: number): Uint8Array {
   const out = new Uint8Array(bytes);
@@ -57,46 +52,50 @@ function fromBytes(bytes: Uint8Array): bigint {
 }
 
 export class RegisterAccess {
+  /**
+   * The `g` block, filled again on every read (its bytes are valid until the next one, as
+   * DebugTarget.readRegisterBlock allows): `g` comes after every stop and cache flush, and
+   * between two of them GDB leaves the stub's caches cold, so no fresh buffer, view or
+   * DataView per read.
+   */
+  private readonly block = new Uint8Array(G_PACKET_BYTES);
+  private readonly blockView = new DataView(this.block.buffer);
+  /** x0..x30 of the core's bank as bytes (the bank is never replaced). */
+  private readonly xBytes: Uint8Array;
+
   constructor(
     private readonly machine: Machine,
     /** Called after a debugger write changed pc. */
     private readonly onPcMoved: () => void,
-  ) {}
+  ) {
+    const { x } = machine.core;
+    this.xBytes = new Uint8Array(x.buffer, x.byteOffset, X_BYTES);
+  }
 
   readBlock(): Uint8Array {
-    // Written straight into one buffer: `g` is fetched after every stop and cache flush, and
-    // building a BigInt per 128-bit vector register would dominate its cost.
-    const out = new Uint8Array(G_PACKET_BYTES);
-    const view = new DataView(out.buffer);
+    const out = this.block;
     if (DIRECT_BLOCK) {
       const { core } = this.machine;
-      out.set(new Uint8Array(core.x.buffer, core.x.byteOffset, X_BYTES), 0);
+      const view = this.blockView;
+      out.set(this.xBytes, 0);
       view.setBigUint64(SP_AT, this.machine.readStackPointer(), true);
       view.setBigUint64(PC_AT, core.pc, true);
       view.setUint32(CPSR_AT, core.cpsr >>> 0, true);
-      out.set(core.v, V_AT);
-      view.setUint32(FPSR_AT, core.fpsr >>> 0, true);
-      view.setUint32(FPCR_AT, core.fpcr >>> 0, true);
       return out;
     }
     let at = 0;
     for (const reg of G_PACKET_REGISTERS) {
-      const size = reg.bitsize / 8;
-      if (reg.behaviour.kind === 'fpu' && size === 16) {
-        const first = (reg.regnum - FIRST_VECTOR_REGNUM) * 16;
-        out.set(this.machine.core.v.subarray(first, first + 16), at);
-      } else if (size === 8) {
-        view.setBigUint64(at, this.machine.readRegister(reg), true);
-      } else {
-        view.setUint32(at, Number(this.machine.readRegister(reg)), true);
-      }
-      at += size;
+      out.set(this.read(reg.regnum), at);
+      at += reg.bitsize / 8;
     }
     return out;
   }
 
   writeBlock(bytes: Uint8Array): void {
     // Validate the whole block first so that a malformed G changes nothing.
+    if (bytes.length > G_PACKET_BYTES) {
+      throw new TargetError(TargetErrno.EINVAL, `G packet of ${bytes.length} bytes is longer than the g layout (${G_PACKET_BYTES} bytes: ${G_PACKET_REGISTERS.map((r) => r.name).join(', ')})`);
+    }
     let at = 0;
     const writes: Array<[RegisterSpec, bigint]> = [];
     for (const reg of G_PACKET_REGISTERS) {
@@ -114,6 +113,12 @@ export class RegisterAccess {
   }
 
   read(regnum: number): Uint8Array {
+    // v0..v31 are outside `g` and come one `p` each (`info all-registers`, `p $v0`, saving
+    // registers around an inferior call): copied as stored, not rebuilt through a BigInt.
+    if (LITTLE_ENDIAN_HOST && regnum >= FIRST_VECTOR_REGNUM && regnum <= LAST_VECTOR_REGNUM) {
+      const first = (regnum - FIRST_VECTOR_REGNUM) * 16;
+      return this.machine.core.v.slice(first, first + 16);
+    }
     const reg = this.spec(regnum);
     return toBytes(this.machine.readRegister(reg), reg.bitsize / 8);
   }

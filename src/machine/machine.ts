@@ -328,7 +328,18 @@ export class Machine {
   }
 
   readMemory(address: number, length: number, options: AccessOptions): ReadOutcome {
-    const access: Access = { address, size: length, kind: options.kind ?? 'read', el: options.el ?? this.currentEl };
+    const kind = options.kind ?? 'read';
+    // Within one RAM page that a whole-page check has allowed for this kind at the current EL
+    // (the cache the core's own accesses use), the MPU's answer is the same for every byte and
+    // the same for the debugger as for the core (the debugger can only bypass the MPU, never be
+    // refused more): no check of its own. GDB's small `m` reads land here; a whole check costs
+    // several times the read itself while GDB leaves the stub's caches cold between packets.
+    if ((options.el === undefined || options.el === this.currentEl) && length > 0 && this.pageAllowed(address, length, kind)) {
+      const data = new Uint8Array(length);
+      this.memory.read(address, data);
+      return { data };
+    }
+    const access: Access = { address, size: length, kind, el: options.el ?? this.currentEl };
     const fault = this.check(access, options.origin);
     const readable = fault ? faultAddressOf(fault) - address : length;
     const data = new Uint8Array(readable);

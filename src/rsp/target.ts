@@ -144,7 +144,11 @@ export interface DebugTarget {
   /** Annexes served by `qXfer:features:read`; `target.xml` must exist. Undefined = unknown annex. */
   featureDocument(annex: string): string | undefined;
 
-  /** `g`: the registers of the g layout, concatenated in register-number order. */
+  /**
+   * `g`: the registers of the g layout, concatenated in register-number order. The bytes need
+   * only stay valid until the next call (the session encodes them at once), so a target may
+   * fill the same buffer every time.
+   */
   readRegisterBlock(): Uint8Array;
   /** `G`: a prefix of the g layout (GDB may send fewer bytes than `g` returned). */
   writeRegisterBlock(bytes: Uint8Array): void;

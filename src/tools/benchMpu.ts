@@ -1,6 +1,7 @@
 // Measures the cost of MPU checks as the region count grows: ns per checked access for an
 // 8-byte read that hits a region, for a 4 KiB access that crosses region boundaries, and for
-// a full machine read through the debugger's access path. Run with `npm run bench:mpu`.
+// a full machine read through the debugger's access path (within a page already checked whole,
+// the page cache answers it). Run with `npm run bench:mpu`.
 // Numbers are printed, never asserted: tests stay deterministic.
 
 import { performance } from 'node:perf_hooks';

@@ -3,7 +3,8 @@
 # if the Node null stub (src/tools/nullStub.ts) and this one take the same time for the same
 # GDB work, that time is GDB's (and the kernel's), not the stub's. Like the Node one it answers
 # every packet at once from precomputed replies (zeros for registers and memory, OK for
-# writes) and serves the same target description, so GDB does the same work against both.
+# writes) and serves the same target description, `g` size and `p` sizes, so GDB does the
+# same work against both.
 #
 #   python3 src/tools/nullStub.py TARGET_XML_FILE G_BYTES [PORT [PACKET_SIZE]]
 #
@@ -11,6 +12,7 @@
 # no more per packet than find the frame's end: binary data cannot contain '#' (GDB escapes
 # it), so the first '#' after '$' ends the payload and two checksum digits follow. Checksums
 # are not verified.
+import re
 import socket
 import sys
 
@@ -48,7 +50,26 @@ FIXED = {
     b"vMustReplyEmpty": EMPTY,
 }
 SUPPORTED = frame(b"PacketSize=%x;qXfer:features:read+;QStartNoAckMode+" % PACKET_SIZE)
-REGISTER = frame(b"0" * 16)  # every register outside g is 64-bit
+
+
+def register_sizes(description: bytes) -> dict:
+    """Bytes of each register by number, as GDB numbers the description: in document order,
+    an explicit regnum restarting the count. A `p` reply must have the register's own size
+    (GDB reads the FPU registers, outside `g`, with `p`)."""
+    sizes = {}
+    number = 0
+    for element in re.findall(rb"<reg\s[^>]*>", description):
+        regnum = re.search(rb'\bregnum="(\d+)"', element)
+        bits = re.search(rb'\bbitsize="(\d+)"', element)
+        if regnum:
+            number = int(regnum.group(1))
+        sizes[number] = int(bits.group(1)) // 8 if bits else 8
+        number += 1
+    return sizes
+
+
+REGISTERS = {regnum: frame(b"00" * size) for regnum, size in register_sizes(XML).items()}
+REGISTER = frame(b"00" * 8)  # a number the description lacks
 memory_replies = {}
 XFER = b"qXfer:features:read:target.xml:"
 
@@ -68,7 +89,7 @@ def reply(header: bytes) -> bytes:
     if first in (b"X", b"M", b"H", b"T", b"D"):
         return OK
     if first == b"p":
-        return REGISTER
+        return REGISTERS.get(int(header[1:], 16), REGISTER)
     fixed = FIXED.get(header)
     if fixed is not None:
         return fixed

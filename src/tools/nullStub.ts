@@ -4,8 +4,10 @@
 // little per packet as Node allows: it finds a frame's end with the native indexOf (binary
 // data cannot contain '#', GDB escapes it), keeps only a packet's first bytes (an X packet's
 // 128 KiB of data are never copied), does not verify checksums, and answers with one write of
-// a reply framed in advance. src/tools/nullStub.py is the same stub in Python, to show that
-// what remains is not Node's.
+// a reply framed in advance. By default it serves mpustub's target description and `g` size
+// (the core registers, as mpustub's `g` carries them) and answers `p` at each register's own
+// size, so GDB does the same work as against mpustub. src/tools/nullStub.py is the same stub
+// in Python, to show that what remains is not Node's.
 // `node dist/tools/nullStub.js [--port N] [--packet-size HEX] [--target-xml FILE --g-bytes N]`
 // prints `gdb: target remote 127.0.0.1:PORT`. The PacketSize it offers can be changed to
 // measure what GDB makes of larger packets; with --target-xml it serves another description
@@ -32,6 +34,23 @@ const G_BYTES = option(
 );
 
 const framed = (text: string): Buffer => Buffer.from(frame(Buffer.from(text, 'latin1')));
+
+/**
+ * Bytes of each register by number, as GDB numbers the description: in document order, an
+ * explicit regnum restarting the count. A `p` reply must have the register's own size (GDB
+ * reads the FPU registers, outside `g`, with `p`).
+ */
+function registerSizes(description: string): Map<number, number> {
+  const sizes = new Map<number, number>();
+  let next = 0;
+  for (const [element] of description.matchAll(/<reg\s[^>]*>/g)) {
+    const regnum = /\bregnum="(\d+)"/.exec(element)?.[1];
+    const bits = /\bbitsize="(\d+)"/.exec(element)?.[1];
+    if (regnum !== undefined) next = Number(regnum);
+    sizes.set(next++, Number(bits ?? 64) / 8);
+  }
+  return sizes;
+}
 const OK = framed('OK');
 const EMPTY = framed('');
 const FIXED = new Map<string, Buffer>([
@@ -45,8 +64,9 @@ const FIXED = new Map<string, Buffer>([
   ['vMustReplyEmpty', EMPTY],
 ]);
 const SUPPORTED = framed(`PacketSize=${PACKET_SIZE.toString(16)};qXfer:features:read+;QStartNoAckMode+`);
-/** Every register outside `g` is 64-bit. */
-const REGISTER = framed('0'.repeat(16));
+/** `p` replies by register number, framed once each; 8 bytes for a number the description lacks. */
+const REGISTERS = new Map([...registerSizes(xml.toString('utf8'))].map(([regnum, bytes]) => [regnum, framed('00'.repeat(bytes))]));
+const REGISTER = framed('00'.repeat(8));
 /** `m` replies by length, framed once each. */
 const memoryReplies = new Map<number, Buffer>();
 const XFER = 'qXfer:features:read:target.xml:';
@@ -73,7 +93,7 @@ function reply(header: Buffer, length: number): Buffer | undefined {
     return memory(parseInt(header.toString('latin1', comma + 1, length), 16));
   }
   if (ANSWERED_OK.has(first)) return OK;
-  if (first === CH_p) return REGISTER;
+  if (first === CH_p) return REGISTERS.get(parseInt(header.toString('latin1', 1, length), 16)) ?? REGISTER;
   const text = header.toString('latin1', 0, length);
   const fixed = FIXED.get(text);
   if (fixed) return fixed;

@@ -46,8 +46,12 @@ describe.skipIf(!available)('real LLDB against mpustub', () => {
       'watchpoint set expression --watch write --size 8 -- 0x100000',
       'continue',
       'memory read --format x --size 8 --count 1 0x100000',
+      // FPU registers are outside `g`: written now, read back after the step has dropped
+      // LLDB's register cache, so the values come from the stub.
+      'register write v0 "{0x88 0x77 0x66 0x55 0x44 0x33 0x22 0x11 0x00 0xff 0xee 0xdd 0xcc 0xbb 0xaa 0x99}"',
+      'register write fpsr 0x8000001',
       'thread step-inst',
-      'register read pc x6',
+      'register read pc x6 v0 fpsr',
       'process plugin packet monitor mpu check 0x200000 w',
       'process kill',
     ]);
@@ -77,6 +81,8 @@ describe.skipIf(!available)('real LLDB against mpustub', () => {
     expect(out, report).toMatch(/stop reason = instruction step into\s+frame #0: 0x0000000000000074/);
     expect(out, report).toMatch(/pc = 0x0000000000000074/);
     expect(out, report).toMatch(/x6 = 0x0000000000200000/);
+    expect(out, report).toMatch(/v0 = \{0x88 0x77 0x66 0x55 0x44 0x33 0x22 0x11 0x00 0xff 0xee 0xdd 0xcc 0xbb 0xaa 0x99\}/);
+    expect(out, report).toMatch(/fpsr = 0x08000001/);
     expect(out, report).toMatch(/refused: write of 1 byte at 0x200000 from EL2/);
     // Kill: answered, so LLDB reports an exit status instead of "failed to send k packet".
     expect(out, report).toMatch(/Process 1 exited with status = 9/);

@@ -45,7 +45,57 @@ describe('the board over RSP', () => {
     expect(xml).toContain('<architecture>aarch64</architecture>');
     expect(xml).toContain('org.gnu.gdb.aarch64.core');
     const g = await gdb.request('g');
-    expect(g.length / 2).toBe(788);
+    // The core feature only (x0..x30, sp, pc, cpsr): GDB takes the FPU registers that follow
+    // in the description as not in `g` and reads them with `p`.
+    const core = [...xml.matchAll(/<reg name="([^"]+)" bitsize="(\d+)"[^>]*>/g)];
+    const coreBits = core.slice(0, core.findIndex((m) => m[1] === 'v0')).reduce((n, m) => n + Number(m[2]), 0);
+    expect(g.length / 2).toBe(268);
+    expect(coreBits / 8).toBe(268);
+  });
+
+  it('lays out g as x0..x30, sp, pc, cpsr and takes G in the same layout', async () => {
+    for (let n = 0; n <= 30; n++) await gdb.request(`P${n.toString(16)}=${le64(0x1000n * BigInt(n) + 0xa0n)}`);
+    await gdb.request(`P${regnum('sp')}=${le64(0x7ff0n)}`);
+    await gdb.request(`P${regnum('pc')}=${le64(0x4000n)}`);
+    const g = Buffer.from(await gdb.request('g'), 'hex');
+    expect(g.length).toBe(268);
+    for (let n = 0; n <= 30; n++) expect(g.readBigUInt64LE(n * 8)).toBe(0x1000n * BigInt(n) + 0xa0n);
+    expect(g.readBigUInt64LE(248)).toBe(0x7ff0n);
+    expect(g.readBigUInt64LE(256)).toBe(0x4000n);
+    expect(g.readUInt32LE(264)).toBe(Number(fromLe(await gdb.request(`p${regnum('cpsr')}`) + '00000000')));
+
+    const written = Buffer.from(g);
+    for (let n = 0; n <= 30; n++) written.writeBigUInt64LE(0xfeed_0000n + BigInt(n), n * 8);
+    written.writeBigUInt64LE(0x8000n, 248);
+    written.writeBigUInt64LE(0x5000n, 256);
+    const vBefore = await gdb.request(`p${regnum('v0')}`);
+    expect(await gdb.request(`G${written.toString('hex')}`)).toBe('OK');
+    expect(await gdb.request('g')).toBe(written.toString('hex'));
+    expect(fromLe(await gdb.request('p7'))).toBe(0xfeed_0007n);
+    expect(fromLe(await gdb.request(`p${regnum('pc')}`))).toBe(0x5000n);
+    expect(await gdb.request(`p${regnum('v0')}`)).toBe(vBefore);
+
+    // A prefix on a register boundary writes those registers; anything else changes nothing.
+    expect(await gdb.request(`G${le64(0x11n)}${le64(0x22n)}`)).toBe('OK');
+    expect(fromLe(await gdb.request('p0'))).toBe(0x11n);
+    expect(fromLe(await gdb.request('p1'))).toBe(0x22n);
+    expect(fromLe(await gdb.request('p2'))).toBe(0xfeed_0002n);
+    expect(await gdb.request(`G${le64(0x33n)}0000`)).toBe('E16');
+    // The old 788-byte block (core then v0..v31, fpsr, fpcr) is longer than the layout.
+    expect(await gdb.request(`G${written.toString('hex')}${'00'.repeat(520)}`)).toBe('E16');
+    expect(fromLe(await gdb.request('p0'))).toBe(0x11n);
+  });
+
+  it('serves the registers outside g with p and P at their own sizes', async () => {
+    const v5 = Buffer.alloc(16);
+    v5.writeBigUInt64LE(0x0102030405060708n, 0);
+    v5.writeBigUInt64LE(0x1112131415161718n, 8);
+    expect(await gdb.request(`P${regnum('v5')}=${v5.toString('hex')}`)).toBe('OK');
+    expect(await gdb.request(`p${regnum('v5')}`)).toBe(v5.toString('hex'));
+    expect(await gdb.request(`P${regnum('fpsr')}=01000008`)).toBe('OK');
+    expect(await gdb.request(`p${regnum('fpsr')}`)).toBe('01000008');
+    expect((await gdb.request(`p${regnum('fpcr')}`)).length).toBe(8);
+    expect(await gdb.request(`P${regnum('v5')}=${le64(1n)}`)).toBe('E16');
   });
 
   it('reads and writes system registers with p/P, refusing read-only ones', async () => {

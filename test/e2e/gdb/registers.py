@@ -1,5 +1,8 @@
 # End to end: the register view a GDB user gets — core and system registers, field decoding,
-# PRSELR-selected PRBAR/PRLAR with their aliases, PRENR, and refused writes.
+# PRSELR-selected PRBAR/PRLAR with their aliases, PRENR, refused writes, and the FPU registers
+# that GDB reads with `p` since `g` carries only the core ones.
+import json
+
 import gdb
 from harness import check, check_equal, connect, error_of, finish, reg, run
 
@@ -64,5 +67,38 @@ run("set $pc = 0x4000")
 check_equal("pc round-trips", reg("pc"), 0x4000)
 run("set $v3.d.u[1] = 0xdeadbeef")
 check_equal("v3 lane round-trips", int(gdb.parse_and_eval("$v3.d.u[1]")), 0xDEADBEEF)
+
+# `g` carries x0..x30, sp, pc, cpsr only: GDB reads v0..v31, fpsr and fpcr with `p`. The
+# simulated core runs no SIMD&FP instructions, so the values are written through GDB, checked
+# to be in the stub (monitor reg), and read back after GDB's register cache is dropped: GDB
+# then knows them only from the stub.
+run("set $x1 = 0x1122334455667788")
+run("set $v0.d.u[0] = 0x1122334455667788")
+run("set $v0.d.u[1] = 0x99aabbccddeeff00")
+run("set $fpsr = 0x08000001")
+run("set $fpcr = 0x03000000")
+held = {r["name"]: int(r["value"], 16) for r in json.loads(run("monitor reg v0 fpsr fpcr json"))}
+check_equal("v0 is held by the stub", held["v0"], 0x99AABBCCDDEEFF00_1122334455667788)
+check_equal("fpsr is held by the stub", held["fpsr"], 0x08000001)
+check_equal("fpcr is held by the stub", held["fpcr"], 0x03000000)
+run("maintenance flush register-cache")
+general = run("info registers")
+check("info registers shows x1's value", "0x1122334455667788" in general, general[:400])
+check("info registers shows cpsr decoded", "EL=2" in general, general)
+check("info registers lists no vector register", "\nv0 " not in ("\n" + general), general)
+check_equal("p $v0 low lane", int(gdb.parse_and_eval("$v0.d.u[0]")), 0x1122334455667788)
+check_equal("p $v0 high lane", int(gdb.parse_and_eval("$v0.d.u[1]")), 0x99AABBCCDDEEFF00)
+check_equal("p $fpsr", int(gdb.parse_and_eval("$fpsr")), 0x08000001)
+check_equal("p $fpcr", int(gdb.parse_and_eval("$fpcr")), 0x03000000)
+check_equal("p $d0 (a pseudo register over v0)", int(gdb.parse_and_eval("$d0.u")), 0x1122334455667788)
+check_equal("p $x1 after the FPU reads", reg("x1"), 0x1122334455667788)
+run("maintenance flush register-cache")
+every = run("info all-registers")
+check("info all-registers shows v0's lanes", "0x1122334455667788" in every and "0x99aabbccddeeff00" in every, every[:400])
+check("info all-registers shows fpsr", "\nfpsr " in ("\n" + every) and "0x8000001" in every, every[-400:])
+check("info all-registers reaches the system registers", "\nMPUIR_EL2 " in every, every[-400:])
+run("maintenance flush register-cache")
+vector = run("info registers vector")
+check("info registers vector shows v0's lanes", "0x99aabbccddeeff00" in vector, vector[:400])
 
 finish()

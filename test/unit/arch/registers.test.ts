@@ -44,8 +44,9 @@ describe('register numbering', () => {
     expect(registerByName('$prbar_el2')).toBe(registerByName('PRBAR_EL2'));
   });
 
-  it('lays out the g packet as core + fpu: 788 bytes', () => {
-    expect(G_PACKET_REGISTERS.reduce((n, r) => n + r.bitsize / 8, 0)).toBe(788);
+  it('lays out the g packet as the core registers only, as QEMU does: x0..x30, sp, pc, cpsr, 268 bytes', () => {
+    expect(G_PACKET_REGISTERS.map((r) => r.name)).toEqual([...Array.from({ length: 31 }, (_, n) => `x${n}`), 'sp', 'pc', 'cpsr']);
+    expect(G_PACKET_REGISTERS.reduce((n, r) => n + r.bitsize / 8, 0)).toBe(268);
   });
 
   it('marks identification registers read-only', () => {

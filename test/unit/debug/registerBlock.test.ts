@@ -1,6 +1,6 @@
 // The `g` block: read by copying the core's register bank when the table's layout allows, it
 // must hold exactly what reading each register by number gives, whatever the values and
-// whichever stack pointer `sp` stands for.
+// whichever stack pointer `sp` stands for; so must `p` of the vector registers outside it.
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -27,6 +27,16 @@ describe('register block', () => {
         machine.core.fpcr = fpcr | 0;
         const oneByOne = Buffer.concat(G_PACKET_REGISTERS.map((reg) => access.read(reg.regnum)));
         expect(Buffer.from(access.readBlock())).toEqual(oneByOne);
+        // Outside the block, `p` of a vector register (copied as stored) agrees with the
+        // machine's own view of it.
+        for (const n of [0, 17, 31]) {
+          const v = registerByName(`v${n}`)!;
+          const value = machine.readRegister(v);
+          const expected = Buffer.alloc(16);
+          expected.writeBigUInt64LE(value & 0xffff_ffff_ffff_ffffn, 0);
+          expected.writeBigUInt64LE(value >> 64n, 8);
+          expect(Buffer.from(access.read(v.regnum))).toEqual(expected);
+        }
       }),
       { numRuns: 50 },
     );

@@ -172,3 +172,24 @@ describe('the core access fast path', () => {
     expect(partial.coreLoad(0x10800, 8, 'read')?.kind).toBe('mpu');
   });
 });
+
+describe('debugger reads within a page already checked whole', () => {
+  it('are refused again as soon as the MPU or the EL changes', () => {
+    const m = machineWithRegion0();
+    m.writeMemory(0x1000, Uint8Array.of(1, 2, 3, 4), { origin: 'debugger' });
+    // Twice: the second read is answered by the page cache.
+    for (let i = 0; i < 2; i++) expect([...m.readMemory(0x1000, 4, { origin: 'debugger' }).data]).toEqual([1, 2, 3, 4]);
+    // Region 0 disabled: the same page is refused now.
+    m.writeRegister(reg('PRLAR_EL2'), 0x1f_ffc0n | 0xen, 'debugger');
+    const refused = m.readMemory(0x1000, 4, { origin: 'debugger' });
+    expect(refused.data.length).toBe(0);
+    expect(refused.fault?.kind).toBe('mpu');
+    m.writeRegister(reg('PRLAR_EL2'), 0x1f_ffc0n | 0xfn, 'debugger');
+    expect(m.readMemory(0x1000, 4, { origin: 'debugger' }).data.length).toBe(4);
+    // At EL1 the EL1&0 MPU decides: the page allowed at EL2 is not taken for allowed there.
+    expect(m.readMemory(0x1000, 4, { origin: 'debugger', el: 1 }).data.length).toBe(m.judge({ address: 0x1000, size: 4, kind: 'read', el: 1 }, 'debugger').fault ? 0 : 4);
+    // A read that reaches past the region's end is partial, cache or not.
+    m.writeRegister(reg('PRLAR_EL2'), 0x1fc0n | 0xfn, 'debugger');
+    expect(m.readMemory(0x1ffc, 8, { origin: 'debugger' }).data.length).toBe(4);
+  });
+});
