@@ -58,7 +58,7 @@ interface ServeOptions extends ServeBootOptions {
   apiPort: number | 'off';
   apiHost: string;
   allowHost: string[];
-  scenario: string;
+  scenario?: string;
   registerTypes: RegisterTypes;
   mpuHistory: number;
 }
@@ -91,7 +91,8 @@ async function serve(options: ServeOptions): Promise<void> {
     apiPort: options.apiPort === 'off' ? null : options.apiPort,
     apiHost: options.apiHost,
     allowedHosts: options.allowHost,
-    scenario: options.scenario,
+    // A kernel placed at reset programs its own MPU: Xen's boot mappings are for sessions without one.
+    scenario: options.scenario ?? (options.kernel !== undefined ? 'none' : 'default'),
     registerTypes: options.registerTypes,
     mpuHistorySize: options.mpuHistory,
     ...(options.board !== undefined ? { boardFile: options.board } : {}),
@@ -149,7 +150,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--api-port <port>', 'map service HTTP API port (0 = any free port, "off" = no API)').default(1235).argParser(parseApiPort))
     .addOption(new Option('--api-host <address>', 'address the HTTP API listens on (loopback unless you mean it)').default('127.0.0.1'))
     .addOption(new Option('--allow-host <name>', 'a name or address the HTTP API may be called by besides loopback and --api-host (repeatable)').default([]).argParser(collectAllowedHost))
-    .addOption(new Option('--scenario <file>', 'map operations applied at start: "default" (Xen boot), "none" (reset state), or a JSON file').default('default'))
+    .addOption(new Option('--scenario <file>', 'map operations applied at start: "default" (Xen boot), "none" (reset state), or a JSON file; default: "default", or "none" with --kernel (a kernel boots from reset, as on hardware)'))
     .addOption(new Option('--kernel <file>', 'an AArch64 ELF placed in memory at start (pc at its entry) and at every extended-remote "run"; its symbols name code in the stub\'s messages'))
     .addOption(new Option('--mpu-history <n>', 'MPU changes the history keeps (monitor mpu history)').default(DEFAULT_MPU_HISTORY).argParser(parseHistorySize))
     .addOption(new Option('--register-types <kind>', 'system registers as "fields" (decoded by command-line GDB) or "plain" numbers (IDEs can edit them)').choices(REGISTER_TYPES).default('fields'));

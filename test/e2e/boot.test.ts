@@ -146,6 +146,22 @@ describe('mpustub serve --run', () => {
     again.close();
   });
 
+  it('boots a --kernel from reset (MPU off, no scenario) unless --scenario names one', async () => {
+    const SCTLR_EL2 = ((3 << 14) | (4 << 11) | (1 << 7)).toString(16);
+    const sctlrM = async (args: string[]): Promise<bigint> => {
+      stub = await startStubProcess(['--api-port', 'off', ...args]);
+      const client = await RspClient.connect(stub.port);
+      const le = Buffer.from(await client.request(`p${SCTLR_EL2}`), 'hex');
+      client.close();
+      await stub.stop();
+      stub = undefined;
+      return le.readBigUInt64LE(0) & 1n;
+    };
+    expect(await sctlrM(['--kernel', walker])).toBe(0n);
+    expect(await sctlrM(['--kernel', walker, '--scenario', 'default'])).toBe(1n); // Xen's boot mappings, MPU on
+    expect(await sctlrM([])).toBe(1n); // without a kernel: the board as Xen's boot leaves it
+  });
+
   it('prints the console on stdout by default with --kernel', async () => {
     stub = await startStubProcess(['--api-port', 'off', '--scenario', 'none', '--kernel', walker, '--run', '--append', 'hello']);
     await until(() => stub!.stderr().includes('waits in WFI'), 'the idle line');
