@@ -33,6 +33,8 @@ const KNOWN: ReadonlyArray<readonly [string, number, Instruction]> = [
   ['wfi', 0xd503_207f, { kind: 'wait', instruction: 'WFI' }],
   ['dsb sy', 0xd503_3f9f, { kind: 'barrier', barrier: 'dsb' }],
   ['msr daifset, #2', 0xd503_42df, { kind: 'msr-imm', field: 'daifset', imm: 2 }],
+  ['ldapr x1, [x2]', 0xf8bf_c041, { kind: 'ordered', size: 8, load: true, rt: 1, rn: 2 }],
+  ['ldaprb w1, [x2]', 0x38bf_c041, { kind: 'ordered', size: 1, load: true, rt: 1, rn: 2 }],
   ['dc civac, x0', 0xd50b_7e20, { kind: 'sys', op1: 3, crn: 7, crm: 14, op2: 1, rt: 0 }],
   ['mrs x0, sctlr_el2', 0xd53c_1000, { kind: 'mrs', rt: 0, regnum: (3 << 14) | (4 << 11) | (1 << 7) | (0 << 3) | 0 }],
   ['ldr x1, [x2, #16]', 0xf940_0841, { kind: 'load-store-imm', size: 8, load: true, signed: false, wide: true, rt: 1, rn: 2, imm: 16, index: 'offset' }],
@@ -86,7 +88,7 @@ const UNDEFINED: ReadonlyArray<readonly [string, number]> = [
   ['PRFM unprivileged', 0xf880_0800],
   ['LDRSW with opc 11', 0xb8c0_0000],
   ['STP with opc 11', 0xe900_0000],
-  ['LDAPR (FEAT_LRCPC, not implemented)', 0xb8bf_c041],
+
   ['LDRAA (pointer authentication, not implemented)', 0xf821_0462],
   // Reserved fields set in otherwise implemented forms (each one SIGILL under qemu-aarch64 too).
   ['EXTR with o0 = 1', 0x93e2_1020],

@@ -82,7 +82,8 @@ export const IDENTIFICATION_REGISTERS = [
   { name: 'ID_AA64ISAR0_EL1', enc: sysreg(3, 0, 0, 6, 0), access: 'ro', behaviour: fixed(0x20_0000n), doc: 'instruction set attributes: LSE atomics (Atomic=2); no CRC32, crypto, RDM, DotProd' },
   // BS = 4: DC ZVA zeroes 64-byte blocks (the data cache line size CTR_EL0 gives); DZP = 0: allowed.
   { name: 'DCZID_EL0', enc: sysreg(3, 3, 0, 0, 7), access: 'ro', behaviour: fixed(4n), fields: DCZID_FIELDS, doc: 'DC ZVA block size (BS=4: 64 bytes) and whether DC ZVA is prohibited (DZP=0)' },
-  { name: 'ID_AA64ISAR1_EL1', enc: sysreg(3, 0, 0, 6, 1), access: 'ro', behaviour: fixed(0n), doc: `instruction set attributes 1: ${NOTHING} (no pointer authentication, LRCPC, DPB)` },
+  // LRCPC = 1: LDAPR (FEAT_LRCPC, mandatory from Armv8.3; Armv8-R AArch64 is Armv8.4-based).
+  { name: 'ID_AA64ISAR1_EL1', enc: sysreg(3, 0, 0, 6, 1), access: 'ro', behaviour: fixed(0x0010_0000n), doc: 'instruction set attributes 1: LRCPC = 1 (LDAPR); no pointer authentication, no DPB' },
   { name: 'ID_AA64ISAR2_EL1', enc: sysreg(3, 0, 0, 6, 2), access: 'ro', behaviour: fixed(0n), doc: `instruction set attributes 2: ${NOTHING}` },
   { name: 'ID_AA64MMFR1_EL1', enc: sysreg(3, 0, 0, 7, 1), access: 'ro', behaviour: fixed(ID_AA64MMFR1), fields: MMFR1_FIELDS, doc: 'memory model features 1: 16-bit VMIDs' },
   { name: 'ID_AA64MMFR2_EL1', enc: sysreg(3, 0, 0, 7, 2), access: 'ro', behaviour: fixed(0n), doc: `memory model features 2: ${NOTHING}` },

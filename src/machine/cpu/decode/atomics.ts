@@ -19,9 +19,10 @@ export function decodeAtomicMemory(i: number): Instruction {
   let op: AtomicOp;
   if (o3 === 0) op = LOAD_OPS[opc]!;
   else if (opc === 0) op = 'swp';
-  // o3 = 1, opc = 100 with A = 1, R = 0 and Rs = 11111 is LDAPR (FEAT_LRCPC), not implemented
-  // here; the rest of o3 = 1 is unallocated.
-  else if (opc === 4 && bit(i, 23) && !bit(i, 22) && ((i >>> 16) & 31) === 31) return undefinedInstruction('LDAPR is not implemented');
+  // o3 = 1, opc = 100 with A = 1, R = 0 and Rs = 11111 is LDAPR/LDAPRB/LDAPRH (FEAT_LRCPC,
+  // mandatory from Armv8.3): its weaker ordering is LDAR's on one core, and like LDAR it needs
+  // natural alignment without FEAT_LSE2. The rest of o3 = 1 is unallocated.
+  else if (opc === 4 && bit(i, 23) && !bit(i, 22) && ((i >>> 16) & 31) === 31) return { kind: 'ordered', size: (1 << (i >>> 30)) as AccessSize, load: true, rt: i & 31, rn: (i >>> 5) & 31 };
   else return undefinedInstruction('unallocated atomic memory operation');
   return {
     kind: 'atomic', op, size: (1 << (i >>> 30)) as AccessSize, acquire: bit(i, 23), release: bit(i, 22),
