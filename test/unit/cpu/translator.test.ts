@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { MAX_BLOCK, translateBlock } from '../../../src/machine/cpu/translator.js';
+import { MAX_BLOCK, translateRegion } from '../../../src/machine/cpu/translator.js';
 import { Interpreter } from '../../../src/machine/cpu/interpreter.js';
 import { DEFAULT_BOARD } from '../../../src/machine/board.js';
 import { register, registerByName } from '../../../src/arch/aarch64/registers.js';
@@ -19,6 +19,11 @@ const STR_SP = 0xf900_03e0; // str x0, [sp]
 
 /** A fetch function over a little program placed at `base`, zeros (UDF) elsewhere. */
 const program = (base: number, words: number[]) => (pc: number): number => words[(pc - base) / 4] ?? 0;
+/** The block at `start` and whether its region uses SP, as the translator builds them. */
+const translateBlock = (fetch: (pc: number) => number, start: number) => {
+  const { entry, region } = translateRegion(fetch, start);
+  return { length: entry.length, usesSp: region?.usesSp ?? false, run: region?.run };
+};
 
 describe('block translator', () => {
   it('ends a block after a branch, before an untranslated instruction, at 64 and at the page end', () => {
