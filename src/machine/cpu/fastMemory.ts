@@ -25,9 +25,6 @@ export class FastMemory {
   hi = 0;
   /** Set by the interpreter while an exclusive monitor is armed: stores go the checked way. */
   storesChecked = false;
-  /** Instructions a translated block retired, and whether it stopped before an instruction it could not complete. */
-  retired = 0;
-  bail = false;
 
   private readonly read = new PageGrant();
   private readonly write = new PageGrant();

@@ -24,7 +24,7 @@ import { Executor } from './execute.js';
 import { FastMemory } from './fastMemory.js';
 import { irqTarget } from './interrupts.js';
 import { Abort, Undefined, WatchHit, type CpuException, type StepOutcome, type WatchSet } from './outcomes.js';
-import { translateRegion, type Block } from './translator.js';
+import { EXIT_BAIL, EXIT_PC, EXIT_RETIRED, storeExit, translateRegion, WARM_UP_ENTRIES, type Block } from './translator.js';
 import { Wide } from './wide.js';
 
 export type { CpuException, StepOutcome, WatchSet } from './outcomes.js';
@@ -189,14 +189,19 @@ export class Interpreter {
             this.machine.pageAllowed(pc, 4, 'fetch') &&
             !(breakpoints.size > 0 && breakpointInside(block!, breakpoints))
           ) {
-            if (breakpoints.size > 0 && breakpointInRegion(region.low, region.high, breakpoints)) budget = block!.length;
-            fast.bail = false;
+            if (region.entries < WARM_UP_ENTRIES) {
+              region.entries++;
+              budget = block!.length;
+            } else if (breakpoints.size > 0 && breakpointInRegion(region.low, region.high, breakpoints)) budget = block!.length;
             fast.storesChecked = this.executor.exclusive !== undefined;
-            pc = region.run(words, core, fast, this.wide, block!.index, budget);
-            this.retire(fast.retired);
-            this.executedTranslated += fast.retired;
-            remaining -= fast.retired;
-            interpretNext = fast.bail;
+            const exit = region.run(words, core, fast, this.wide, block!.index, budget);
+            storeExit(region, exit, words, core);
+            const retired = exit[EXIT_RETIRED]!;
+            pc = exit[EXIT_PC]!;
+            this.retire(retired);
+            this.executedTranslated += retired;
+            remaining -= retired;
+            interpretNext = exit[EXIT_BAIL] === 1;
             continue;
           }
         }

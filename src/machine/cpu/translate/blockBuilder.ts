@@ -158,7 +158,7 @@ export class BlockBuilder {
 
   /** Stop before this instruction; the interpreter runs it. */
   bail(): string {
-    return `{ $done += ${this.k}; m.bail = true; $pc = ${this.pc}; break run; }`;
+    return `{ $done += ${this.k}; $bail = 1; $pc = ${this.pc}; break run; }`;
   }
 
   /** Leave the region with this instruction retired, going to `target` (an expression). */
