@@ -9,9 +9,12 @@
 import type { AccessKind } from '../access.js';
 import type { Machine } from '../machine.js';
 
+/** No page: far enough below 0 that no address lies within 4 KiB of it. */
+const NO_PAGE = -0x10000;
+
 /** One cached page: where its bytes are and for which access state it was granted. */
 class PageGrant {
-  page = -1;
+  page = NO_PAGE;
   view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   at = 0;
   generation = -1;
@@ -34,7 +37,7 @@ export class FastMemory {
 
   /** Forgets the write grant (a page has just become a code page). */
   revokeWrites(): void {
-    this.write.page = -1;
+    this.write.page = NO_PAGE;
   }
 
   private grant(grant: PageGrant, address: number, size: number, kind: AccessKind): boolean {
@@ -62,9 +65,33 @@ export class FastMemory {
     return g.at + offset;
   }
 
+  /**
+   * Before translated code runs: drops the read and write grants if anything that decides
+   * accesses changed since they were made. Translated code cannot change any of it (it leaves
+   * MSR, ISB, exceptions and ERET to the interpreter), so its loads and stores then need only
+   * check that the address lies in the granted page.
+   */
+  enterTranslated(): void {
+    const generation = this.machine.accessGeneration;
+    const mode = this.machine.core.cpsr & 0xf;
+    for (const g of [this.read, this.write]) {
+      if (g.generation !== generation || g.mode !== mode) g.page = NO_PAGE;
+    }
+  }
+
+  /** Where `size` bytes at `address` lie in a grant checked by enterTranslated, or -1 when the checked path must do it. */
+  private locateTranslated(g: PageGrant, address: number, size: number, kind: AccessKind): number {
+    let offset = address - g.page;
+    if (offset < 0 || offset > 0x1000 - size) {
+      if (!this.grant(g, address, size, kind)) return -1;
+      offset = address - g.page;
+    }
+    return g.at + offset;
+  }
+
   /** Loads `size` bytes (1, 2, 4 or 8) into lo/hi, zero-extended; false when the checked path must do it. */
   load(address: number, size: number): boolean {
-    const at = this.locate(this.read, address, size, 'read');
+    const at = this.locateTranslated(this.read, address, size, 'read');
     if (at < 0) return false;
     const v = this.read.view;
     if (size === 8) {
@@ -89,7 +116,7 @@ export class FastMemory {
   /** Stores the low `size` bytes of hi:lo; false when the checked path must do it. */
   store(address: number, size: number, lo: number, hi: number): boolean {
     if (this.storesChecked) return false;
-    const at = this.locate(this.write, address, size, 'write');
+    const at = this.locateTranslated(this.write, address, size, 'write');
     if (at < 0) return false;
     const v = this.write.view;
     if (size === 8) {

@@ -194,6 +194,7 @@ export class Interpreter {
               budget = block!.length;
             } else if (breakpoints.size > 0 && breakpointInRegion(region.low, region.high, breakpoints)) budget = block!.length;
             fast.storesChecked = this.executor.exclusive !== undefined;
+            fast.enterTranslated();
             const exit = region.run(words, core, fast, this.wide, block!.index, budget);
             storeExit(region, exit, words, core);
             const retired = exit[EXIT_RETIRED]!;
