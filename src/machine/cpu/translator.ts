@@ -165,6 +165,25 @@ function emit(b: BlockBuilder, insn: Instruction): Translation | undefined {
   }
 }
 
+/**
+ * Region functions by source, shared by every interpreter of the process. A function depends
+ * on nothing but its source and its arguments, so the same code translated again — after a
+ * reset, on another board, a page rewritten with the same bytes — takes the function V8 has
+ * already compiled and optimized instead of starting cold.
+ */
+const compiled = new Map<string, RegionFunction>();
+const MAX_COMPILED = 4096;
+
+function compile(source: string): RegionFunction {
+  let run = compiled.get(source);
+  if (run === undefined) {
+    if (compiled.size >= MAX_COMPILED) compiled.clear(); // bounded: start again
+    run = new Function('r', 'c', 'm', 'H', 'entry', '$budget', source) as RegionFunction;
+    compiled.set(source, run);
+  }
+  return run;
+}
+
 /** One block's code, with its jump placeholders still in it. */
 interface BlockCode {
   readonly start: number;
@@ -265,7 +284,7 @@ export function translateRegion(fetch: (pc: number) => number, start: number): {
     `run: for (;;) { switch ($block) {\n${cases.join('\n')}\ndefault: throw new Error('no block ' + $block); } }`,
     `return [$pc, $done, $bail, $f${exitValues.map((v) => `, ${v}`).join('')}];`,
   ].join('\n');
-  const run = new Function('r', 'c', 'm', 'H', 'entry', '$budget', source) as RegionFunction;
+  const run = compile(source);
   const blocks: Block[] = [];
   const region: Region = {
     run,
