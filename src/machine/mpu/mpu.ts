@@ -301,19 +301,20 @@ export class Mpu implements MpuModel {
   }
 
   private permission(access: Access, region: CheckRegion, regime: Regime, control: RegimeControl): { rule: MpuRule; reason: string } | undefined {
-    const name = `region ${region.index} [${hex(region.base)}..${hex(region.limit)}]`;
+    // The region's description only for a refusal: every core access that misses the page cache comes here.
+    const name = (): string => `region ${region.index} [${hex(region.base)}..${hex(region.limit)}]`;
     const ap = (region.readOnly ? 2 : 0) | (region.unprivileged ? 1 : 0);
     // AP[0] (unprivileged access) only matters in the EL1&0 regime; EL2 always has access.
     if (access.el === 0 && !region.unprivileged) {
-      return { rule: 'ap-privileged-only', reason: `${name} is privileged only (AP=0b${ap.toString(2).padStart(2, '0')}): EL0 has no access` };
+      return { rule: 'ap-privileged-only', reason: `${name()} is privileged only (AP=0b${ap.toString(2).padStart(2, '0')}): EL0 has no access` };
     }
     if (access.kind === 'write' && region.readOnly) {
-      return { rule: 'ap-read-only', reason: `${name} is read-only (AP=0b${ap.toString(2).padStart(2, '0')}) and this is a write` };
+      return { rule: 'ap-read-only', reason: `${name()} is read-only (AP=0b${ap.toString(2).padStart(2, '0')}) and this is a write` };
     }
     if (access.kind === 'fetch') {
-      if (region.executeNever) return { rule: 'execute-never', reason: `${name} is execute-never (XN=1)` };
+      if (region.executeNever) return { rule: 'execute-never', reason: `${name()} is execute-never (XN=1)` };
       if (control.wxn && !region.readOnly) {
-        return { rule: 'wxn', reason: `${name} is writable and SCTLR_${regime === 'el2' ? 'EL2' : 'EL1'}.WXN makes writable memory execute-never` };
+        return { rule: 'wxn', reason: `${name()} is writable and SCTLR_${regime === 'el2' ? 'EL2' : 'EL1'}.WXN makes writable memory execute-never` };
       }
     }
     return undefined;
