@@ -48,6 +48,8 @@ export class Interpreter {
   executed = 0;
   /** Of those, how many ran as translated blocks. */
   executedTranslated = 0;
+  /** Times the run loop entered translated code; each entry runs one block or a chain of them. */
+  translatedEntries = 0;
   /** IRQs taken since the machine started. */
   interruptsTaken = 0;
   /** Return from `run` once an IRQ has been taken (a debugger's vector catch asks for it). */
@@ -195,6 +197,7 @@ export class Interpreter {
             } else if (breakpoints.size > 0 && breakpointInRegion(region.low, region.high, breakpoints)) budget = block!.length;
             fast.storesChecked = this.executor.exclusive !== undefined;
             fast.enterTranslated();
+            this.translatedEntries++;
             const exit = region.run(words, core, fast, this.wide, block!.index, budget);
             storeExit(region, exit, words, core);
             const retired = exit[EXIT_RETIRED]!;
