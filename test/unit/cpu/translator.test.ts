@@ -1,7 +1,8 @@
 // The block translator's shape: where blocks end (a branch, an instruction left to the
 // interpreter, the page end, 64 instructions), which blocks a region gathers, when they need
-// SP_EL2, that any word at all yields a block or a clean refusal — never a generated function that does not compile — and
-// that a write into translated code, by the debugger or by the core, is always seen.
+// SP_EL2, that any word at all yields a block or a clean refusal — never a generated function
+// that does not compile — and that a write into translated code, by the debugger or by the
+// core, is always seen.
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
