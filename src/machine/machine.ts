@@ -63,6 +63,18 @@ export interface MachineOptions {
   latchDebuggerFaults: boolean;
 }
 
+/**
+ * Pages a whole-page check has allowed for one access kind, direct-mapped by page number:
+ * code, stack and data pages used in turn each keep their entry (with one entry, they evicted
+ * each other and every switch cost a whole-page MPU check).
+ */
+class AllowedPages {
+  static readonly SLOTS = 64;
+  readonly pages = new Float64Array(AllowedPages.SLOTS).fill(-1);
+  readonly generations = new Float64Array(AllowedPages.SLOTS).fill(-1);
+  readonly els = new Int8Array(AllowedPages.SLOTS).fill(-1);
+}
+
 export class Machine {
   readonly core = new CoreState();
   readonly memory: PhysicalMemory;
@@ -325,11 +337,7 @@ export class Machine {
   loaded = 0n;
 
   /** Per access kind: the last RAM page found wholly accessible, valid for one generation and EL. */
-  private readonly pageCache: Record<AccessKind, { page: number; generation: number; el: number }> = {
-    read: { page: -1, generation: -1, el: -1 },
-    write: { page: -1, generation: -1, el: -1 },
-    fetch: { page: -1, generation: -1, el: -1 },
-  };
+  private readonly pageCache: Record<AccessKind, AllowedPages> = { read: new AllowedPages(), write: new AllowedPages(), fetch: new AllowedPages() };
 
   /**
    * True when the access lies in a RAM page that a whole-page check has already allowed for
@@ -342,13 +350,14 @@ export class Machine {
     if (address + size > page + 0x1000) return false;
     const cache = this.pageCache[kind];
     const el = this.currentEl;
-    if (cache.page === page && cache.generation === this.accessGeneration && cache.el === el) return true;
+    const slot = (page / 0x1000) & (AllowedPages.SLOTS - 1);
+    if (cache.pages[slot] === page && cache.generations[slot] === this.accessGeneration && cache.els[slot] === el) return true;
     const control = this.mpuControl();
     if ((el === 2 ? control.el2 : control.el10).alignment || !this.memory.isRamPage(page)) return false;
     if (this.check({ address: page, size: 0x1000, kind, el }, 'core')) return false;
-    cache.page = page;
-    cache.generation = this.accessGeneration;
-    cache.el = el;
+    cache.pages[slot] = page;
+    cache.generations[slot] = this.accessGeneration;
+    cache.els[slot] = el;
     return true;
   }
 
