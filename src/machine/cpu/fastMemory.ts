@@ -16,6 +16,8 @@ const NO_PAGE = -0x10000;
 class PageGrant {
   page = NO_PAGE;
   view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  /** The RAM chunk `view` shows. */
+  bytes: Uint8Array | undefined;
   at = 0;
   generation = -1;
   /** PSTATE bits 3:0 (EL and SP) at the time of the grant. */
@@ -48,7 +50,11 @@ export class FastMemory {
     const ram = this.machine.memory.ramPage(page);
     if (!ram) return false;
     grant.page = page;
-    grant.view = new DataView(ram.bytes.buffer, ram.bytes.byteOffset, ram.bytes.byteLength);
+    // A view per chunk, not per grant: pages used in turn would otherwise make one each time.
+    if (grant.bytes !== ram.bytes) {
+      grant.bytes = ram.bytes;
+      grant.view = new DataView(ram.bytes.buffer, ram.bytes.byteOffset, ram.bytes.byteLength);
+    }
     grant.at = ram.at;
     grant.generation = this.machine.accessGeneration;
     grant.mode = this.machine.core.cpsr & 0xf;
