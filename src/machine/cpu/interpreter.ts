@@ -124,7 +124,9 @@ export class Interpreter {
     let entry: Block;
     let others: readonly Block[] = [];
     try {
-      const translated = translateRegion((address) => view.getUint32(address - page, true), pc);
+      // Blocks that have run (or, translating at first sight, any): a path never taken is not compiled.
+      const worth = (address: number): boolean => this.translateThreshold <= 1 || this.heat.has(address) || this.blocks.has(address);
+      const translated = translateRegion((address) => view.getUint32(address - page, true), pc, worth);
       entry = translated.entry;
       others = translated.region?.blocks.slice(1) ?? [];
     } catch (err) {

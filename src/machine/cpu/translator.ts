@@ -215,12 +215,17 @@ function translateOne(builder: BlockBuilder, fetch: (pc: number) => number, star
 
 /**
  * Translates the region that starts with the block at `start`: that block, then the blocks
- * its constant jumps reach in the same page, breadth first. `fetch` returns the instruction
- * word at an address of that page (the caller has checked that the page is RAM). The first
- * of the region's blocks is the one at `start`, of length 0 when its first instruction is
- * not translated (then there is no region).
+ * its constant jumps reach in the same page, breadth first, those for which `worth` says yes
+ * (the interpreter: code that has run before; compiling paths never taken costs more than it
+ * saves). `fetch` returns the instruction word at an address of that page (the caller has
+ * checked that the page is RAM). The first of the region's blocks is the one at `start`, of
+ * length 0 when its first instruction is not translated (then there is no region).
  */
-export function translateRegion(fetch: (pc: number) => number, start: number): { entry: Block; region: Region | undefined } {
+export function translateRegion(
+  fetch: (pc: number) => number,
+  start: number,
+  worth: (pc: number) => boolean = () => true,
+): { entry: Block; region: Region | undefined } {
   const page = start - (start % 0x1000);
   const jumps: Jump[] = [];
   const builder = new BlockBuilder(jumps);
@@ -246,7 +251,7 @@ export function translateRegion(fetch: (pc: number) => number, start: number): {
     instructions += code.length;
     for (let j = jumpsBefore; j < jumps.length; j++) {
       const target = jumps[j]!.target;
-      if (target - (target % 0x1000) === page && target % 4 === 0 && !seen.has(target)) {
+      if (target - (target % 0x1000) === page && target % 4 === 0 && !seen.has(target) && worth(target)) {
         seen.add(target);
         queue.push(target);
       }
