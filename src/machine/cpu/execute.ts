@@ -505,7 +505,8 @@ export class Executor {
     const at = Number(target);
     const start = at - (at % blockSize);
     this.checkWatch(start, blockSize, 'write');
-    const fault = blockWriteFault(this.machine, at, start, blockSize);
+    // A page the MPU allows wholly for writes at this EL allows the block in it.
+    const fault = this.machine.pageAllowed(start, blockSize, 'write') ? undefined : blockWriteFault(this.machine, at, start, blockSize);
     if (fault) {
       latchFault(this.machine, fault);
       throw new Abort(fault);
