@@ -28,11 +28,12 @@ export class FastMemory {
   /** The value of the last successful load. */
   lo = 0;
   hi = 0;
-  /** Set by the interpreter while an exclusive monitor is armed: stores go the checked way. */
-  storesChecked = false;
+  /** Set on entry to translated code while an exclusive monitor is armed: stores go the checked way. */
+  private storesChecked = false;
 
-  private readonly read = new PageGrant();
-  private readonly write = new PageGrant();
+  /** The read and write grants, which translated code tests inline before calling load or store. */
+  readonly read = new PageGrant();
+  readonly write = new PageGrant();
   private readonly fetch = new PageGrant();
 
   constructor(private readonly machine: Machine) {}
@@ -77,12 +78,15 @@ export class FastMemory {
    * MSR, ISB, exceptions and ERET to the interpreter), so its loads and stores then need only
    * check that the address lies in the granted page.
    */
-  enterTranslated(): void {
+  enterTranslated(storesChecked: boolean): void {
+    this.storesChecked = storesChecked;
     const generation = this.machine.accessGeneration;
     const mode = this.machine.core.cpsr & 0xf;
     for (const g of [this.read, this.write]) {
       if (g.generation !== generation || g.mode !== mode) g.page = NO_PAGE;
     }
+    // Stores go the checked way while an exclusive monitor is armed: no inline write either.
+    if (storesChecked) this.write.page = NO_PAGE;
   }
 
   /** Where `size` bytes at `address` lie in a grant checked by enterTranslated, or -1 when the checked path must do it. */

@@ -197,8 +197,7 @@ export class Interpreter {
               region.entries++;
               budget = block!.length;
             } else if (breakpoints.size > 0 && breakpointInRegion(region.low, region.high, breakpoints)) budget = block!.length;
-            fast.storesChecked = this.executor.exclusive !== undefined;
-            fast.enterTranslated();
+            fast.enterTranslated(this.executor.exclusive !== undefined);
             this.translatedEntries++;
             const exit = region.run(words, core, fast, this.wide, block!.index, budget);
             storeExit(region, exit, words, core);
