@@ -172,14 +172,20 @@ function emit(b: BlockBuilder, insn: Instruction): Translation | undefined {
  * already compiled and optimized instead of starting cold.
  */
 const compiled = new Map<string, RegionFunction>();
-const MAX_COMPILED = 4096;
+/** Source characters kept at most (a region's source is up to about 100 000 characters). */
+const MAX_COMPILED_CHARS = 16_000_000;
+let compiledChars = 0;
 
 function compile(source: string): RegionFunction {
   let run = compiled.get(source);
   if (run === undefined) {
-    if (compiled.size >= MAX_COMPILED) compiled.clear(); // bounded: start again
+    if (compiledChars + source.length > MAX_COMPILED_CHARS) {
+      compiled.clear(); // bounded: start again
+      compiledChars = 0;
+    }
     run = new Function('r', 'c', 'm', 'H', 'entry', '$budget', source) as RegionFunction;
     compiled.set(source, run);
+    compiledChars += source.length;
   }
   return run;
 }
