@@ -28,6 +28,9 @@ export class FastMemory {
   /** The value of the last successful load. */
   lo = 0;
   hi = 0;
+  /** Set by translated code on its way out: instructions retired, and 1 when it stopped before one it could not complete. */
+  retired = 0;
+  bail = 0;
   /** Set on entry to translated code while an exclusive monitor is armed: stores go the checked way. */
   private storesChecked = false;
 

@@ -24,7 +24,7 @@ import { Executor } from './execute.js';
 import { FastMemory } from './fastMemory.js';
 import { irqTarget } from './interrupts.js';
 import { Abort, Undefined, WatchHit, type CpuException, type StepOutcome, type WatchSet } from './outcomes.js';
-import { EXIT_BAIL, EXIT_PC, EXIT_RETIRED, storeExit, translateRegion, WARM_UP_ENTRIES, type Block } from './translator.js';
+import { translateRegion, WARM_UP_ENTRIES, type Block } from './translator.js';
 import { Wide } from './wide.js';
 
 export type { CpuException, StepOutcome, WatchSet } from './outcomes.js';
@@ -199,14 +199,12 @@ export class Interpreter {
             } else if (breakpoints.size > 0 && breakpointInRegion(region.low, region.high, breakpoints)) budget = block!.length;
             fast.enterTranslated(this.executor.exclusive !== undefined);
             this.translatedEntries++;
-            const exit = region.run(words, core, fast, this.wide, block!.index, budget);
-            storeExit(region, exit, words, core);
-            const retired = exit[EXIT_RETIRED]!;
-            pc = exit[EXIT_PC]!;
+            pc = region.run(words, core, fast, this.wide, block!.index, budget);
+            const retired = fast.retired;
             this.retire(retired);
             this.executedTranslated += retired;
             remaining -= retired;
-            interpretNext = exit[EXIT_BAIL] === 1;
+            interpretNext = fast.bail === 1;
             continue;
           }
         }

@@ -37,33 +37,12 @@ import type { Wide } from './wide.js';
 
 /**
  * Runs the region from its block `entry` (an index in Region.blocks), retiring at most
- * `budget` instructions (the entry block must fit). It reads the registers from r and
- * PSTATE.NZCV from c, and changes neither: it returns what the core's state becomes, which
- * the run loop stores (storeExit). Returning it in an array literal, rather than storing it
- * from generated code, matters to V8: a region's exit runs rarely, often never before V8
- * optimizes the loop inside, and a store that has never run deoptimizes the optimized code
- * when it first does; a literal needs no such history.
+ * `budget` instructions (the entry block must fit). It loads the registers it uses from r and
+ * PSTATE.NZCV from c, and stores them back on its way out; it returns the next pc, with the
+ * instructions retired in m.retired and m.bail 1 when it stopped before an instruction it
+ * could not complete (a "bail": the interpreter runs that one), 0 otherwise.
  */
-export type RegionFunction = (r: Uint32Array, c: CoreState, m: FastMemory, H: Wide, entry: number, budget: number) => RegionExit;
-
-/**
- * [next pc, instructions retired, 1 when it stopped before an instruction it could not
- * complete (a "bail": the interpreter runs that one) or 0, NZCV (bits 3:0), then the halves of
- * the registers it writes, in the order of Region.writtenWords].
- */
-export type RegionExit = number[];
-export const EXIT_PC = 0;
-export const EXIT_RETIRED = 1;
-export const EXIT_BAIL = 2;
-export const EXIT_NZCV = 3;
-const EXIT_WORDS = 4;
-
-/** Stores a region's exit into the core: registers, then NZCV. */
-export function storeExit(region: Region, exit: RegionExit, words: Uint32Array, core: CoreState): void {
-  const written = region.writtenWords;
-  for (let i = 0; i < written.length; i++) words[written[i]!] = exit[EXIT_WORDS + i]!;
-  core.cpsr = ((core.cpsr & 0x0fffffff) | (exit[EXIT_NZCV]! << 28)) >>> 0;
-}
+export type RegionFunction = (r: Uint32Array, c: CoreState, m: FastMemory, H: Wide, entry: number, budget: number) => number;
 
 export interface Block {
   readonly start: number;
@@ -83,20 +62,18 @@ export interface Region {
   /** The addresses its blocks cover, [low, high): a breakpoint there forbids chaining. */
   readonly low: number;
   readonly high: number;
-  /** Indices in CoreState.words of the register halves it may write, as its exit lists them. */
-  readonly writtenWords: readonly number[];
   /** Times the run loop has entered it (counted up to WARM_UP_ENTRIES only). */
   entries: number;
 }
 
 /**
  * Entries during which a new region runs one block at a time. V8 compiles a hot loop with what
- * it has seen the code do; a region's exit (after its loop) that has never run when V8
- * compiles the loop throws the compiled code away when it first runs — and V8 keeps entering
- * that code again, at about 2 ms per deoptimisation. Exiting after every block for a while
- * lets V8 see the exit first. V8 starts recording what code does only after a function has run
- * for a while (its "feedback vector", allocated after about 8 times the function's bytecode
- * has been executed), hence a count rather than one entry.
+ * it has seen the code do; a region's exit (after its loop: the stores of the registers) that
+ * has never run when V8 compiles the loop throws the compiled code away when it first runs —
+ * and V8 kept entering that code again, at about 2 ms per deoptimisation. Exiting after every
+ * block for a while lets V8 see the exit first. V8 starts recording what code does only after
+ * a function has run for a while (its "feedback vector", allocated after about 8 times the
+ * function's bytecode has been executed), hence a count rather than one entry.
  */
 export const WARM_UP_ENTRIES = 128;
 
@@ -288,12 +265,12 @@ export function translateRegion(
   const word = (n: number): number => 2 * (n === SP_INDEX ? 31 : n);
   const load = registers.map((n) => `let ${local(n, 'l')} = r[${word(n)}], ${local(n, 'h')} = r[${word(n) + 1}];`).join(' ');
   const written = [...builder.written].sort((a, b) => a - b);
-  const exitValues = written.flatMap((n) => [local(n, 'l'), local(n, 'h')]);
+  const store = written.map((n) => `r[${word(n)}] = ${local(n, 'l')}; r[${word(n) + 1}] = ${local(n, 'h')};`).join(' ');
   const source = [
     `'use strict';`,
     `${load} let $f = c.cpsr >>> 28; let $block = entry, $done = 0, $pc = 0, $bail = 0;`,
     `run: for (;;) { switch ($block) {\n${cases.join('\n')}\ndefault: throw new Error('no block ' + $block); } }`,
-    `return [$pc, $done, $bail, $f${exitValues.map((v) => `, ${v}`).join('')}];`,
+    `${store} c.cpsr = ((c.cpsr & 0x0fffffff) | ($f << 28)) >>> 0; m.retired = $done; m.bail = $bail; return $pc;`,
   ].join('\n');
   const run = compile(source);
   const blocks: Block[] = [];
@@ -303,7 +280,6 @@ export function translateRegion(
     usesSp: builder.usesSp,
     low: Math.min(...codes.map((c) => c.start)),
     high: Math.max(...codes.map((c) => c.start + 4 * c.length)),
-    writtenWords: written.flatMap((n) => [word(n), word(n) + 1]),
     entries: 0,
   };
   codes.forEach((code, index) => blocks.push({ start: code.start, length: code.length, region, index }));
