@@ -193,7 +193,7 @@ function translateOne(builder: BlockBuilder, fetch: (pc: number) => number, star
     }
   }
   if (parts.length > 0 && !ended) parts.push(builder.jumpAfter(pc, parts.length));
-  return { start, length: pc - start >= 0 ? (pc - start) / 4 : 0, code: parts.join('\n') };
+  return { start, length: (pc - start) / 4, code: parts.join('\n') };
 }
 
 /**
