@@ -95,7 +95,8 @@ export function registerCoreCommands(monitors: MonitorRegistry, target: BoardTar
       const share = t.executed === 0 ? 0 : (100 * t.executedTranslated) / t.executed;
       out(
         `block translation ${t.translate ? 'on' : 'off'}: ${t.translatedBlocks} blocks cached; ` +
-          `${t.executedTranslated} of ${t.executed} instructions ran translated (${share.toFixed(1)} %)\n`,
+          `${t.executedTranslated} of ${t.executed} instructions ran translated (${share.toFixed(1)} %), ` +
+          `in ${t.translatedEntries} entries into chained blocks\n`,
       );
       if (t.translationFailures > 0) {
         out(`${t.translationFailures} block(s) could not be translated and run interpreted (a bug in mpustub, please report it); last: ${t.lastTranslationFailure}\n`);

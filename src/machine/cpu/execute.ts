@@ -28,6 +28,8 @@ import { executeSimdFp, type GeneralAccess } from './simdFp.js';
 import { exceptionReturn, msrImmediate, readSystemRegister, writeSystemRegister } from './systemInstructions.js';
 
 const BITFIELD_OPC = { sbfm: 0, bfm: 1, ubfm: 2 } as const;
+/** Zeros for DC ZVA (DCZID_EL0.BS is at most 9: 2 KiB blocks). */
+const ZEROS = new Uint8Array(2048);
 const DCZID_EL0 = register('DCZID_EL0');
 const DC_ZVA = sysreg(1, 3, 7, 4, 1);
 const HCR_EL2 = register('HCR_EL2');
@@ -526,10 +528,21 @@ export class Executor implements GeneralAccess {
     const at = Number(target);
     const start = at - (at % blockSize);
     this.checkWatch(start, blockSize, 'write');
-    const fault = blockWriteFault(this.machine, at, start, blockSize);
+    // A page the MPU allows wholly for writes at this EL allows the block in it.
+    const fault = this.machine.pageAllowed(start, blockSize, 'write') ? undefined : blockWriteFault(this.machine, at, start, blockSize);
     if (fault) {
       latchFault(this.machine, fault);
       throw new Abort(fault);
+    }
+    const page = start - (start % 0x1000);
+    if (blockSize <= ZEROS.length && start + blockSize <= page + 0x1000 && this.machine.memory.isRamPage(page)) {
+      // Plain RAM, checked above as one write: one write of zeros, as the doubleword stores
+      // below would leave it (Xen clears its memory this way; a store per doubleword, each
+      // through the checked path, was a quarter of its boot).
+      this.machine.memory.write(start, ZEROS.subarray(0, blockSize));
+      const ex = this.exclusive;
+      if (ex && start < ex.address + ex.size && ex.address < start + blockSize) this.exclusive = undefined;
+      return;
     }
     for (let offset = 0; offset < blockSize; offset += 8) this.store(BigInt(start + offset), 8, 0n);
   }

@@ -9,10 +9,15 @@
 import type { AccessKind } from '../access.js';
 import type { Machine } from '../machine.js';
 
+/** No page: far enough below 0 that no address lies within 4 KiB of it. */
+const NO_PAGE = -0x10000;
+
 /** One cached page: where its bytes are and for which access state it was granted. */
 class PageGrant {
-  page = -1;
+  page = NO_PAGE;
   view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  /** The RAM chunk `view` shows. */
+  bytes: Uint8Array | undefined;
   at = 0;
   generation = -1;
   /** PSTATE bits 3:0 (EL and SP) at the time of the grant. */
@@ -23,21 +28,22 @@ export class FastMemory {
   /** The value of the last successful load. */
   lo = 0;
   hi = 0;
-  /** Set by the interpreter while an exclusive monitor is armed: stores go the checked way. */
-  storesChecked = false;
-  /** Instructions a translated block retired, and whether it stopped before an instruction it could not complete. */
+  /** Set by translated code on its way out: instructions retired, and 1 when it stopped before one it could not complete. */
   retired = 0;
-  bail = false;
+  bail = 0;
+  /** Set on entry to translated code while an exclusive monitor is armed: stores go the checked way. */
+  private storesChecked = false;
 
-  private readonly read = new PageGrant();
-  private readonly write = new PageGrant();
+  /** The read and write grants, which translated code tests inline before calling load or store. */
+  readonly read = new PageGrant();
+  readonly write = new PageGrant();
   private readonly fetch = new PageGrant();
 
   constructor(private readonly machine: Machine) {}
 
   /** Forgets the write grant (a page has just become a code page). */
   revokeWrites(): void {
-    this.write.page = -1;
+    this.write.page = NO_PAGE;
   }
 
   private grant(grant: PageGrant, address: number, size: number, kind: AccessKind): boolean {
@@ -48,7 +54,11 @@ export class FastMemory {
     const ram = this.machine.memory.ramPage(page);
     if (!ram) return false;
     grant.page = page;
-    grant.view = new DataView(ram.bytes.buffer, ram.bytes.byteOffset, ram.bytes.byteLength);
+    // A view per chunk, not per grant: pages used in turn would otherwise make one each time.
+    if (grant.bytes !== ram.bytes) {
+      grant.bytes = ram.bytes;
+      grant.view = new DataView(ram.bytes.buffer, ram.bytes.byteOffset, ram.bytes.byteLength);
+    }
     grant.at = ram.at;
     grant.generation = this.machine.accessGeneration;
     grant.mode = this.machine.core.cpsr & 0xf;
@@ -65,9 +75,36 @@ export class FastMemory {
     return g.at + offset;
   }
 
+  /**
+   * Before translated code runs: drops the read and write grants if anything that decides
+   * accesses changed since they were made. Translated code cannot change any of it (it leaves
+   * MSR, ISB, exceptions and ERET to the interpreter), so its loads and stores then need only
+   * check that the address lies in the granted page.
+   */
+  enterTranslated(storesChecked: boolean): void {
+    this.storesChecked = storesChecked;
+    const generation = this.machine.accessGeneration;
+    const mode = this.machine.core.cpsr & 0xf;
+    for (const g of [this.read, this.write]) {
+      if (g.generation !== generation || g.mode !== mode) g.page = NO_PAGE;
+    }
+    // Stores go the checked way while an exclusive monitor is armed: no inline write either.
+    if (storesChecked) this.write.page = NO_PAGE;
+  }
+
+  /** Where `size` bytes at `address` lie in a grant checked by enterTranslated, or -1 when the checked path must do it. */
+  private locateTranslated(g: PageGrant, address: number, size: number, kind: AccessKind): number {
+    let offset = address - g.page;
+    if (offset < 0 || offset > 0x1000 - size) {
+      if (!this.grant(g, address, size, kind)) return -1;
+      offset = address - g.page;
+    }
+    return g.at + offset;
+  }
+
   /** Loads `size` bytes (1, 2, 4 or 8) into lo/hi, zero-extended; false when the checked path must do it. */
   load(address: number, size: number): boolean {
-    const at = this.locate(this.read, address, size, 'read');
+    const at = this.locateTranslated(this.read, address, size, 'read');
     if (at < 0) return false;
     const v = this.read.view;
     if (size === 8) {
@@ -92,7 +129,7 @@ export class FastMemory {
   /** Stores the low `size` bytes of hi:lo; false when the checked path must do it. */
   store(address: number, size: number, lo: number, hi: number): boolean {
     if (this.storesChecked) return false;
-    const at = this.locate(this.write, address, size, 'write');
+    const at = this.locateTranslated(this.write, address, size, 'write');
     if (at < 0) return false;
     const v = this.write.view;
     if (size === 8) {

@@ -24,7 +24,7 @@ import { Executor } from './execute.js';
 import { FastMemory } from './fastMemory.js';
 import { irqTarget } from './interrupts.js';
 import { Abort, Trapped, Undefined, WatchHit, type CpuException, type StepOutcome, type WatchSet } from './outcomes.js';
-import { translateBlock, type Block } from './translator.js';
+import { translateRegion, WARM_UP_ENTRIES, type Block } from './translator.js';
 import { Wide } from './wide.js';
 
 export type { CpuException, StepOutcome, WatchSet } from './outcomes.js';
@@ -48,6 +48,8 @@ export class Interpreter {
   executed = 0;
   /** Of those, how many ran as translated blocks. */
   executedTranslated = 0;
+  /** Times the run loop entered translated code; each entry runs one block or a chain of them. */
+  translatedEntries = 0;
   /** IRQs taken since the machine started. */
   interruptsTaken = 0;
   /** Return from `run` once an IRQ has been taken (a debugger's vector catch asks for it). */
@@ -119,24 +121,36 @@ export class Interpreter {
     const ram = this.machine.memory.ramPage(page);
     if (!ram) return undefined; // code in a device: interpreted
     const view = new DataView(ram.bytes.buffer, ram.bytes.byteOffset + ram.at, 0x1000);
-    let block: Block;
+    let entry: Block;
+    let others: readonly Block[] = [];
     try {
-      block = translateBlock((address) => view.getUint32(address - page, true), pc);
+      // Blocks that have run (or, translating at first sight, any): a path never taken is not compiled.
+      const worth = (address: number): boolean => this.translateThreshold <= 1 || this.heat.has(address) || this.blocks.has(address);
+      const translated = translateRegion((address) => view.getUint32(address - page, true), pc, worth);
+      entry = translated.entry;
+      others = translated.region?.blocks.slice(1) ?? [];
     } catch (err) {
       // A translator bug must cost speed, not correctness: interpret this address from now on.
       this.translationFailures++;
       this.lastTranslationFailure = `pc 0x${pc.toString(16)}: ${err instanceof Error ? err.message : String(err)}`;
-      block = { start: pc, length: 0, usesSp: false, run: undefined };
+      entry = { start: pc, length: 0, region: undefined, index: 0 };
     }
-    this.blocks.set(pc, block);
+    this.remember(page, entry);
+    // The region's other blocks are entries too (where the run loop comes back after an
+    // exit, a bail or a stop), unless an earlier region already has one there.
+    for (const block of others) if (!this.blocks.has(block.start)) this.remember(page, block);
+    return entry;
+  }
+
+  private remember(page: number, block: Block): void {
+    this.blocks.set(block.start, block);
     const starts = this.blockStarts.get(page);
-    if (starts) starts.push(pc);
+    if (starts) starts.push(block.start);
     else {
-      this.blockStarts.set(page, [pc]);
+      this.blockStarts.set(page, [block.start]);
       this.machine.memory.codePages.add(page);
       this.fast.revokeWrites(); // stores to this page must now take the path that forgets it
     }
-    return block;
   }
 
   /**
@@ -168,21 +182,29 @@ export class Interpreter {
         if (breakpoints.size > 0 && breakpoints.has(pc)) return BREAKPOINT;
         if (!interpretNext && pc >= 0 && pc % 4 === 0 && this.translate && !this.watches?.armed()) {
           const block = this.blocks.get(pc) ?? this.warmUp(pc);
+          const region = block?.region;
+          // Chained blocks may run up to the instruction limit and up to the timer's next
+          // deadline (an IRQ may become pending there), not into a breakpoint.
+          let budget = Math.min(remaining, timer.deadline - timer.ticks);
           if (
-            block?.run !== undefined &&
-            block.length <= remaining &&
-            block.length <= timer.deadline - timer.ticks &&
-            (!block.usesSp || (core.cpsr & 0xd) === 0x9) &&
+            region !== undefined &&
+            block!.length <= budget &&
+            (!region.usesSp || (core.cpsr & 0xd) === 0x9) &&
             this.machine.pageAllowed(pc, 4, 'fetch') &&
-            !(breakpoints.size > 0 && breakpointInside(block, breakpoints))
+            !(breakpoints.size > 0 && breakpointInside(block!, breakpoints))
           ) {
-            fast.bail = false;
-            fast.storesChecked = this.executor.exclusive !== undefined;
-            pc = block.run(words, core, fast, this.wide);
-            this.retire(fast.retired);
-            this.executedTranslated += fast.retired;
-            remaining -= fast.retired;
-            interpretNext = fast.bail;
+            if (region.entries < WARM_UP_ENTRIES) {
+              region.entries++;
+              budget = block!.length;
+            } else if (breakpoints.size > 0 && breakpointInRegion(region.low, region.high, breakpoints)) budget = block!.length;
+            fast.enterTranslated(this.executor.exclusive !== undefined);
+            this.translatedEntries++;
+            pc = region.run(words, core, fast, this.wide, block!.index, budget);
+            const retired = fast.retired;
+            this.retire(retired);
+            this.executedTranslated += retired;
+            remaining -= retired;
+            interpretNext = fast.bail === 1;
             continue;
           }
         }
@@ -308,7 +330,11 @@ const BREAKPOINT: RunOutcome = { kind: 'breakpoint' };
 
 /** A breakpoint after the block's first instruction: the block must not run past it. */
 function breakpointInside(block: Block, breakpoints: ReadonlySet<number>): boolean {
-  const end = block.start + block.length * 4;
-  for (const address of breakpoints) if (address > block.start && address < end) return true;
+  return breakpointInRegion(block.start + 4, block.start + block.length * 4, breakpoints);
+}
+
+/** A breakpoint in [low, high): a region spanning it runs one block per entry, the run loop checking each. */
+function breakpointInRegion(low: number, high: number, breakpoints: ReadonlySet<number>): boolean {
+  for (const address of breakpoints) if (address >= low && address < high) return true;
   return false;
 }

@@ -54,16 +54,17 @@ export class Wide {
 
   /** The low 64 bits of (ah:al) * (bh:bl). */
   mul(al: number, ah: number, bl: number, bh: number): void {
-    // al * bl exactly, from 16-bit limbs (every partial product stays below 2^53).
+    // The high word of al * bl from 16-bit limbs: every partial product is below 2^32, and
+    // their middle halves are summed apart so that no sum passes 2^32 (where >>> wraps).
     const a0 = al & 0xffff;
     const a1 = al >>> 16;
     const b0 = bl & 0xffff;
     const b1 = bl >>> 16;
-    const mid = a0 * b1 + a1 * b0;
-    const low = a0 * b0 + (mid % 0x10000) * 0x10000;
-    const carry = Math.floor(low / 0x1_0000_0000);
-    const high = a1 * b1 + Math.floor(mid / 0x10000) + carry;
-    this.lo = low >>> 0;
+    const p01 = a0 * b1;
+    const p10 = a1 * b0;
+    const middle = ((a0 * b0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+    const high = a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (middle >>> 16);
+    this.lo = Math.imul(al, bl) >>> 0;
     // The cross terms only reach the high word; Math.imul keeps their low 32 bits.
     this.hi = (high + Math.imul(al, bh) + Math.imul(ah, bl)) >>> 0;
   }

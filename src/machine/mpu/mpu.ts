@@ -301,7 +301,7 @@ export class Mpu implements MpuModel {
   }
 
   private permission(access: Access, region: CheckRegion, regime: Regime, control: RegimeControl): { rule: MpuRule; reason: string } | undefined {
-    // The region's name is spelt only for a refusal: this runs on every access the page cache misses.
+    // The region's description only for a refusal: every core access that misses the page cache comes here.
     const name = (): string => `region ${region.index} [${hex(region.base)}..${hex(region.limit)}]`;
     const ap = (region.readOnly ? 2 : 0) | (region.unprivileged ? 1 : 0);
     // AP[0] (unprivileged access) only matters in the EL1&0 regime; EL2 always has access.

@@ -1,11 +1,12 @@
 // The block translator's shape: where blocks end (a branch, an instruction left to the
-// interpreter, the page end, 64 instructions), when they need SP_EL2, that any word at all
-// yields a block or a clean refusal — never a generated function that does not compile — and
-// that a write into translated code, by the debugger or by the core, is always seen.
+// interpreter, the page end, 64 instructions), which blocks a region gathers, when they need
+// SP_EL2, that any word at all yields a block or a clean refusal — never a generated function
+// that does not compile — and that a write into translated code, by the debugger or by the
+// core, is always seen.
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { MAX_BLOCK, translateBlock } from '../../../src/machine/cpu/translator.js';
+import { MAX_BLOCK, translateRegion } from '../../../src/machine/cpu/translator.js';
 import { Interpreter } from '../../../src/machine/cpu/interpreter.js';
 import { DEFAULT_BOARD } from '../../../src/machine/board.js';
 import { register, registerByName } from '../../../src/arch/aarch64/registers.js';
@@ -19,6 +20,11 @@ const STR_SP = 0xf900_03e0; // str x0, [sp]
 
 /** A fetch function over a little program placed at `base`, zeros (UDF) elsewhere. */
 const program = (base: number, words: number[]) => (pc: number): number => words[(pc - base) / 4] ?? 0;
+/** The block at `start` and whether its region uses SP, as the translator builds them. */
+const translateBlock = (fetch: (pc: number) => number, start: number) => {
+  const { entry, region } = translateRegion(fetch, start);
+  return { length: entry.length, usesSp: region?.usesSp ?? false, run: region?.run };
+};
 
 describe('block translator', () => {
   it('ends a block after a branch, before an untranslated instruction, at 64 and at the page end', () => {
@@ -27,6 +33,19 @@ describe('block translator', () => {
     expect(translateBlock(program(0x1000, [MRS]), 0x1000)).toMatchObject({ length: 0, run: undefined });
     expect(translateBlock(() => NOP, 0x1000).length).toBe(MAX_BLOCK);
     expect(translateBlock(() => NOP, 0x1ff0).length).toBe(4); // 0x1ff0..0x1ffc, then the page ends
+  });
+
+  it('gathers the blocks that constant jumps reach in the same page into one region', () => {
+    // 0x1000: cbz x0, 0x100c ; add x0, x0, #1 ; b 0x2000 (another page) ; 0x100c: b 0x1000
+    const words = [0xb400_0060, ADD_X0, 0x1400_03fe, 0x17ff_fffd];
+    const { entry, region } = translateRegion(program(0x1000, words), 0x1000);
+    expect(entry).toMatchObject({ start: 0x1000, length: 1, index: 0 });
+    expect(region?.blocks.map((b) => [b.start, b.length])).toEqual([
+      [0x1000, 1],
+      [0x100c, 1],
+      [0x1004, 2],
+    ]);
+    expect([region?.low, region?.high]).toEqual([0x1000, 0x1010]); // breadth first; 0x2000 is an exit
   });
 
   it('marks the blocks that use SP', () => {

@@ -1,9 +1,13 @@
 // What the block translator's emitters share: the source templates for registers, flags,
-// shifts and conditions, and the state of the block being built (where it is, whether it
-// touches SP). Every string made here is a fixed template filled with numbers.
+// shifts and conditions, and the state of the block being built (where it is, which registers
+// it touches, where it jumps). Every string made here is a fixed template filled with numbers.
 //
-// Generated code sees: r (the register words; x<n> = r[2n], r[2n+1], SP_EL2 = r[62], r[63]),
-// c (CoreState, for PSTATE.NZCV in cpsr), m (FastMemory), H (Wide, 64-bit helpers).
+// Generated code works on JS locals, not on the core's state: x<n> is x<n>l, x<n>h (its 32-bit
+// halves), SP_EL2 is spl, sph, PSTATE.NZCV is $f (N 8, Z 4, C 2, V 1). The region that holds
+// the block (translator.ts) loads them from r (CoreState.words) and c (CoreState) on entry and
+// stores them back on every exit; that is the only way the core's state is touched, so each
+// exit is one place where the state becomes architecturally visible again. Besides, generated
+// code sees m (FastMemory) and H (Wide, 64-bit helpers).
 
 /** One instruction's code, and whether it ends the block (it set the next pc itself). */
 export interface Translation {
@@ -19,12 +23,17 @@ export const hex = (n: number): string => `0x${n.toString(16)}`;
 export const halves = (v: bigint): [string, string] => [hex(Number(v & 0xffff_ffffn)), hex(Number((v >> 32n) & 0xffff_ffffn))];
 
 /** PSTATE.NZCV from the four flag expressions (each 0 or 1). */
-const setFlags = (n: string, z: string, c: string, v: string): string =>
-  `c.cpsr = ((c.cpsr & 0x0fffffff) | (${n} << 31) | (${z} << 30) | (${c} << 29) | (${v} << 28)) >>> 0;`;
+const setFlags = (n: string, z: string, c: string, v: string): string => `$f = (${n} << 3) | (${z} << 2) | (${c} << 1) | ${v};`;
 
-/** A64 condition codes over PSTATE.NZCV (f = cpsr >>> 28: N 8, Z 4, C 2, V 1). */
+/** PSTATE.C as 0 or 1 (the carry in of ADC/SBC). */
+export const CARRY = '(($f >>> 1) & 1)';
+
+/** PSTATE.NZCV set to a constant (CCMP/CCMN when the condition fails). */
+export const setNzcv = (nzcv: number): string => `$f = ${nzcv};`;
+
+/** A64 condition codes over PSTATE.NZCV (the local $f: N 8, Z 4, C 2, V 1). */
 export function conditionExpr(cond: number): string {
-  const f = '(c.cpsr >>> 28)';
+  const f = '$f';
   const base = [
     `(${f} & 4) !== 0`, // EQ
     `(${f} & 2) !== 0`, // CS
@@ -70,43 +79,76 @@ export function shift32(type: number, n: number | string, l: string): string {
 
 export const plain = (code: string): Translation => ({ code: `{ ${code} }`, ends: false });
 
+/** Register 32 stands for SP_EL2 in the sets below (it is words 62 and 63 of the bank). */
+export const SP_INDEX = 32;
+
+/** A jump to a constant address, resolved when the region is assembled: chained or an exit. */
+export interface Jump {
+  readonly target: number;
+  /** Instructions of the block retired when the jump is taken. */
+  readonly retired: number;
+}
+
+/** Where the placeholder of jump `id` stands in the code, until the region resolves it. */
+export const jumpMark = (id: number): string => `/*@jump ${id}@*/`;
+export const JUMP_MARK = /\/\*@jump (\d+)@\*\//g;
+
 export class BlockBuilder {
   usesSp = false;
+  /** Registers read or written (0..30, SP_INDEX), and those written: the region loads and stores them. */
+  readonly used = new Set<number>();
+  readonly written = new Set<number>();
+  /** Constant jumps, by id (shared by every block of a region, hence passed in). */
+  constructor(readonly jumps: Jump[] = []) {}
   /** Index in the block and address of the instruction being translated. */
   k = 0;
   pc = 0;
 
+  private local(n: number, half: 'l' | 'h'): string {
+    this.used.add(n);
+    return n === SP_INDEX ? `sp${half}` : `x${n}${half}`;
+  }
+
   lo(n: number): string {
-    return n === 31 ? '0' : `r[${2 * n}]`;
+    return n === 31 ? '0' : this.local(n, 'l');
   }
 
   hi(n: number): string {
-    return n === 31 ? '0' : `r[${2 * n + 1}]`;
+    return n === 31 ? '0' : this.local(n, 'h');
   }
 
   /** Register n where 31 means SP (the base of loads and stores, ADD/SUB immediate). */
   loSp(n: number): string {
     if (n !== 31) return this.lo(n);
     this.usesSp = true;
-    return 'r[62]';
+    return this.local(SP_INDEX, 'l');
   }
 
   hiSp(n: number): string {
     if (n !== 31) return this.hi(n);
     this.usesSp = true;
-    return 'r[63]';
+    return this.local(SP_INDEX, 'h');
   }
 
   /** Writes l:h (or l with a zero top half for 32-bit results) to Xn; XZR discards. */
   set(n: number, l: string, h: string, sf: boolean): string {
     if (n === 31) return '';
-    return `r[${2 * n}] = ${l}; r[${2 * n + 1}] = ${sf ? h : '0'};`;
+    this.written.add(n);
+    return `${this.local(n, 'l')} = ${l}; ${this.local(n, 'h')} = ${sf ? h : '0'};`;
   }
 
   setSp(n: number, l: string, h: string, sf: boolean): string {
     if (n !== 31) return this.set(n, l, h, sf);
     this.usesSp = true;
-    return `r[62] = ${l}; r[63] = ${sf ? h : '0'};`;
+    this.written.add(SP_INDEX);
+    return `${this.local(SP_INDEX, 'l')} = ${l}; ${this.local(SP_INDEX, 'h')} = ${sf ? h : '0'};`;
+  }
+
+  /** Writes one half of Xn alone (MOVK); the caller keeps the other half right. */
+  setHalf(n: number, half: 'l' | 'h', value: string): string {
+    if (n === 31) return '';
+    this.written.add(n);
+    return `${this.local(n, half)} = ${value};`;
   }
 
   /** X30 = the address after this instruction (BL, BLR). */
@@ -116,12 +158,23 @@ export class BlockBuilder {
 
   /** Stop before this instruction; the interpreter runs it. */
   bail(): string {
-    return `{ m.retired = ${this.k}; m.bail = true; return ${this.pc}; }`;
+    return `{ $done += ${this.k}; $bail = 1; $pc = ${this.pc}; break run; }`;
   }
 
-  /** Leave the block with this instruction retired, going to `target` (an expression). */
+  /** Leave the region with this instruction retired, going to `target` (an expression). */
   leave(target: string): string {
-    return `m.retired = ${this.k + 1}; return ${target};`;
+    return `$done += ${this.k + 1}; $pc = ${target}; break run;`;
+  }
+
+  /** Go on at the constant address `target` with this instruction retired: chained when the region holds it. */
+  jump(target: number): string {
+    return this.jumpAfter(target, this.k + 1);
+  }
+
+  /** Go on at `target` with `retired` instructions of the block retired (also the fall-through at a block's end). */
+  jumpAfter(target: number, retired: number): string {
+    this.jumps.push({ target, retired });
+    return `{ ${jumpMark(this.jumps.length - 1)} }`;
   }
 
   /**

@@ -3,7 +3,7 @@
 // AddWithCarry defines them, the harder 64-bit operations through Wide (H) helpers.
 
 import type { InstructionOf, LogicalOp } from '../decode.js';
-import { halves, hex, plain, shift32, shift64, type BlockBuilder, type Translation, conditionExpr } from './blockBuilder.js';
+import { CARRY, conditionExpr, halves, hex, plain, setNzcv, shift32, shift64, type BlockBuilder, type Translation } from './blockBuilder.js';
 
 const OPERATORS: Record<LogicalOp, string> = { and: '&', ands: '&', orr: '|', eor: '^' };
 const assign = ([l, h]: [string, string]): string => `const xl = ${l}, xh = ${h};`;
@@ -51,9 +51,10 @@ export function emitMoveWide(b: BlockBuilder, insn: InstructionOf<'move-wide'>):
   const hw = insn.shift / 16;
   const keep = hw & 1 ? 0xffff : 0xffff_0000;
   const insert = hw & 1 ? imm16 * 0x10000 : imm16;
-  const at = 2 * rd + (hw >> 1);
-  let code = `r[${at}] = ((r[${at}] & ${hex(keep)}) | ${hex(insert)}) >>> 0;`;
-  if (!sf) code += `r[${2 * rd + 1}] = 0;`;
+  const half = hw >> 1 ? 'h' : 'l';
+  const old = half === 'h' ? b.hi(rd) : b.lo(rd);
+  let code = b.setHalf(rd, half, `((${old} & ${hex(keep)}) | ${hex(insert)}) >>> 0`);
+  if (!sf) code += b.setHalf(rd, 'h', '0');
   return plain(code);
 }
 
@@ -142,7 +143,7 @@ export function emitAddCarry(b: BlockBuilder, insn: InstructionOf<'add-carry'>):
   const { sf, rn, rm } = insn;
   let code = `let al = ${b.lo(rn)}, ah = ${sf ? b.hi(rn) : '0'}, bl = ${b.lo(rm)}, bh = ${sf ? b.hi(rm) : '0'};`;
   if (insn.sub) code += invertB(sf);
-  code += b.addWithCarry('((c.cpsr >>> 29) & 1)', sf, insn.setFlags);
+  code += b.addWithCarry(CARRY, sf, insn.setFlags);
   return plain(code + b.set(insn.rd, 'xl', 'xh', sf));
 }
 
@@ -153,7 +154,7 @@ export function emitCondCompare(b: BlockBuilder, insn: InstructionOf<'cond-compa
   let compare = `let al = ${b.lo(rn)}, ah = ${sf ? b.hi(rn) : '0'}, bl = ${bl}, bh = ${bh};`;
   if (sub) compare += invertB(sf);
   compare += b.addWithCarry(sub ? 1 : 0, sf, true);
-  return plain(`if ${conditionExpr(insn.cond)} { ${compare} } else { c.cpsr = ((c.cpsr & 0x0fffffff) | ${insn.nzcv << 28}) >>> 0; }`);
+  return plain(`if ${conditionExpr(insn.cond)} { ${compare} } else { ${setNzcv(insn.nzcv)} }`);
 }
 
 /** CSEL/CSINC/CSINV/CSNEG's value when the condition fails, from Xm (locals bl, bh) into xl, xh. */
