@@ -7,9 +7,12 @@ import { asBuffer, closeFrame, hexByte, MalformedPacketError, printable, textToH
 import { PacketFramer, type FrameEvent } from './framer.js';
 import { available, lookupPacket, THREAD_ID, type ClientFeatures, type PacketContext, type PacketSpec, type ProcessState, type Reply } from './packets.js';
 import { TargetErrno, TargetError, type DebugTarget, type ResumeAction, type StopEvent } from './target.js';
+import { WholeKind, wholeRequest, type WholeRequest } from './wholeRequest.js';
 
 /** PacketSize we advertise: bounds every packet GDB sends, `$`, `#` and checksum included. */
 export const PACKET_SIZE = 0x20000;
+/** The most data an `m` reply carries (its hex must fit our own packet size); longer reads are clipped by the table's handler. */
+const MAX_HEX_READ = Math.floor((PACKET_SIZE - 4) / 2);
 
 const PLUS = 0x2b;
 const DOLLAR = 0x24;
@@ -21,6 +24,11 @@ const UNSUPPORTED: Reply = { kind: 'text', text: '' };
 
 /** E2BIG: the reply to a packet longer than PacketSize. */
 const E2BIG = 0x07;
+
+/** The table's entries for the packets of the short path: their failures are reported as the table's would be. */
+const G_SPEC = lookupPacket('g')!;
+const P_SPEC = lookupPacket('p0')!;
+const M_SPEC = lookupPacket('m0,1')!;
 
 
 export interface SessionIo {
@@ -57,6 +65,8 @@ export class RspSession {
   private readonly features: ClientFeatures = { swbreak: false, hwbreak: false, errorMessage: false, errorStrings: false };
   private readonly state: ProcessState = { extended: false, process: 'attached' };
   private readonly context: PacketContext;
+  /** The numbers of the packet the short path is serving (one object for the session's life). */
+  private readonly request: WholeRequest = { first: 0, second: 0 };
 
   constructor(
     private readonly target: DebugTarget,
@@ -100,8 +110,34 @@ export class RspSession {
   receive(chunk: Uint8Array): void {
     if (this.ended) return;
     this.hooks.trace?.('in', printable(chunk));
+    if (this.framer.idle && this.serveWhole(chunk)) return;
     this.framer.feed(chunk, this.onFrameEvent);
     this.flushAck();
+  }
+
+  /**
+   * The short path: a chunk that is exactly one `g`, `p` or `m` (what GDB sends after each
+   * stop and for each memory examine) is answered from its bytes, without the framer's events,
+   * the packet's text or the table lookup, when nothing else is going on (nothing queued or
+   * running, output not backed up). The reply, its ack and its errors are those of the
+   * general path. Returns false, having done nothing, for anything else.
+   */
+  private serveWhole(chunk: Uint8Array): boolean {
+    const kind = wholeRequest(chunk, this.request);
+    if (kind === WholeKind.None || this.running || !this.canServe() || this.queue.length > 0) return false;
+    if (kind === WholeKind.Memory && this.request.second > MAX_HEX_READ) return false;
+    this.received++;
+    this.acknowledge(true);
+    try {
+      if (kind === WholeKind.RegisterBlock) this.sendHex(this.target.readRegisterBlock());
+      else if (kind === WholeKind.Register) this.sendHex(this.target.readRegister(this.request.first));
+      else this.sendHex(this.target.readMemory(BigInt(this.request.first), this.request.second));
+    } catch (err) {
+      const spec = kind === WholeKind.RegisterBlock ? G_SPEC : kind === WholeKind.Register ? P_SPEC : M_SPEC;
+      this.sendText(this.failure(spec, err));
+    }
+    this.flushAck();
+    return true;
   }
 
   /** The connection dropped without D or k. */
