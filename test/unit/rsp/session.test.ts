@@ -68,3 +68,70 @@ describe('acks in ack mode', () => {
     expect(s.writes).toEqual([`+${packet('OK')}`, packet('QC1')]);
   });
 });
+
+// A chunk that is exactly one `g`, `p` or `m` takes the session's short path
+// (src/rsp/wholeRequest.ts); the same packet fed a byte at a time takes the framer and the
+// packet table. Both must write the same bytes: replies, acks, errors and refusals.
+describe('the short path for one g, p or m per chunk', () => {
+  function writesFor(chunks: string[], noAck: boolean, split: boolean): string[] {
+    const s = session();
+    if (noAck) s.receive(packet('QStartNoAckMode'));
+    s.writes.length = 0;
+    for (const chunk of chunks) {
+      if (split) for (const c of chunk) s.receive(c);
+      else s.receive(chunk);
+    }
+    return s.writes;
+  }
+
+  const cases: Array<[string, string[]]> = [
+    ['g', [packet('g')]],
+    ['p of a register', [packet('p1')]],
+    ['p in upper case hex', [packet('pA')]],
+    ['p of an unknown register (an error)', [packet('p1000')]],
+    ['p with a number too large', [packet('p80000000')]],
+    ['m', [packet('m100,8')]],
+    ['m with upper case hex and leading zeros', [packet('m00000100,0A')]],
+    ['m into a hole (an error)', [packet(`m${(0x8000).toString(16)},8`)]],
+    ['m running into a hole (a partial read)', [packet(`m${(0x7ffc).toString(16)},8`)]],
+    ['m of length 0', [packet('m100,0')]],
+    ['m with a 14-digit address', [packet('m10000000000100,8')]],
+    ['m with a 16-digit address', [packet('mffffffffffffff00,8')]],
+    ['m longer than a reply holds', [packet('m0,ffff')]],
+    ['m without a length', [packet('m100,')]],
+    ['m without a comma', [packet('m100')]],
+    ['m with a bad checksum', ['$m100,8#00']],
+    ['g with an ack in front', [`+${packet('g')}`]],
+    ['g with something after it', [`${packet('g')}x`]],
+    ['two packets in one chunk', [packet('g') + packet('m100,8')]],
+    ['a g while the target runs', [packet('c'), packet('g')]],
+    ['a g after a packet left unfinished', ['$qC', packet('g')]],
+  ];
+
+  for (const noAck of [false, true]) {
+    for (const [name, chunks] of cases) {
+      it(`${name}${noAck ? ', no-ack mode' : ', ack mode'}: the same writes as through the framer`, () => {
+        const whole = writesFor(chunks, noAck, false);
+        const split = writesFor(chunks, noAck, true);
+        expect(whole.join('')).toEqual(split.join(''));
+        // In no-ack mode a packet with a bad checksum is dropped without a word.
+        if (!(noAck && name.includes('bad checksum'))) expect(whole.length).toBeGreaterThan(0);
+      });
+    }
+  }
+
+  it('answers g, p and m with the target\'s bytes, each in one write with its ack', () => {
+    const target = new FakeTarget();
+    const writes: string[] = [];
+    const s = new RspSession(target, { write: (bytes) => writes.push(Buffer.from(bytes).toString('latin1')), end: () => undefined }, { log: () => undefined });
+    const hexOf = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+    s.receive(Buffer.from(packet('g'), 'latin1'));
+    s.receive(Buffer.from(packet('p1'), 'latin1'));
+    s.receive(Buffer.from(packet('m100,8'), 'latin1'));
+    expect(writes).toEqual([
+      `+${packet(hexOf(target.readRegisterBlock()))}`,
+      `+${packet(hexOf(target.readRegister(1)))}`,
+      `+${packet(hexOf(target.readMemory(0x100n, 8)))}`,
+    ]);
+  });
+});
