@@ -3,7 +3,7 @@
 // owns no Arm knowledge; it drives a DebugTarget through the packet table. Everything here
 // is reset by constructing a new session, which the server does on every accept.
 
-import { asBuffer, closeFrame, hexByte, MalformedPacketError, printable, textToHex, writeHexSummed } from './codec.js';
+import { asBuffer, closeFrame, hexByte, MalformedPacketError, printable, textToHex, writeHexPairs, writeHexSummed } from './codec.js';
 import { PacketFramer, type FrameEvent } from './framer.js';
 import { available, lookupPacket, THREAD_ID, type ClientFeatures, type PacketContext, type PacketSpec, type ProcessState, type Reply } from './packets.js';
 import { TargetErrno, TargetError, type DebugTarget, type ResumeAction, type StopEvent } from './target.js';
@@ -13,6 +13,8 @@ import { WholeKind, wholeRequest, type WholeRequest } from './wholeRequest.js';
 export const PACKET_SIZE = 0x20000;
 /** The most data an `m` reply carries (its hex must fit our own packet size); longer reads are clipped by the table's handler. */
 const MAX_HEX_READ = Math.floor((PACKET_SIZE - 4) / 2);
+/** The buffer short replies are built in: `$`, the hex of up to 2 KiB (a `g`, `p`, small `m`), `#cc`. */
+const KEPT_BYTES = 2 + 4096 + 3;
 
 const PLUS = 0x2b;
 const DOLLAR = 0x24;
@@ -32,7 +34,12 @@ const M_SPEC = lookupPacket('m0,1')!;
 
 
 export interface SessionIo {
-  write(bytes: Uint8Array): void;
+  /**
+   * Sends `bytes`. Returns true when the transport has finished with them (sent or copied
+   * them all, nothing of its output still queued), so that their memory may be reused; any
+   * other answer keeps that memory untouched.
+   */
+  write(bytes: Uint8Array): boolean | void;
   /**
    * True while the client has more unsent output than the transport allows: the session then
    * handles no further packets until `outputDrained()`, so a client that never reads cannot
@@ -67,6 +74,17 @@ export class RspSession {
   private readonly context: PacketContext;
   /** The numbers of the packet the short path is serving (one object for the session's life). */
   private readonly request: WholeRequest = { first: 0, second: 0 };
+  /**
+   * In no-ack mode the short path builds its reply here instead of in a new buffer, while the
+   * transport has taken every earlier write whole (no earlier reply can still be queued from
+   * it): `$` at 1, the payload from 2, an even offset, so that hex pairs go in as 16-bit words.
+   */
+  private readonly kept = Buffer.from(new ArrayBuffer(KEPT_BYTES + 1));
+  private readonly keptPairs = new Uint16Array(this.kept.buffer, 0, (KEPT_BYTES + 1) >>> 1);
+  /** The frame last sent from `kept` by each kind of short reply, reused while its length holds (a `g` always). */
+  private readonly keptFrames: Array<Buffer | undefined> = [undefined, undefined, undefined, undefined];
+  /** The transport said it had finished with the bytes of the last write (and so of all before it). */
+  private outputTaken = false;
 
   constructor(
     private readonly target: DebugTarget,
@@ -129,9 +147,13 @@ export class RspSession {
     this.received++;
     this.acknowledge(true);
     try {
-      if (kind === WholeKind.RegisterBlock) this.sendHex(this.target.readRegisterBlock());
-      else if (kind === WholeKind.Register) this.sendHex(this.target.readRegister(this.request.first));
-      else this.sendHex(this.target.readMemory(BigInt(this.request.first), this.request.second));
+      const bytes =
+        kind === WholeKind.RegisterBlock
+          ? this.target.readRegisterBlock()
+          : kind === WholeKind.Register
+            ? this.target.readRegister(this.request.first)
+            : this.target.readMemory(BigInt(this.request.first), this.request.second);
+      this.sendHexShort(kind, bytes, bytes.length);
     } catch (err) {
       const spec = kind === WholeKind.RegisterBlock ? G_SPEC : kind === WholeKind.Register ? P_SPEC : M_SPEC;
       this.sendText(this.failure(spec, err));
@@ -219,7 +241,7 @@ export class RspSession {
     // After D or k nothing more goes out: the transport is closing.
     if (this.ended) return;
     this.hooks.trace?.('out', '+');
-    this.io.write(ACK);
+    this.put(ACK);
   }
 
   /**
@@ -386,6 +408,29 @@ export class RspSession {
   }
 
   /**
+   * A short path's reply: in no-ack mode, when the transport has taken every earlier write,
+   * built in the kept buffer and sent through a view of it kept per kind of reply; otherwise
+   * as any other reply.
+   */
+  private sendHexShort(kind: WholeKind, bytes: Uint8Array, length: number): void {
+    const size = 2 * length + 4;
+    if (this.ackMode || !this.outputTaken || size > KEPT_BYTES) {
+      this.sendHex(length === bytes.length ? bytes : bytes.subarray(0, length));
+      return;
+    }
+    const kept = this.kept;
+    kept[1] = DOLLAR;
+    closeFrame(kept, 2, 2 + 2 * length, writeHexPairs(bytes, length, this.keptPairs, 1));
+    let frame = this.keptFrames[kind];
+    if (frame === undefined || frame.length !== size) {
+      frame = Buffer.from(kept.buffer, kept.byteOffset + 1, size);
+      this.keptFrames[kind] = frame;
+    }
+    this.hooks.trace?.('out', printable(frame));
+    this.put(frame);
+  }
+
+  /**
    * A buffer for a frame with `length` payload bytes, its owed '+' and its '$' already in;
    * with `align` (2 or 4), slack in front puts the payload on an address that is a multiple of
    * it, so that hex digits can be stored several at a time.
@@ -415,7 +460,7 @@ export class RspSession {
     if (this.ackMode) this.lastSent = start === 2 ? out.subarray(1) : out;
     if (this.ended) return;
     this.hooks.trace?.('out', printable(out));
-    this.io.write(out);
+    this.put(out);
   }
 
   /** Anything but a reply (a '-', a resend): an owed '+' goes first. */
@@ -423,7 +468,12 @@ export class RspSession {
     if (this.ended) return;
     this.flushAck();
     this.hooks.trace?.('out', printable(bytes));
-    this.io.write(bytes);
+    this.put(bytes);
+  }
+
+  /** Every write goes through here, to know whether the kept buffer may be written again. */
+  private put(bytes: Uint8Array): void {
+    this.outputTaken = this.io.write(bytes) === true;
   }
 
   private end(reason: 'detach' | 'kill'): void {

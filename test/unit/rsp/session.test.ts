@@ -11,7 +11,12 @@ const hex = (s: string) => Buffer.from(s, 'latin1').toString('hex');
 
 function session(): { receive(text: string): void; writes: string[] } {
   const writes: string[] = [];
-  const s = new RspSession(new FakeTarget(), { write: (bytes) => writes.push(Buffer.from(bytes).toString('latin1')), end: () => undefined }, { log: () => undefined });
+  // The bytes are copied at once: the session may build its next reply in the same memory.
+  const write = (bytes: Uint8Array): boolean => {
+    writes.push(Buffer.from(bytes).toString('latin1'));
+    return true;
+  };
+  const s = new RspSession(new FakeTarget(), { write, end: () => undefined }, { log: () => undefined });
   return { receive: (text) => s.receive(Buffer.from(text, 'latin1')), writes };
 }
 
@@ -123,7 +128,7 @@ describe('the short path for one g, p or m per chunk', () => {
   it('answers g, p and m with the target\'s bytes, each in one write with its ack', () => {
     const target = new FakeTarget();
     const writes: string[] = [];
-    const s = new RspSession(target, { write: (bytes) => writes.push(Buffer.from(bytes).toString('latin1')), end: () => undefined }, { log: () => undefined });
+    const s = new RspSession(target, { write: (bytes) => void writes.push(Buffer.from(bytes).toString('latin1')), end: () => undefined }, { log: () => undefined });
     const hexOf = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
     s.receive(Buffer.from(packet('g'), 'latin1'));
     s.receive(Buffer.from(packet('p1'), 'latin1'));
@@ -133,5 +138,53 @@ describe('the short path for one g, p or m per chunk', () => {
       `+${packet(hexOf(target.readRegister(1)))}`,
       `+${packet(hexOf(target.readMemory(0x100n, 8)))}`,
     ]);
+  });
+});
+
+describe('the buffer short replies are built in', () => {
+  // A transport that keeps the bytes it was given (as a socket does with a write it could not
+  // finish) and says whether it has finished with them.
+  function keepingSession(finished: () => boolean): { receive(text: string): void; sent: Uint8Array[]; snapshots: string[] } {
+    const sent: Uint8Array[] = [];
+    const snapshots: string[] = [];
+    const s = new RspSession(
+      new FakeTarget(),
+      {
+        write: (bytes) => {
+          sent.push(bytes);
+          snapshots.push(Buffer.from(bytes).toString('latin1'));
+          return finished();
+        },
+        end: () => undefined,
+      },
+      { log: () => undefined },
+    );
+    s.receive(Buffer.from(packet('QStartNoAckMode'), 'latin1'));
+    sent.length = 0;
+    snapshots.length = 0;
+    return { receive: (text) => s.receive(Buffer.from(text, 'latin1')), sent, snapshots };
+  }
+  const asText = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1');
+
+  it('is never written while the transport still holds an earlier reply', () => {
+    const s = keepingSession(() => false);
+    for (const p of ['g', 'm100,8', 'p1', 'm200,10', 'g']) s.receive(packet(p));
+    expect(s.sent.map(asText)).toEqual(s.snapshots);
+  });
+
+  it('is written again only once the transport has finished with every earlier write', () => {
+    let finished = false;
+    const s = keepingSession(() => finished);
+    s.receive(packet('m100,8')); // held by the transport
+    finished = true;
+    s.receive(packet('m108,8')); // built anew (the transport still held the last one), then taken
+    s.receive(packet('m110,8')); // may reuse memory now
+    finished = false;
+    s.receive(packet('m118,8')); // reuses it, and is held
+    s.receive(packet('m120,8')); // must not touch it
+    expect(asText(s.sent[0]!)).toBe(s.snapshots[0]);
+    expect(asText(s.sent[3]!)).toBe(s.snapshots[3]);
+    expect(asText(s.sent[4]!)).toBe(s.snapshots[4]);
+    expect(s.snapshots[4]).toBe(packet(Buffer.from(new FakeTarget().readMemory(0x120n, 8)).toString('hex')));
   });
 });
