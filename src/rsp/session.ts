@@ -15,6 +15,8 @@ export const PACKET_SIZE = 0x20000;
 const MAX_HEX_READ = Math.floor((PACKET_SIZE - 4) / 2);
 /** The buffer short replies are built in: `$`, the hex of up to 2 KiB (a `g`, `p`, small `m`), `#cc`. */
 const KEPT_BYTES = 2 + 4096 + 3;
+/** The longest `m` whose bytes the target may read into the session's own buffer. */
+const SHORT_READ = 2048;
 
 const PLUS = 0x2b;
 const DOLLAR = 0x24;
@@ -83,6 +85,8 @@ export class RspSession {
   private readonly keptPairs = new Uint16Array(this.kept.buffer, 0, (KEPT_BYTES + 1) >>> 1);
   /** The frame last sent from `kept` by each kind of short reply, reused while its length holds (a `g` always). */
   private readonly keptFrames: Array<Buffer | undefined> = [undefined, undefined, undefined, undefined];
+  /** Where the target reads a short `m`'s bytes, when it can (DebugTarget.readMemoryInto). */
+  private readonly readBuffer = new Uint8Array(SHORT_READ);
   /** The transport said it had finished with the bytes of the last write (and so of all before it). */
   private outputTaken = false;
 
@@ -147,13 +151,18 @@ export class RspSession {
     this.received++;
     this.acknowledge(true);
     try {
-      const bytes =
-        kind === WholeKind.RegisterBlock
-          ? this.target.readRegisterBlock()
-          : kind === WholeKind.Register
-            ? this.target.readRegister(this.request.first)
-            : this.target.readMemory(BigInt(this.request.first), this.request.second);
-      this.sendHexShort(kind, bytes, bytes.length);
+      const { first, second } = this.request;
+      if (kind === WholeKind.Memory && second <= SHORT_READ && this.target.readMemoryInto?.(first, second, this.readBuffer)) {
+        this.sendHexShort(kind, this.readBuffer, second);
+      } else {
+        const bytes =
+          kind === WholeKind.RegisterBlock
+            ? this.target.readRegisterBlock()
+            : kind === WholeKind.Register
+              ? this.target.readRegister(first)
+              : this.target.readMemory(BigInt(first), second);
+        this.sendHexShort(kind, bytes, bytes.length);
+      }
     } catch (err) {
       const spec = kind === WholeKind.RegisterBlock ? G_SPEC : kind === WholeKind.Register ? P_SPEC : M_SPEC;
       this.sendText(this.failure(spec, err));

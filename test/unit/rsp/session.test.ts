@@ -9,14 +9,28 @@ import { FakeTarget } from '../../protocol/fakeTarget.js';
 
 const hex = (s: string) => Buffer.from(s, 'latin1').toString('hex');
 
-function session(): { receive(text: string): void; writes: string[] } {
+/** A target that also reads memory into the session's buffer, as the board does (DebugTarget.readMemoryInto). */
+class ReadIntoTarget extends FakeTarget {
+  readMemoryInto(address: number, length: number, out: Uint8Array): boolean {
+    try {
+      const data = this.readMemory(BigInt(address), length);
+      if (data.length !== length) return false;
+      out.set(data);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function session(target: FakeTarget = new FakeTarget()): { receive(text: string): void; writes: string[] } {
   const writes: string[] = [];
   // The bytes are copied at once: the session may build its next reply in the same memory.
   const write = (bytes: Uint8Array): boolean => {
     writes.push(Buffer.from(bytes).toString('latin1'));
     return true;
   };
-  const s = new RspSession(new FakeTarget(), { write, end: () => undefined }, { log: () => undefined });
+  const s = new RspSession(target, { write, end: () => undefined }, { log: () => undefined });
   return { receive: (text) => s.receive(Buffer.from(text, 'latin1')), writes };
 }
 
@@ -78,8 +92,8 @@ describe('acks in ack mode', () => {
 // (src/rsp/wholeRequest.ts); the same packet fed a byte at a time takes the framer and the
 // packet table. Both must write the same bytes: replies, acks, errors and refusals.
 describe('the short path for one g, p or m per chunk', () => {
-  function writesFor(chunks: string[], noAck: boolean, split: boolean): string[] {
-    const s = session();
+  function writesFor(chunks: string[], noAck: boolean, split: boolean, readInto: boolean): string[] {
+    const s = session(readInto ? new ReadIntoTarget() : new FakeTarget());
     if (noAck) s.receive(packet('QStartNoAckMode'));
     s.writes.length = 0;
     for (const chunk of chunks) {
@@ -113,11 +127,11 @@ describe('the short path for one g, p or m per chunk', () => {
     ['a g after a packet left unfinished', ['$qC', packet('g')]],
   ];
 
-  for (const noAck of [false, true]) {
+  for (const [noAck, readInto] of [[false, false], [true, false], [true, true]] as const) {
     for (const [name, chunks] of cases) {
-      it(`${name}${noAck ? ', no-ack mode' : ', ack mode'}: the same writes as through the framer`, () => {
-        const whole = writesFor(chunks, noAck, false);
-        const split = writesFor(chunks, noAck, true);
+      it(`${name}${noAck ? ', no-ack mode' : ', ack mode'}${readInto ? ', read into the session\'s buffer' : ''}: the same writes as through the framer`, () => {
+        const whole = writesFor(chunks, noAck, false, readInto);
+        const split = writesFor(chunks, noAck, true, readInto);
         expect(whole.join('')).toEqual(split.join(''));
         // In no-ack mode a packet with a bad checksum is dropped without a word.
         if (!(noAck && name.includes('bad checksum'))) expect(whole.length).toBeGreaterThan(0);
