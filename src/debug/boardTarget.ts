@@ -100,6 +100,10 @@ export class BoardTarget implements DebugTarget {
     return outcome.data;
   }
 
+  readMemoryInto(address: number, length: number, out: Uint8Array): boolean {
+    return address < PHYS_ADDR_LIMIT && this.machine.readAllowedInto(address, length, out);
+  }
+
   writeMemory(address: bigint, data: Uint8Array): void {
     const fault = this.machine.writeMemory(this.physical(address, 'write'), data, { origin: 'debugger' });
     if (fault) throw new TargetError(TargetErrno.EFAULT, describeFault(fault));

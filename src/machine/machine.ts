@@ -348,6 +348,17 @@ export class Machine {
     return fault ? { data, fault } : { data };
   }
 
+  /**
+   * readMemory's first case for a debugger read at the current EL, into `out`: true when the
+   * read lies in a RAM page already allowed (see readMemory), having read it; false, having
+   * read nothing, for anything that needs the full check (and may be refused).
+   */
+  readAllowedInto(address: number, length: number, out: Uint8Array): boolean {
+    if (length <= 0 || length > out.length || !this.pageAllowed(address, length, 'read')) return false;
+    this.memory.read(address, out, 0, length);
+    return true;
+  }
+
   // ---- The core's own accesses: the same checks, without per-access allocation ----
 
   private readonly scratch = new Uint8Array(16);

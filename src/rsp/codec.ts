@@ -113,6 +113,32 @@ export function writeHexSummed(bytes: Uint8Array, out: Buffer, at: number): numb
   return sum & 0xff;
 }
 
+/**
+ * The lowercase hex of bytes[0, length) as two-digit pairs into `pairs` from index `at` (a
+ * view the caller keeps over its own output, so that a short reply costs no view per call);
+ * returns the checksum of the digits. Stores each pair as one 16-bit word on little-endian
+ * hosts, where `pairs` puts the first digit first.
+ */
+export function writeHexPairs(bytes: Uint8Array, length: number, pairs: Uint16Array, at: number): number {
+  let sum = 0;
+  if (LITTLE_ENDIAN) {
+    for (let i = 0; i < length; i++) {
+      const b = bytes[i]!;
+      pairs[at + i] = HEX_PAIR[b]!;
+      sum += HEX_PAIR_SUM[b]!;
+    }
+    return sum & 0xff;
+  }
+  const out = new Uint8Array(pairs.buffer, pairs.byteOffset + 2 * at, 2 * length);
+  for (let i = 0; i < length; i++) {
+    const b = bytes[i]!;
+    out[2 * i] = HEX_HIGH[b]!;
+    out[2 * i + 1] = HEX_LOW[b]!;
+    sum += HEX_PAIR_SUM[b]!;
+  }
+  return sum & 0xff;
+}
+
 function writeHexWords(bytes: Uint8Array, out: Buffer, at: number): number {
   const [digits, sums] = wordTables();
   const words = bytes.length >>> 1;

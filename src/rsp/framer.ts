@@ -62,6 +62,11 @@ export class PacketFramer {
     this.buffer = new Uint8Array(Math.min(maxPayload, 4096));
   }
 
+  /** True between packets: no packet has been started and left unfinished by an earlier chunk. */
+  get idle(): boolean {
+    return this.state === 'idle';
+  }
+
   /** Feeds a chunk; returns the events it completes, in order. */
   push(chunk: Uint8Array): FrameEvent[] {
     this.collected = [];

@@ -127,11 +127,14 @@ export class RspServer {
       this.target,
       {
         write: (bytes) => {
-          if (socket.destroyed) return;
+          if (socket.destroyed) return false;
           socket.write(bytes);
+          const unsent = socket.writableLength;
           // Stop reading a client that does not read its replies: its requests wait in the
           // kernel's buffers instead of our memory.
-          if (socket.writableLength > maxUnsentBytes && !socket.isPaused()) socket.pause();
+          if (unsent > maxUnsentBytes && !socket.isPaused()) socket.pause();
+          // Nothing unsent: the write went to the kernel at once, and Node holds none of its bytes.
+          return unsent === 0;
         },
         congested: () => socket.writableLength > maxUnsentBytes,
         end: () => {

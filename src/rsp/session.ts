@@ -3,13 +3,20 @@
 // owns no Arm knowledge; it drives a DebugTarget through the packet table. Everything here
 // is reset by constructing a new session, which the server does on every accept.
 
-import { asBuffer, closeFrame, hexByte, MalformedPacketError, printable, textToHex, writeHexSummed } from './codec.js';
+import { asBuffer, closeFrame, hexByte, MalformedPacketError, printable, textToHex, writeHexPairs, writeHexSummed } from './codec.js';
 import { PacketFramer, type FrameEvent } from './framer.js';
 import { available, lookupPacket, THREAD_ID, type ClientFeatures, type PacketContext, type PacketSpec, type ProcessState, type Reply } from './packets.js';
 import { TargetErrno, TargetError, type DebugTarget, type ResumeAction, type StopEvent } from './target.js';
+import { WholeKind, wholeRequest, type WholeRequest } from './wholeRequest.js';
 
 /** PacketSize we advertise: bounds every packet GDB sends, `$`, `#` and checksum included. */
 export const PACKET_SIZE = 0x20000;
+/** The most data an `m` reply carries (its hex must fit our own packet size); longer reads are clipped by the table's handler. */
+const MAX_HEX_READ = Math.floor((PACKET_SIZE - 4) / 2);
+/** The buffer short replies are built in: `$`, the hex of up to 2 KiB (a `g`, `p`, small `m`), `#cc`. */
+const KEPT_BYTES = 2 + 4096 + 3;
+/** The longest `m` whose bytes the target may read into the session's own buffer. */
+const SHORT_READ = 2048;
 
 const PLUS = 0x2b;
 const DOLLAR = 0x24;
@@ -22,9 +29,19 @@ const UNSUPPORTED: Reply = { kind: 'text', text: '' };
 /** E2BIG: the reply to a packet longer than PacketSize. */
 const E2BIG = 0x07;
 
+/** The table's entries for the packets of the short path: their failures are reported as the table's would be. */
+const G_SPEC = lookupPacket('g')!;
+const P_SPEC = lookupPacket('p0')!;
+const M_SPEC = lookupPacket('m0,1')!;
+
 
 export interface SessionIo {
-  write(bytes: Uint8Array): void;
+  /**
+   * Sends `bytes`. Returns true when the transport has finished with them (sent or copied
+   * them all, nothing of its output still queued), so that their memory may be reused; any
+   * other answer keeps that memory untouched.
+   */
+  write(bytes: Uint8Array): boolean | void;
   /**
    * True while the client has more unsent output than the transport allows: the session then
    * handles no further packets until `outputDrained()`, so a client that never reads cannot
@@ -57,6 +74,21 @@ export class RspSession {
   private readonly features: ClientFeatures = { swbreak: false, hwbreak: false, errorMessage: false, errorStrings: false };
   private readonly state: ProcessState = { extended: false, process: 'attached' };
   private readonly context: PacketContext;
+  /** The numbers of the packet the short path is serving (one object for the session's life). */
+  private readonly request: WholeRequest = { first: 0, second: 0 };
+  /**
+   * In no-ack mode the short path builds its reply here instead of in a new buffer, while the
+   * transport has taken every earlier write whole (no earlier reply can still be queued from
+   * it): `$` at 1, the payload from 2, an even offset, so that hex pairs go in as 16-bit words.
+   */
+  private readonly kept = Buffer.from(new ArrayBuffer(KEPT_BYTES + 1));
+  private readonly keptPairs = new Uint16Array(this.kept.buffer, 0, (KEPT_BYTES + 1) >>> 1);
+  /** The frame last sent from `kept` by each kind of short reply, reused while its length holds (a `g` always). */
+  private readonly keptFrames: Array<Buffer | undefined> = [undefined, undefined, undefined, undefined];
+  /** Where the target reads a short `m`'s bytes, when it can (DebugTarget.readMemoryInto). */
+  private readonly readBuffer = new Uint8Array(SHORT_READ);
+  /** The transport said it had finished with the bytes of the last write (and so of all before it). */
+  private outputTaken = false;
 
   constructor(
     private readonly target: DebugTarget,
@@ -100,8 +132,43 @@ export class RspSession {
   receive(chunk: Uint8Array): void {
     if (this.ended) return;
     this.hooks.trace?.('in', printable(chunk));
+    if (this.framer.idle && this.serveWhole(chunk)) return;
     this.framer.feed(chunk, this.onFrameEvent);
     this.flushAck();
+  }
+
+  /**
+   * The short path: a chunk that is exactly one `g`, `p` or `m` (what GDB sends after each
+   * stop and for each memory examine) is answered from its bytes, without the framer's events,
+   * the packet's text or the table lookup, when nothing else is going on (nothing queued or
+   * running, output not backed up). The reply, its ack and its errors are those of the
+   * general path. Returns false, having done nothing, for anything else.
+   */
+  private serveWhole(chunk: Uint8Array): boolean {
+    const kind = wholeRequest(chunk, this.request);
+    if (kind === WholeKind.None || this.running || !this.canServe() || this.queue.length > 0) return false;
+    if (kind === WholeKind.Memory && this.request.second > MAX_HEX_READ) return false;
+    this.received++;
+    this.acknowledge(true);
+    try {
+      const { first, second } = this.request;
+      if (kind === WholeKind.Memory && second <= SHORT_READ && this.target.readMemoryInto?.(first, second, this.readBuffer)) {
+        this.sendHexShort(kind, this.readBuffer, second);
+      } else {
+        const bytes =
+          kind === WholeKind.RegisterBlock
+            ? this.target.readRegisterBlock()
+            : kind === WholeKind.Register
+              ? this.target.readRegister(first)
+              : this.target.readMemory(BigInt(first), second);
+        this.sendHexShort(kind, bytes, bytes.length);
+      }
+    } catch (err) {
+      const spec = kind === WholeKind.RegisterBlock ? G_SPEC : kind === WholeKind.Register ? P_SPEC : M_SPEC;
+      this.sendText(this.failure(spec, err));
+    }
+    this.flushAck();
+    return true;
   }
 
   /** The connection dropped without D or k. */
@@ -183,7 +250,7 @@ export class RspSession {
     // After D or k nothing more goes out: the transport is closing.
     if (this.ended) return;
     this.hooks.trace?.('out', '+');
-    this.io.write(ACK);
+    this.put(ACK);
   }
 
   /**
@@ -350,6 +417,29 @@ export class RspSession {
   }
 
   /**
+   * A short path's reply: in no-ack mode, when the transport has taken every earlier write,
+   * built in the kept buffer and sent through a view of it kept per kind of reply; otherwise
+   * as any other reply.
+   */
+  private sendHexShort(kind: WholeKind, bytes: Uint8Array, length: number): void {
+    const size = 2 * length + 4;
+    if (this.ackMode || !this.outputTaken || size > KEPT_BYTES) {
+      this.sendHex(length === bytes.length ? bytes : bytes.subarray(0, length));
+      return;
+    }
+    const kept = this.kept;
+    kept[1] = DOLLAR;
+    closeFrame(kept, 2, 2 + 2 * length, writeHexPairs(bytes, length, this.keptPairs, 1));
+    let frame = this.keptFrames[kind];
+    if (frame === undefined || frame.length !== size) {
+      frame = Buffer.from(kept.buffer, kept.byteOffset + 1, size);
+      this.keptFrames[kind] = frame;
+    }
+    this.hooks.trace?.('out', printable(frame));
+    this.put(frame);
+  }
+
+  /**
    * A buffer for a frame with `length` payload bytes, its owed '+' and its '$' already in;
    * with `align` (2 or 4), slack in front puts the payload on an address that is a multiple of
    * it, so that hex digits can be stored several at a time.
@@ -379,7 +469,7 @@ export class RspSession {
     if (this.ackMode) this.lastSent = start === 2 ? out.subarray(1) : out;
     if (this.ended) return;
     this.hooks.trace?.('out', printable(out));
-    this.io.write(out);
+    this.put(out);
   }
 
   /** Anything but a reply (a '-', a resend): an owed '+' goes first. */
@@ -387,7 +477,12 @@ export class RspSession {
     if (this.ended) return;
     this.flushAck();
     this.hooks.trace?.('out', printable(bytes));
-    this.io.write(bytes);
+    this.put(bytes);
+  }
+
+  /** Every write goes through here, to know whether the kept buffer may be written again. */
+  private put(bytes: Uint8Array): void {
+    this.outputTaken = this.io.write(bytes) === true;
   }
 
   private end(reason: 'detach' | 'kill'): void {

@@ -163,6 +163,13 @@ export interface DebugTarget {
    * can be read.
    */
   readMemory(address: bigint, length: number): Uint8Array;
+  /**
+   * Optional: the same read for an address below 2^53, into out[0, length), when the target
+   * can answer it whole, at once and without refusing any of it; false otherwise (nothing
+   * read), and the session calls readMemory. Lets GDB's small `m` reads (an `x` command, a
+   * variable) be answered without an allocation per read.
+   */
+  readMemoryInto?(address: number, length: number, out: Uint8Array): boolean;
   /** `M`/`X`: all or nothing; throws TargetError when any byte is refused. */
   writeMemory(address: bigint, data: Uint8Array): void;
 

@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { buildTargetXml } from '../arch/aarch64/targetXml.js';
 import { G_PACKET_REGISTERS } from '../arch/aarch64/registers.js';
-import { escapeBinary, frame } from '../rsp/codec.js';
+import { escapeBinary, frame, hexDigit } from '../rsp/codec.js';
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(name);
@@ -56,7 +56,6 @@ const EMPTY = framed('');
 const FIXED = new Map<string, Buffer>([
   ['QStartNoAckMode', OK],
   ['?', framed('T05thread:1;')],
-  ['g', framed('00'.repeat(G_BYTES))],
   ['qC', framed('QC1')],
   ['qfThreadInfo', framed('m1')],
   ['qsThreadInfo', framed('l')],
@@ -64,37 +63,57 @@ const FIXED = new Map<string, Buffer>([
   ['vMustReplyEmpty', EMPTY],
 ]);
 const SUPPORTED = framed(`PacketSize=${PACKET_SIZE.toString(16)};qXfer:features:read+;QStartNoAckMode+`);
-/** `p` replies by register number, framed once each; 8 bytes for a number the description lacks. */
-const REGISTERS = new Map([...registerSizes(xml.toString('utf8'))].map(([regnum, bytes]) => [regnum, framed('00'.repeat(bytes))]));
+/** `p` replies by register number (an array index, not a map lookup), framed once each; 8 bytes for a number the description lacks. */
+const REGISTERS: Array<Buffer | undefined> = [];
+for (const [regnum, bytes] of registerSizes(xml.toString('utf8'))) REGISTERS[regnum] = framed('00'.repeat(bytes));
 const REGISTER = framed('00'.repeat(8));
-/** `m` replies by length, framed once each. */
-const memoryReplies = new Map<number, Buffer>();
+const G_REPLY = framed('00'.repeat(G_BYTES));
+/** `m` replies by length, framed once each, found by index. */
+const memoryReplies: Array<Buffer | undefined> = [];
 const XFER = 'qXfer:features:read:target.xml:';
 
 function memory(length: number): Buffer {
-  let reply = memoryReplies.get(length);
+  let reply = memoryReplies[length];
   if (!reply) {
     reply = framed('0'.repeat(Math.min(PACKET_SIZE - 4, length * 2)));
-    memoryReplies.set(length, reply);
+    memoryReplies[length] = reply;
   }
   return reply;
 }
 
+/** The value of the hex digits of bytes[from, to) up to the first other byte (0 when none). */
+function hexAt(bytes: Uint8Array, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const digit = hexDigit(bytes[i]!);
+    if (digit < 0) break;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+const CH_g = 0x67;
 const CH_m = 0x6d;
 const CH_p = 0x70;
+const COMMA = 0x2c;
 /** Packets answered OK whatever they carry: writes, thread selection, detach. */
 const ANSWERED_OK = new Set([0x58 /* X */, 0x4d /* M */, 0x48 /* H */, 0x54 /* T */, 0x44 /* D */]);
 
-/** The framed reply to a packet, from its first bytes; undefined for `k` (no reply). */
-function reply(header: Buffer, length: number): Buffer | undefined {
-  const first = header[0]!;
+/**
+ * The framed reply to a packet, from its first bytes (bytes[from, to), in the chunk itself
+ * when the packet arrived whole); undefined for `k` (no reply). `g`, `m` and `p`, what GDB
+ * sends between stops, are answered from the bytes, with no string and no map lookup.
+ */
+function reply(header: Buffer, from: number, to: number): Buffer | undefined {
+  const first = header[from]!;
+  if (first === CH_g && to === from + 1) return G_REPLY;
   if (first === CH_m) {
-    const comma = header.indexOf(0x2c);
-    return memory(parseInt(header.toString('latin1', comma + 1, length), 16));
+    const comma = header.indexOf(COMMA, from);
+    return memory(comma < 0 || comma >= to ? 0 : hexAt(header, comma + 1, to));
   }
+  if (first === CH_p) return REGISTERS[hexAt(header, from + 1, to)] ?? REGISTER;
   if (ANSWERED_OK.has(first)) return OK;
-  if (first === CH_p) return REGISTERS.get(parseInt(header.toString('latin1', 1, length), 16)) ?? REGISTER;
-  const text = header.toString('latin1', 0, length);
+  const text = header.toString('latin1', from, to);
   const fixed = FIXED.get(text);
   if (fixed) return fixed;
   if (text === 'k') return undefined;
@@ -119,15 +138,35 @@ function serve(socket: Socket): void {
   let state = 0;
   const header = Buffer.alloc(HEADER_BYTES);
   let headerLength = 0;
+  /** Answers the packet whose first bytes are bytes[from, to); false once the session ends (`k`). */
+  const answer = (bytes: Buffer, from: number, to: number): boolean => {
+    const framedReply = reply(bytes, from, to);
+    if (!framedReply) {
+      socket.end();
+      return false;
+    }
+    // One write per reply: in ack mode the '+' goes out with it.
+    socket.write(ack ? Buffer.concat([Buffer.of(0x2b), framedReply]) : framedReply);
+    if (ack && to - from === 15 && bytes.toString('latin1', from, to) === 'QStartNoAckMode') ack = false;
+    return true;
+  };
   socket.on('data', (chunk: Buffer) => {
     let i = 0;
     while (i < chunk.length) {
       if (state === 0) {
         const start = chunk.indexOf(DOLLAR, i);
         if (start < 0) return; // acks and noise
+        i = start + 1;
+        const end = chunk.indexOf(HASH, i);
+        // A packet that ends in this chunk, checksum included (all but large X), is read
+        // where it is: no copy of its first bytes.
+        if (end >= 0 && end + 2 < chunk.length) {
+          if (!answer(chunk, i, Math.min(end, i + HEADER_BYTES))) return;
+          i = end + 3;
+          continue;
+        }
         state = 1;
         headerLength = 0;
-        i = start + 1;
       }
       if (state === 1) {
         const end = chunk.indexOf(HASH, i);
@@ -142,14 +181,7 @@ function serve(socket: Socket): void {
       i += digits;
       if (state < 4) return;
       state = 0;
-      const answer = reply(header, headerLength);
-      if (!answer) {
-        socket.end();
-        return;
-      }
-      // One write per reply: in ack mode the '+' goes out with it.
-      socket.write(ack ? Buffer.concat([Buffer.of(0x2b), answer]) : answer);
-      if (ack && headerLength === 15 && header.toString('latin1', 0, 15) === 'QStartNoAckMode') ack = false;
+      if (!answer(header, 0, headerLength)) return;
     }
   });
   socket.on('error', () => undefined);

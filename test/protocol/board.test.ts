@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerByName } from '../../src/arch/aarch64/registers.js';
 import { createLogger } from '../../src/log.js';
 import { startStub, type RunningStub } from '../../src/wiring.js';
-import { RspClient } from '../support/rspClient.js';
+import { framePacket, RspClient } from '../support/rspClient.js';
 
 let stub: RunningStub;
 let gdb: RspClient;
@@ -125,6 +125,31 @@ describe('the board over RSP', () => {
     const fault = await gdb.reply();
     expect(fault.payload).toBe('OK');
     expect(fault.console).toMatch(/0x2000/);
+  });
+
+  it('answers m alike whether the packet arrives whole (the short path) or in pieces (the framer)', async () => {
+    await gdb.noAck();
+    expect(await gdb.request('M1000,4:11223344')).toBe('OK');
+    // Region 0 = [0, 0x1fff] RW at EL2; MPU on, no background region.
+    await gdb.request(`P${regnum('PRSELR_EL2')}=${le64(0n)}`);
+    await gdb.request(`P${regnum('PRBAR_EL2')}=${le64(0x32n)}`);
+    await gdb.request(`P${regnum('PRLAR_EL2')}=${le64(0x1fcfn)}`);
+    const sctlr = fromLe(await gdb.request(`p${regnum('SCTLR_EL2')}`));
+    await gdb.request(`P${regnum('SCTLR_EL2')}=${le64((sctlr | 1n) & ~(1n << 17n))}`);
+    const inPieces = async (packet: string): Promise<string> => {
+      const framed = framePacket(packet).toString('latin1');
+      gdb.sendRaw(framed.slice(0, 3));
+      await new Promise((r) => setTimeout(r, 5));
+      gdb.sendRaw(framed.slice(3));
+      return (await gdb.reply()).payload;
+    };
+    const expected: Record<string, string> = { 'm1000,4': '11223344', 'm1ffe,4': '0000', 'm2000,4': 'E0e', 'm90000000,4': 'E0e', 'mffffffffffff0000,4': 'E0e', 'm1000,0': '' };
+    for (const [packet, reply] of Object.entries(expected)) {
+      expect(await gdb.request(packet)).toBe(reply);
+      expect(await inPieces(packet)).toBe(reply);
+    }
+    expect(await gdb.request('m0,800')).toBe(await inPieces('m0,800'));
+    expect(await gdb.request('g')).toBe(await inPieces('g'));
   });
 
   it('refuses addresses beyond the board and the physical address space', async () => {

@@ -9,9 +9,28 @@ import { FakeTarget } from '../../protocol/fakeTarget.js';
 
 const hex = (s: string) => Buffer.from(s, 'latin1').toString('hex');
 
-function session(): { receive(text: string): void; writes: string[] } {
+/** A target that also reads memory into the session's buffer, as the board does (DebugTarget.readMemoryInto). */
+class ReadIntoTarget extends FakeTarget {
+  readMemoryInto(address: number, length: number, out: Uint8Array): boolean {
+    try {
+      const data = this.readMemory(BigInt(address), length);
+      if (data.length !== length) return false;
+      out.set(data);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function session(target: FakeTarget = new FakeTarget()): { receive(text: string): void; writes: string[] } {
   const writes: string[] = [];
-  const s = new RspSession(new FakeTarget(), { write: (bytes) => writes.push(Buffer.from(bytes).toString('latin1')), end: () => undefined }, { log: () => undefined });
+  // The bytes are copied at once: the session may build its next reply in the same memory.
+  const write = (bytes: Uint8Array): boolean => {
+    writes.push(Buffer.from(bytes).toString('latin1'));
+    return true;
+  };
+  const s = new RspSession(target, { write, end: () => undefined }, { log: () => undefined });
   return { receive: (text) => s.receive(Buffer.from(text, 'latin1')), writes };
 }
 
@@ -66,5 +85,120 @@ describe('acks in ack mode', () => {
     s.receive(packet('QStartNoAckMode'));
     s.receive('+' + packet('qC'));
     expect(s.writes).toEqual([`+${packet('OK')}`, packet('QC1')]);
+  });
+});
+
+// A chunk that is exactly one `g`, `p` or `m` takes the session's short path
+// (src/rsp/wholeRequest.ts); the same packet fed a byte at a time takes the framer and the
+// packet table. Both must write the same bytes: replies, acks, errors and refusals.
+describe('the short path for one g, p or m per chunk', () => {
+  function writesFor(chunks: string[], noAck: boolean, split: boolean, readInto: boolean): string[] {
+    const s = session(readInto ? new ReadIntoTarget() : new FakeTarget());
+    if (noAck) s.receive(packet('QStartNoAckMode'));
+    s.writes.length = 0;
+    for (const chunk of chunks) {
+      if (split) for (const c of chunk) s.receive(c);
+      else s.receive(chunk);
+    }
+    return s.writes;
+  }
+
+  const cases: Array<[string, string[]]> = [
+    ['g', [packet('g')]],
+    ['p of a register', [packet('p1')]],
+    ['p in upper case hex', [packet('pA')]],
+    ['p of an unknown register (an error)', [packet('p1000')]],
+    ['p with a number too large', [packet('p80000000')]],
+    ['m', [packet('m100,8')]],
+    ['m with upper case hex and leading zeros', [packet('m00000100,0A')]],
+    ['m into a hole (an error)', [packet(`m${(0x8000).toString(16)},8`)]],
+    ['m running into a hole (a partial read)', [packet(`m${(0x7ffc).toString(16)},8`)]],
+    ['m of length 0', [packet('m100,0')]],
+    ['m with a 14-digit address', [packet('m10000000000100,8')]],
+    ['m with a 16-digit address', [packet('mffffffffffffff00,8')]],
+    ['m longer than a reply holds', [packet('m0,ffff')]],
+    ['m without a length', [packet('m100,')]],
+    ['m without a comma', [packet('m100')]],
+    ['m with a bad checksum', ['$m100,8#00']],
+    ['g with an ack in front', [`+${packet('g')}`]],
+    ['g with something after it', [`${packet('g')}x`]],
+    ['two packets in one chunk', [packet('g') + packet('m100,8')]],
+    ['a g while the target runs', [packet('c'), packet('g')]],
+    ['a g after a packet left unfinished', ['$qC', packet('g')]],
+  ];
+
+  for (const [noAck, readInto] of [[false, false], [true, false], [true, true]] as const) {
+    for (const [name, chunks] of cases) {
+      it(`${name}${noAck ? ', no-ack mode' : ', ack mode'}${readInto ? ', read into the session\'s buffer' : ''}: the same writes as through the framer`, () => {
+        const whole = writesFor(chunks, noAck, false, readInto);
+        const split = writesFor(chunks, noAck, true, readInto);
+        expect(whole.join('')).toEqual(split.join(''));
+        // In no-ack mode a packet with a bad checksum is dropped without a word.
+        if (!(noAck && name.includes('bad checksum'))) expect(whole.length).toBeGreaterThan(0);
+      });
+    }
+  }
+
+  it('answers g, p and m with the target\'s bytes, each in one write with its ack', () => {
+    const target = new FakeTarget();
+    const writes: string[] = [];
+    const s = new RspSession(target, { write: (bytes) => void writes.push(Buffer.from(bytes).toString('latin1')), end: () => undefined }, { log: () => undefined });
+    const hexOf = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+    s.receive(Buffer.from(packet('g'), 'latin1'));
+    s.receive(Buffer.from(packet('p1'), 'latin1'));
+    s.receive(Buffer.from(packet('m100,8'), 'latin1'));
+    expect(writes).toEqual([
+      `+${packet(hexOf(target.readRegisterBlock()))}`,
+      `+${packet(hexOf(target.readRegister(1)))}`,
+      `+${packet(hexOf(target.readMemory(0x100n, 8)))}`,
+    ]);
+  });
+});
+
+describe('the buffer short replies are built in', () => {
+  // A transport that keeps the bytes it was given (as a socket does with a write it could not
+  // finish) and says whether it has finished with them.
+  function keepingSession(finished: () => boolean): { receive(text: string): void; sent: Uint8Array[]; snapshots: string[] } {
+    const sent: Uint8Array[] = [];
+    const snapshots: string[] = [];
+    const s = new RspSession(
+      new FakeTarget(),
+      {
+        write: (bytes) => {
+          sent.push(bytes);
+          snapshots.push(Buffer.from(bytes).toString('latin1'));
+          return finished();
+        },
+        end: () => undefined,
+      },
+      { log: () => undefined },
+    );
+    s.receive(Buffer.from(packet('QStartNoAckMode'), 'latin1'));
+    sent.length = 0;
+    snapshots.length = 0;
+    return { receive: (text) => s.receive(Buffer.from(text, 'latin1')), sent, snapshots };
+  }
+  const asText = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1');
+
+  it('is never written while the transport still holds an earlier reply', () => {
+    const s = keepingSession(() => false);
+    for (const p of ['g', 'm100,8', 'p1', 'm200,10', 'g']) s.receive(packet(p));
+    expect(s.sent.map(asText)).toEqual(s.snapshots);
+  });
+
+  it('is written again only once the transport has finished with every earlier write', () => {
+    let finished = false;
+    const s = keepingSession(() => finished);
+    s.receive(packet('m100,8')); // held by the transport
+    finished = true;
+    s.receive(packet('m108,8')); // built anew (the transport still held the last one), then taken
+    s.receive(packet('m110,8')); // may reuse memory now
+    finished = false;
+    s.receive(packet('m118,8')); // reuses it, and is held
+    s.receive(packet('m120,8')); // must not touch it
+    expect(asText(s.sent[0]!)).toBe(s.snapshots[0]);
+    expect(asText(s.sent[3]!)).toBe(s.snapshots[3]);
+    expect(asText(s.sent[4]!)).toBe(s.snapshots[4]);
+    expect(s.snapshots[4]).toBe(packet(Buffer.from(new FakeTarget().readMemory(0x120n, 8)).toString('hex')));
   });
 });
