@@ -270,7 +270,8 @@ export function translateRegion(
   const local = (n: number, half: 'l' | 'h'): string => (n === SP_INDEX ? `sp${half}` : `x${n}${half}`);
   // SP_EL2 follows x30 in the bank: words 62 and 63.
   const word = (n: number): number => 2 * (n === SP_INDEX ? 31 : n);
-  const load = registers.map((n) => `let ${local(n, 'l')} = r[${word(n)}], ${local(n, 'h')} = r[${word(n) + 1}];`).join(' ');
+  // Halves are int32 in the region (blockBuilder.ts); the Uint32Array store wraps them back.
+  const load = registers.map((n) => `let ${local(n, 'l')} = r[${word(n)}] | 0, ${local(n, 'h')} = r[${word(n) + 1}] | 0;`).join(' ');
   const written = [...builder.written].sort((a, b) => a - b);
   const store = written.map((n) => `r[${word(n)}] = ${local(n, 'l')}; r[${word(n) + 1}] = ${local(n, 'h')};`).join(' ');
   const source = [

@@ -3,7 +3,8 @@
 // it touches, where it jumps). Every string made here is a fixed template filled with numbers.
 //
 // Generated code works on JS locals, not on the core's state: x<n> is x<n>l, x<n>h (its 32-bit
-// halves), SP_EL2 is spl, sph, PSTATE.NZCV is $f (N 8, Z 4, C 2, V 1). The region that holds
+// halves, held as signed int32: `| 0`, never `>>> 0`, so that V8 keeps them in integer
+// registers and small integers instead of doubles and heap numbers), SP_EL2 is spl, sph, PSTATE.NZCV is $f (N 8, Z 4, C 2, V 1). The region that holds
 // the block (translator.ts) loads them from r (CoreState.words) and c (CoreState) on entry and
 // stores them back on every exit; that is the only way the core's state is touched, so each
 // exit is one place where the state becomes architecturally visible again. Besides, generated
@@ -20,7 +21,12 @@ export const TWO32 = 4294967296;
 const MAX_TARGET = 2 ** 48;
 
 export const hex = (n: number): string => `0x${n.toString(16)}`;
-export const halves = (v: bigint): [string, string] => [hex(Number(v & 0xffff_ffffn)), hex(Number((v >> 32n) & 0xffff_ffffn))];
+/** A 32-bit constant as the int32 literal a half holds (bit 31 set: negative). */
+export const int32 = (n: number): string => String(n | 0);
+/** A 64-bit constant's halves as int32 literals. */
+export const halves = (v: bigint): [string, string] => [int32(Number(v & 0xffff_ffffn)), int32(Number((v >> 32n) & 0xffff_ffffn))];
+/** The unsigned 64-bit value of the halves l:h (int32 expressions) as a JS number: exact below 2^53. */
+export const unsigned64 = (l: string, h: string): string => `(${h} >>> 0) * 4294967296 + (${l} >>> 0)`;
 
 /** PSTATE.NZCV from the four flag expressions (each 0 or 1). */
 const setFlags = (n: string, z: string, c: string, v: string): string => `$f = (${n} << 3) | (${z} << 2) | (${c} << 1) | ${v};`;
@@ -52,18 +58,19 @@ export function shift64(type: number, n: number, l: string, h: string): [string,
   if (n === 0) return [l, h];
   switch (type) {
     case 0:
-      if (n < 32) return [`(${l} << ${n}) >>> 0`, `((${h} << ${n}) | (${l} >>> ${32 - n})) >>> 0`];
-      return ['0', n === 32 ? l : `(${l} << ${n - 32}) >>> 0`];
+      if (n < 32) return [`(${l} << ${n})`, `((${h} << ${n}) | (${l} >>> ${32 - n}))`];
+      return ['0', n === 32 ? l : `(${l} << ${n - 32})`];
     case 1:
-      if (n < 32) return [`((${l} >>> ${n}) | (${h} << ${32 - n})) >>> 0`, `${h} >>> ${n}`];
-      return [n === 32 ? h : `${h} >>> ${n - 32}`, '0'];
+      // n > 0 here: `>>> n` fits int32.
+      if (n < 32) return [`((${l} >>> ${n}) | (${h} << ${32 - n}))`, `(${h} >>> ${n})`];
+      return [n === 32 ? h : `(${h} >>> ${n - 32})`, '0'];
     case 2:
-      if (n < 32) return [`((${l} >>> ${n}) | (${h} << ${32 - n})) >>> 0`, `(${h} >> ${n}) >>> 0`];
-      return [n === 32 ? h : `(${h} >> ${n - 32}) >>> 0`, `(${h} >> 31) >>> 0`];
+      if (n < 32) return [`((${l} >>> ${n}) | (${h} << ${32 - n}))`, `(${h} >> ${n})`];
+      return [n === 32 ? h : `(${h} >> ${n - 32})`, `(${h} >> 31)`];
     default: {
       if (n === 32) return [h, l];
       const [a, b, k] = n < 32 ? [l, h, n] : [h, l, n - 32];
-      return [`((${a} >>> ${k}) | (${b} << ${32 - k})) >>> 0`, `((${b} >>> ${k}) | (${a} << ${32 - k})) >>> 0`];
+      return [`((${a} >>> ${k}) | (${b} << ${32 - k}))`, `((${b} >>> ${k}) | (${a} << ${32 - k}))`];
     }
   }
 }
@@ -74,7 +81,8 @@ export function shift64(type: number, n: number, l: string, h: string): [string,
  */
 export function shift32(type: number, n: number | string, l: string): string {
   if (n === 0) return l;
-  return [`(${l} << ${n}) >>> 0`, `${l} >>> ${n}`, `(${l} >> ${n}) >>> 0`, `((${l} >>> ${n}) | (${l} << (32 - ${n}))) >>> 0`][type]!;
+  // A run-time amount may be 0, where `>>>` gives an unsigned value: `| 0` makes it int32.
+  return [`(${l} << ${n})`, `((${l} >>> ${n}) | 0)`, `(${l} >> ${n})`, `((${l} >>> ${n}) | (${l} << (32 - ${n})))`][type]!;
 }
 
 export const plain = (code: string): Translation => ({ code: `{ ${code} }`, ends: false });
@@ -153,7 +161,7 @@ export class BlockBuilder {
 
   /** X30 = the address after this instruction (BL, BLR). */
   link(): string {
-    return this.set(30, hex((this.pc + 4) % TWO32), hex(Math.floor((this.pc + 4) / TWO32)), true);
+    return this.set(30, int32((this.pc + 4) % TWO32), int32(Math.floor((this.pc + 4) / TWO32)), true);
   }
 
   /** Stop before this instruction; the interpreter runs it. */
@@ -182,16 +190,23 @@ export class BlockBuilder {
    * into locals xl, xh, setting NZCV when asked.
    */
   addWithCarry(carryIn: number | string, sf: boolean, flags: boolean): string {
+    const sum = `const xl = (al + bl + ${carryIn}) | 0;`;
+    // The carry out of the low word. With a constant carry in it is an unsigned comparison of
+    // int32s (the sum wrapped below a, or to a itself when adding ~0 + 1), which V8 keeps in
+    // integer registers; a carry in from PSTATE.C takes the exact sum in doubles.
+    const carry =
+      carryIn === 0 ? '(xl >>> 0) < (al >>> 0)'
+      : carryIn === 1 ? '(xl >>> 0) <= (al >>> 0)'
+      : `(al >>> 0) + (bl >>> 0) + ${carryIn} > 4294967295`;
     if (!sf) {
-      let code = `let s = al + bl + ${carryIn}; let xl = s >>> 0; const xh = 0;`;
-      if (flags) code += setFlags('(xl >>> 31)', '(xl === 0 ? 1 : 0)', '(s > 4294967295 ? 1 : 0)', '(((al ^ xl) & (bl ^ xl)) >>> 31)');
+      let code = `${sum} const xh = 0;`;
+      if (flags) code += setFlags('(xl >>> 31)', '(xl === 0 ? 1 : 0)', `(${carry} ? 1 : 0)`, '(((al ^ xl) & (bl ^ xl)) >>> 31)');
       return code;
     }
-    let code = `let xl = al + bl + ${carryIn}; const c0 = xl > 4294967295 ? 1 : 0; xl = xl >>> 0; let xh = ah + bh + c0;`;
+    let code = `${sum} const c0 = ${carry} ? 1 : 0; const xh = (ah + bh + c0) | 0;`;
     if (flags) {
-      code += 'const cf = xh > 4294967295 ? 1 : 0; xh = xh >>> 0;';
-      code += setFlags('(xh >>> 31)', '((xl | xh) === 0 ? 1 : 0)', 'cf', '(((ah ^ xh) & (bh ^ xh)) >>> 31)');
-    } else code += 'xh = xh >>> 0;';
+      code += setFlags('(xh >>> 31)', '((xl | xh) === 0 ? 1 : 0)', '((ah >>> 0) + (bh >>> 0) + c0 > 4294967295 ? 1 : 0)', '(((ah ^ xh) & (bh ^ xh)) >>> 31)');
+    }
     return code;
   }
 

@@ -42,7 +42,7 @@ export function emitTestBranch(b: BlockBuilder, insn: InstructionOf<'test-branch
 
 export function emitBranchRegister(b: BlockBuilder, insn: InstructionOf<'branch-register'>): Translation {
   // A target that is not a small exact number is left to the interpreter (it faults on fetch).
-  let code = `const tl = ${b.lo(insn.rn)}, th = ${b.hi(insn.rn)}; if (th >= 0x10000) ${b.bail()}`;
+  let code = `const tl = ${b.lo(insn.rn)} >>> 0, th = ${b.hi(insn.rn)} >>> 0; if (th >= 0x10000) ${b.bail()}`;
   if (insn.link) code += b.link();
   return ending(code + b.leave('th * 4294967296 + tl'));
 }
