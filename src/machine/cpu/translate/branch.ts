@@ -5,7 +5,7 @@
 // architecture says.
 
 import type { InstructionOf } from '../decode.js';
-import { conditionExpr, type BlockBuilder, type Translation } from './blockBuilder.js';
+import type { BlockBuilder, Translation } from './blockBuilder.js';
 
 const ending = (code: string): Translation => ({ code, ends: true });
 
@@ -21,7 +21,8 @@ export function emitBranch(b: BlockBuilder, insn: InstructionOf<'branch'>): Tran
 export function emitBranchCond(b: BlockBuilder, insn: InstructionOf<'branch-cond'>): Translation | undefined {
   const target = b.target(insn.offset);
   if (target === undefined) return undefined;
-  return ending(twoWay(b, conditionExpr(insn.cond), target));
+  const [before, test] = b.condition(insn.cond);
+  return ending(before + twoWay(b, test, target));
 }
 
 export function emitCompareBranch(b: BlockBuilder, insn: InstructionOf<'compare-branch'>): Translation | undefined {

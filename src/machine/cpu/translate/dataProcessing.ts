@@ -3,7 +3,7 @@
 // AddWithCarry defines them, the harder 64-bit operations through Wide (H) helpers.
 
 import type { InstructionOf, LogicalOp } from '../decode.js';
-import { CARRY, conditionExpr, halves, int32, plain, setNzcv, shift32, shift64, type BlockBuilder, type Translation } from './blockBuilder.js';
+import { halves, int32, plain, shift32, shift64, type BlockBuilder, type Translation } from './blockBuilder.js';
 
 const OPERATORS: Record<LogicalOp, string> = { and: '&', ands: '&', orr: '|', eor: '^' };
 const assign = ([l, h]: [string, string]): string => `const xl = ${l}, xh = ${h};`;
@@ -141,9 +141,10 @@ export function emitAddExtended(b: BlockBuilder, insn: InstructionOf<'add-extend
 export function emitAddCarry(b: BlockBuilder, insn: InstructionOf<'add-carry'>): Translation {
   // The carry in is PSTATE.C, read before the flags are set.
   const { sf, rn, rm } = insn;
-  let code = `let al = ${b.lo(rn)}, ah = ${sf ? b.hi(rn) : '0'}, bl = ${b.lo(rm)}, bh = ${sf ? b.hi(rm) : '0'};`;
+  const [before, carry] = b.carry();
+  let code = `${before} let al = ${b.lo(rn)}, ah = ${sf ? b.hi(rn) : '0'}, bl = ${b.lo(rm)}, bh = ${sf ? b.hi(rm) : '0'};`;
   if (insn.sub) code += invertB(sf);
-  code += b.addWithCarry(CARRY, sf, insn.setFlags);
+  code += b.addWithCarry(carry, sf, insn.setFlags);
   return plain(code + b.set(insn.rd, 'xl', 'xh', sf));
 }
 
@@ -153,8 +154,9 @@ export function emitCondCompare(b: BlockBuilder, insn: InstructionOf<'cond-compa
   const bh = immediate ? '0' : sf ? b.hi(operand) : '0';
   let compare = `let al = ${b.lo(rn)}, ah = ${sf ? b.hi(rn) : '0'}, bl = ${bl}, bh = ${bh};`;
   if (sub) compare += invertB(sf);
-  compare += b.addWithCarry(sub ? 1 : 0, sf, true);
-  return plain(`if ${conditionExpr(insn.cond)} { ${compare} } else { ${setNzcv(insn.nzcv)} }`);
+  const [before, test] = b.condition(insn.cond);
+  compare += b.addWithCarry(sub ? 1 : 0, sf, 'eager');
+  return plain(`${before} if ${test} { ${compare} } else { ${b.setNzcv(insn.nzcv)} }`);
 }
 
 /** CSEL/CSINC/CSINV/CSNEG's value when the condition fails, from Xm (locals bl, bh) into xl, xh. */
@@ -169,7 +171,8 @@ const OTHERWISE = {
 export function emitCondSelect(b: BlockBuilder, insn: InstructionOf<'cond-select'>): Translation {
   const { sf, rn, rm } = insn;
   const otherwise = OTHERWISE[insn.op][sf ? 'x' : 'w'];
-  let code = `let xl = 0, xh = 0; if ${conditionExpr(insn.cond)} { xl = ${b.lo(rn)}; xh = ${sf ? b.hi(rn) : '0'}; }`;
+  const [before, test] = b.condition(insn.cond);
+  let code = `${before} let xl = 0, xh = 0; if ${test} { xl = ${b.lo(rn)}; xh = ${sf ? b.hi(rn) : '0'}; }`;
   code += ` else { const bl = ${b.lo(rm)}, bh = ${sf ? b.hi(rm) : '0'}; ${otherwise} }`;
   return plain(code + b.set(insn.rd, 'xl', 'xh', sf));
 }
