@@ -57,16 +57,18 @@ export class Wide {
   /** The low 64 bits of (ah:al) * (bh:bl). */
   mul(al: number, ah: number, bl: number, bh: number): void {
     // The high word of al * bl from 16-bit limbs: every partial product is below 2^32, and
-    // their middle halves are summed apart so that no sum passes 2^32 (where >>> wraps).
+    // their middle halves are summed apart so that no sum passes 2^32 (where >>> wraps). The
+    // products are Math.imul's, made unsigned: a plain `*` of two limbs passes int32, and V8,
+    // having first seen small ones, throws the compiled caller away when one overflows.
     const a0 = al & 0xffff;
     const a1 = al >>> 16;
     const b0 = bl & 0xffff;
     const b1 = bl >>> 16;
-    const p01 = a0 * b1;
-    const p10 = a1 * b0;
-    const middle = ((a0 * b0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
-    const high = a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (middle >>> 16);
-    this.lo = Math.imul(al, bl) | 0;
+    const p01 = Math.imul(a0, b1) >>> 0;
+    const p10 = Math.imul(a1, b0) >>> 0;
+    const middle = (Math.imul(a0, b0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+    const high = (Math.imul(a1, b1) >>> 0) + (p01 >>> 16) + (p10 >>> 16) + (middle >>> 16);
+    this.lo = Math.imul(al, bl);
     // The cross terms only reach the high word; Math.imul keeps their low 32 bits.
     this.hi = (high + Math.imul(al, bh) + Math.imul(ah, bl)) | 0;
   }
