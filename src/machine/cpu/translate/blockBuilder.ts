@@ -57,13 +57,24 @@ const enum Kind {
 /** The block does not know $fk statically (at its start: any predecessor may have set it). */
 const UNKNOWN = -1;
 
+/**
+ * The carry out of `a + b + carryIn` (int32 halves; carry in 0 or 1) from the wrapped sum: it
+ * wrapped below a, or to a itself when the carry in was 1. Unsigned comparisons of int32s: an
+ * exact sum of unsigned halves would pass int32, and V8, having seen small ones first, throws
+ * the compiled region away when one does.
+ */
+const carryOut = (sum: string, a: string, carryIn: string): string =>
+  carryIn === '0' ? `(${sum} >>> 0) < (${a} >>> 0)`
+  : carryIn === '1' ? `(${sum} >>> 0) <= (${a} >>> 0)`
+  : `(${carryIn} === 0 ? (${sum} >>> 0) < (${a} >>> 0) : (${sum} >>> 0) <= (${a} >>> 0))`;
+
 /** N, Z, C, V of a kind as boolean expressions over the region's flag locals. */
 function flagsOf(kind: Kind): [string, string, string, string] {
   switch (kind) {
     case Kind.Exact: return ['($f & 8) !== 0', '($f & 4) !== 0', '($f & 2) !== 0', '($f & 1) !== 0'];
     case Kind.Add32: return ['$fl < 0', '$fl === 0', '($fl >>> 0) < ($fa >>> 0)', '(($fa ^ $fl) & ($fb ^ $fl)) < 0'];
     case Kind.Sub32: return ['$fl < 0', '$fl === 0', '($fl >>> 0) <= ($fa >>> 0)', '(($fa ^ $fl) & ($fb ^ $fl)) < 0'];
-    case Kind.Add64: return ['$fh < 0', '($fl | $fh) === 0', '($fa >>> 0) + ($fb >>> 0) + $fc > 4294967295', '(($fa ^ $fh) & ($fb ^ $fh)) < 0'];
+    case Kind.Add64: return ['$fh < 0', '($fl | $fh) === 0', carryOut('$fh', '$fa', '$fc'), '(($fa ^ $fh) & ($fb ^ $fh)) < 0'];
     case Kind.Logical32: return ['$fl < 0', '$fl === 0', 'false', 'false'];
     case Kind.Logical64: return ['$fh < 0', '($fl | $fh) === 0', 'false', 'false'];
   }
@@ -277,13 +288,7 @@ export class BlockBuilder {
    */
   addWithCarry(carryIn: number | string, sf: boolean, flags: boolean | 'eager'): string {
     const sum = `const xl = (al + bl + ${carryIn}) | 0;`;
-    // The carry out of the low word. With a constant carry in it is an unsigned comparison of
-    // int32s (the sum wrapped below a, or to a itself when adding ~0 + 1), which V8 keeps in
-    // integer registers; a carry in from PSTATE.C takes the exact sum in doubles.
-    const carry =
-      carryIn === 0 ? '(xl >>> 0) < (al >>> 0)'
-      : carryIn === 1 ? '(xl >>> 0) <= (al >>> 0)'
-      : `(al >>> 0) + (bl >>> 0) + ${carryIn} > 4294967295`;
+    const carry = carryOut('xl', 'al', String(carryIn));
     // Flags from a constant carry in are recorded lazily, unless asked for now (CCMP sets them
     // in one branch only: the block could not know the kind after it).
     const lazy = flags === true && typeof carryIn === 'number';
@@ -296,7 +301,7 @@ export class BlockBuilder {
     let code = `${sum} const c0 = ${carry} ? 1 : 0; const xh = (ah + bh + c0) | 0;`;
     if (lazy) code += this.lazy(Kind.Add64, '$fa = ah; $fb = bh; $fl = xl; $fh = xh; $fc = c0;');
     else if (flags) {
-      code += this.eager('(xh >>> 31)', '((xl | xh) === 0 ? 1 : 0)', '((ah >>> 0) + (bh >>> 0) + c0 > 4294967295 ? 1 : 0)', '(((ah ^ xh) & (bh ^ xh)) >>> 31)');
+      code += this.eager('(xh >>> 31)', '((xl | xh) === 0 ? 1 : 0)', `(${carryOut('xh', 'ah', 'c0')} ? 1 : 0)`, '(((ah ^ xh) & (bh ^ xh)) >>> 31)');
     }
     return code;
   }

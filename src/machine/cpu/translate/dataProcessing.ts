@@ -5,6 +5,12 @@
 import type { InstructionOf, LogicalOp } from '../decode.js';
 import { halves, int32, plain, shift32, shift64, type BlockBuilder, type Translation } from './blockBuilder.js';
 
+/**
+ * A Wide result, read as int32: V8 does not know a field's range, and an addition of it it
+ * cannot prove int32 gets an overflow check (and a deoptimization when it overflows).
+ */
+const H_LO = '(H.lo | 0)';
+const H_HI = '(H.hi | 0)';
 const OPERATORS: Record<LogicalOp, string> = { and: '&', ands: '&', orr: '|', eor: '^' };
 const assign = ([l, h]: [string, string]): string => `const xl = ${l}, xh = ${h};`;
 /** b = ~b for a subtraction (locals bl, bh), the top half staying 0 in 32-bit forms. */
@@ -74,7 +80,7 @@ export function emitBitfield(b: BlockBuilder, insn: InstructionOf<'bitfield'>): 
   const opc = insn.op === 'sbfm' ? 0 : insn.op === 'bfm' ? 1 : 2;
   const dst = opc === 1 ? `${b.lo(rd)}, ${sf ? b.hi(rd) : '0'}` : '0, 0';
   const code = `H.bitfield(${opc}, ${sf}, ${b.lo(rn)}, ${sf ? b.hi(rn) : '0'}, ${dst}, ${immr}, ${imms}, ${wl}, ${wh}, ${tl}, ${th});`;
-  return plain(code + b.set(rd, 'H.lo', 'H.hi', sf));
+  return plain(code + b.set(rd, H_LO, H_HI, sf));
 }
 
 export function emitExtract(b: BlockBuilder, insn: InstructionOf<'extract'>): Translation {
@@ -214,7 +220,7 @@ export function emitOneSource(b: BlockBuilder, insn: InstructionOf<'one-source'>
 export function emitDivide(b: BlockBuilder, insn: InstructionOf<'divide'>): Translation {
   const { rn, rm, signed } = insn;
   let code: string;
-  if (insn.sf) code = `H.divide(${signed}, ${b.lo(rn)}, ${b.hi(rn)}, ${b.lo(rm)}, ${b.hi(rm)}); const xl = H.lo, xh = H.hi;`;
+  if (insn.sf) code = `H.divide(${signed}, ${b.lo(rn)}, ${b.hi(rn)}, ${b.lo(rm)}, ${b.hi(rm)}); const xl = ${H_LO}, xh = ${H_HI};`;
   else {
     // 32-bit division is exact in doubles; by zero gives 0; INT_MIN / -1 wraps to INT_MIN.
     code = signed
@@ -227,14 +233,14 @@ export function emitDivide(b: BlockBuilder, insn: InstructionOf<'divide'>): Tran
 export function emitShiftVariable(b: BlockBuilder, insn: InstructionOf<'shift-variable'>): Translation {
   const { rn, rm, shift } = insn;
   const code = insn.sf
-    ? `H.shift(${shift}, ${b.lo(rn)}, ${b.hi(rn)}, ${b.lo(rm)} & 63); const xl = H.lo, xh = H.hi;`
+    ? `H.shift(${shift}, ${b.lo(rn)}, ${b.hi(rn)}, ${b.lo(rm)} & 63); const xl = ${H_LO}, xh = ${H_HI};`
     : `const a = ${b.lo(rn)}, n = ${b.lo(rm)} & 31; const xl = ${shift32(shift, 'n', 'a')}, xh = 0;`;
   return plain(code + b.set(insn.rd, 'xl', 'xh', insn.sf));
 }
 
 /** Xa +/- the product in H.lo, H.hi, as AddWithCarry without flags, into Xd. */
 function accumulate(b: BlockBuilder, ra: number, rd: number, sub: boolean): string {
-  let code = `const al = ${b.lo(ra)}, ah = ${b.hi(ra)}; let bl = H.lo, bh = H.hi;`;
+  let code = `const al = ${b.lo(ra)}, ah = ${b.hi(ra)}; let bl = ${H_LO}, bh = ${H_HI};`;
   if (sub) code += 'bl = ~bl; bh = ~bh;';
   code += b.addWithCarry(sub ? 1 : 0, true, false);
   return code + b.set(rd, 'xl', 'xh', true);
@@ -260,5 +266,5 @@ export function emitMultiplyHigh(b: BlockBuilder, insn: InstructionOf<'multiply-
   // The high half of the 128-bit product; Ra is not used.
   const { rn, rm } = insn;
   const code = `H.mulHigh(${insn.signed}, ${b.lo(rn)}, ${b.hi(rn)}, ${b.lo(rm)}, ${b.hi(rm)});`;
-  return plain(code + b.set(insn.rd, 'H.lo', 'H.hi', true));
+  return plain(code + b.set(insn.rd, H_LO, H_HI, true));
 }
