@@ -34,7 +34,7 @@ export const unsigned64 = (l: string, h: string): string => `(${h} >>> 0) * 4294
 //
 // A flag-setting instruction whose flags are overwritten before anything reads them — the
 // usual CMP or SUBS before a B.cond, ADDS in a loop — would compute four flags for nothing. So
-// ADDS/SUBS/CMP/CMN and ANDS/TST only record where their flags come from, in locals the whole
+// ADDS/SUBS/CMP/CMN and ANDS/TST/BICS only record where their flags come from, in locals the whole
 // region shares: $fk, the kind below (0: $f holds NZCV), and the operands $fa, $fb, the result
 // $fl (low half), $fh (high half) and $fc (the carry out of the low half). A reader in the
 // same block knows the kind and tests its condition on those directly (a B.cond after a CMP:
@@ -72,8 +72,8 @@ const carryOut = (sum: string, a: string, carryIn: string): string =>
 function flagsOf(kind: Kind): [string, string, string, string] {
   switch (kind) {
     case Kind.Exact: return ['($f & 8) !== 0', '($f & 4) !== 0', '($f & 2) !== 0', '($f & 1) !== 0'];
-    case Kind.Add32: return ['$fl < 0', '$fl === 0', '($fl >>> 0) < ($fa >>> 0)', '(($fa ^ $fl) & ($fb ^ $fl)) < 0'];
-    case Kind.Sub32: return ['$fl < 0', '$fl === 0', '($fl >>> 0) <= ($fa >>> 0)', '(($fa ^ $fl) & ($fb ^ $fl)) < 0'];
+    case Kind.Add32: return ['$fl < 0', '$fl === 0', carryOut('$fl', '$fa', '0'), '(($fa ^ $fl) & ($fb ^ $fl)) < 0'];
+    case Kind.Sub32: return ['$fl < 0', '$fl === 0', carryOut('$fl', '$fa', '1'), '(($fa ^ $fl) & ($fb ^ $fl)) < 0'];
     case Kind.Add64: return ['$fh < 0', '($fl | $fh) === 0', carryOut('$fh', '$fa', '$fc'), '(($fa ^ $fh) & ($fb ^ $fh)) < 0'];
     case Kind.Logical32: return ['$fl < 0', '$fl === 0', 'false', 'false'];
     case Kind.Logical64: return ['$fh < 0', '($fl | $fh) === 0', 'false', 'false'];
