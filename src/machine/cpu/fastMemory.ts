@@ -9,8 +9,13 @@
 import type { AccessKind } from '../access.js';
 import type { Machine } from '../machine.js';
 
-/** No page: far enough below 0 that no address lies within 4 KiB of it. */
-const NO_PAGE = -0x10000;
+/**
+ * No page: far enough below 0 that no address lies within 4 KiB of it. Not a small integer on
+ * purpose: page addresses are made in doubles, and a field that starts as a small integer and
+ * later holds a double changes its object's hidden class — V8 then throws away the compiled
+ * translated code that relied on the old one, once per new board.
+ */
+const NO_PAGE = -(2 ** 53);
 
 /** One cached page: where its bytes are and for which access state it was granted. */
 class PageGrant {
@@ -59,7 +64,7 @@ export class FastMemory {
       grant.bytes = ram.bytes;
       grant.view = new DataView(ram.bytes.buffer, ram.bytes.byteOffset, ram.bytes.byteLength);
     }
-    grant.at = ram.at;
+    grant.at = ram.at | 0; // an offset in a chunk: kept a small integer (see NO_PAGE)
     grant.generation = this.machine.accessGeneration;
     grant.mode = this.machine.core.cpsr & 0xf;
     return true;

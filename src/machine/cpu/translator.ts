@@ -25,7 +25,7 @@
 import type { CoreState } from '../core.js';
 import { decode, unhandled, type Instruction } from './decode.js';
 import type { FastMemory } from './fastMemory.js';
-import { BlockBuilder, JUMP_MARK, plain, SP_INDEX, type Jump, type Translation } from './translate/blockBuilder.js';
+import { BlockBuilder, FLAG_LOCALS, JUMP_MARK, MATERIALIZE_FLAGS, plain, SP_INDEX, type Jump, type Translation } from './translate/blockBuilder.js';
 import { emitBranch, emitBranchCond, emitBranchRegister, emitCompareBranch, emitTestBranch } from './translate/branch.js';
 import {
   emitAddCarry, emitAddExtended, emitAddImm, emitAddShifted, emitAdr, emitBitfield, emitCondCompare, emitCondSelect,
@@ -187,6 +187,7 @@ function translateOne(builder: BlockBuilder, fetch: (pc: number) => number, star
   const pageEnd = start - (start % 0x1000) + 0x1000;
   let pc = start;
   let ended = false;
+  builder.startBlock();
   while (parts.length < MAX_BLOCK && pc < pageEnd) {
     builder.k = parts.length;
     builder.pc = pc;
@@ -270,14 +271,15 @@ export function translateRegion(
   const local = (n: number, half: 'l' | 'h'): string => (n === SP_INDEX ? `sp${half}` : `x${n}${half}`);
   // SP_EL2 follows x30 in the bank: words 62 and 63.
   const word = (n: number): number => 2 * (n === SP_INDEX ? 31 : n);
-  const load = registers.map((n) => `let ${local(n, 'l')} = r[${word(n)}], ${local(n, 'h')} = r[${word(n) + 1}];`).join(' ');
+  // Halves are int32 in the region (blockBuilder.ts); the Uint32Array store wraps them back.
+  const load = registers.map((n) => `let ${local(n, 'l')} = r[${word(n)}] | 0, ${local(n, 'h')} = r[${word(n) + 1}] | 0;`).join(' ');
   const written = [...builder.written].sort((a, b) => a - b);
   const store = written.map((n) => `r[${word(n)}] = ${local(n, 'l')}; r[${word(n) + 1}] = ${local(n, 'h')};`).join(' ');
   const source = [
     `'use strict';`,
-    `${load} let $f = c.cpsr >>> 28; let $block = entry, $done = 0, $pc = 0, $bail = 0;`,
+    `${load} let $f = c.cpsr >>> 28; ${FLAG_LOCALS} let $block = entry, $done = 0, $pc = 0, $bail = 0;`,
     `run: for (;;) { switch ($block) {\n${cases.join('\n')}\ndefault: throw new Error('no block ' + $block); } }`,
-    `${store} c.cpsr = ((c.cpsr & 0x0fffffff) | ($f << 28)) >>> 0; m.retired = $done; m.bail = $bail; return $pc;`,
+    `${store} ${MATERIALIZE_FLAGS} c.cpsr = ((c.cpsr & 0x0fffffff) | ($f << 28)) >>> 0; m.retired = $done; m.bail = $bail; return $pc;`,
   ].join('\n');
   const run = compile(source);
   const blocks: Block[] = [];

@@ -1,5 +1,7 @@
 // 64-bit arithmetic on pairs of 32-bit halves, for translated code: variable shifts, the low
 // 64 bits of a product, and the bitfield move. Results land in `lo`/`hi` (no allocation).
+// Halves are int32, as translated code holds them (translate/blockBuilder.ts): arguments may
+// have bit 31 set as negative numbers or as unsigned ones, results are always int32 (`| 0`).
 // Each mirrors the BigInt semantics of the interpreter, which the differential tests compare.
 
 export class Wide {
@@ -9,8 +11,8 @@ export class Wide {
   /** LSL (0), LSR (1), ASR (2) or ROR (3) of hi:lo by `n` (0..63). */
   shift(type: number, lo: number, hi: number, n: number): void {
     if (n === 0) {
-      this.lo = lo;
-      this.hi = hi;
+      this.lo = lo | 0;
+      this.hi = hi | 0;
       return;
     }
     if (type === 3) {
@@ -20,53 +22,55 @@ export class Wide {
         hi = t;
         n -= 32;
         if (n === 0) {
-          this.lo = lo;
-          this.hi = hi;
+          this.lo = lo | 0;
+          this.hi = hi | 0;
           return;
         }
       }
-      this.lo = ((lo >>> n) | (hi << (32 - n))) >>> 0;
-      this.hi = ((hi >>> n) | (lo << (32 - n))) >>> 0;
+      this.lo = ((lo >>> n) | (hi << (32 - n))) | 0;
+      this.hi = ((hi >>> n) | (lo << (32 - n))) | 0;
       return;
     }
     if (n < 32) {
       if (type === 0) {
-        this.hi = ((hi << n) | (lo >>> (32 - n))) >>> 0;
-        this.lo = (lo << n) >>> 0;
+        this.hi = ((hi << n) | (lo >>> (32 - n))) | 0;
+        this.lo = (lo << n) | 0;
       } else {
-        this.lo = ((lo >>> n) | (hi << (32 - n))) >>> 0;
-        this.hi = type === 1 ? hi >>> n : (hi >> n) >>> 0;
+        this.lo = ((lo >>> n) | (hi << (32 - n))) | 0;
+        this.hi = type === 1 ? hi >>> n : hi >> n;
       }
       return;
     }
     const m = n - 32; // 0..31
     if (type === 0) {
-      this.hi = (lo << m) >>> 0;
+      this.hi = (lo << m) | 0;
       this.lo = 0;
     } else if (type === 1) {
-      this.lo = hi >>> m;
+      this.lo = (hi >>> m) | 0;
       this.hi = 0;
     } else {
-      this.lo = (hi >> m) >>> 0;
-      this.hi = (hi >> 31) >>> 0;
+      this.lo = (hi >> m) | 0;
+      this.hi = (hi >> 31) | 0;
     }
   }
 
   /** The low 64 bits of (ah:al) * (bh:bl). */
   mul(al: number, ah: number, bl: number, bh: number): void {
     // The high word of al * bl from 16-bit limbs: every partial product is below 2^32, and
-    // their middle halves are summed apart so that no sum passes 2^32 (where >>> wraps).
+    // their middle halves are summed apart so that no sum passes 2^32 (where >>> wraps). The
+    // products are Math.imul's, made unsigned: a plain `*` of two limbs passes int32, and V8,
+    // having first seen small ones, throws the compiled caller away when one overflows.
     const a0 = al & 0xffff;
     const a1 = al >>> 16;
     const b0 = bl & 0xffff;
     const b1 = bl >>> 16;
-    const p01 = a0 * b1;
-    const p10 = a1 * b0;
-    const middle = ((a0 * b0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
-    const high = a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (middle >>> 16);
-    this.lo = Math.imul(al, bl) >>> 0;
+    const p01 = Math.imul(a0, b1) >>> 0;
+    const p10 = Math.imul(a1, b0) >>> 0;
+    const middle = (Math.imul(a0, b0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+    const high = (Math.imul(a1, b1) >>> 0) + (p01 >>> 16) + (p10 >>> 16) + (middle >>> 16);
+    this.lo = Math.imul(al, bl);
     // The cross terms only reach the high word; Math.imul keeps their low 32 bits.
-    this.hi = (high + Math.imul(al, bh) + Math.imul(ah, bl)) >>> 0;
+    this.hi = (high + Math.imul(al, bh) + Math.imul(ah, bl)) | 0;
   }
 
   /** RBIT of one 32-bit word. */
@@ -76,6 +80,10 @@ export class Wide {
 
   /** The high 64 bits of the 128-bit product (UMULH, or SMULH when `signed`). */
   mulHigh(signed: boolean, al: number, ah: number, bl: number, bh: number): void {
+    al >>>= 0;
+    ah >>>= 0;
+    bl >>>= 0;
+    bh >>>= 0;
     const a = [al & 0xffff, al >>> 16, ah & 0xffff, ah >>> 16];
     const b = [bl & 0xffff, bl >>> 16, bh & 0xffff, bh >>> 16];
     // Column sums of 16-bit limb products, carried upwards: every value stays below 2^53.
@@ -94,21 +102,21 @@ export class Wide {
       if (ah >>> 31) [lo, hi] = sub64(lo, hi, bl, bh);
       if (bh >>> 31) [lo, hi] = sub64(lo, hi, al, ah);
     }
-    this.lo = lo;
-    this.hi = hi;
+    this.lo = lo | 0;
+    this.hi = hi | 0;
   }
 
   /** 64-bit UDIV/SDIV: quotient rounded towards zero, 0 when dividing by 0 (INT64_MIN / -1 wraps). */
   divide(signed: boolean, al: number, ah: number, bl: number, bh: number): void {
-    let a = (BigInt(ah) << 32n) | BigInt(al);
-    let b = (BigInt(bh) << 32n) | BigInt(bl);
+    let a = (BigInt(ah >>> 0) << 32n) | BigInt(al >>> 0);
+    let b = (BigInt(bh >>> 0) << 32n) | BigInt(bl >>> 0);
     if (signed) {
       a = BigInt.asIntN(64, a);
       b = BigInt.asIntN(64, b);
     }
     const q = b === 0n ? 0n : BigInt.asUintN(64, a / b);
-    this.lo = Number(q & 0xffff_ffffn);
-    this.hi = Number(q >> 32n);
+    this.lo = Number(BigInt.asIntN(32, q));
+    this.hi = Number(BigInt.asIntN(32, q >> 32n));
   }
 
   /**
@@ -127,7 +135,7 @@ export class Wide {
       rotLo = this.lo;
       rotHi = this.hi;
     } else {
-      rotLo = immr === 0 ? srcLo : ((srcLo >>> immr) | (srcLo << (32 - immr))) >>> 0;
+      rotLo = immr === 0 ? srcLo : (srcLo >>> immr) | (srcLo << (32 - immr));
       rotHi = 0;
     }
     if (opc === 2) {
@@ -140,11 +148,11 @@ export class Wide {
     let topHi = dstHi;
     if (opc === 0) {
       const sign = imms >= 32 ? (srcHi >>> (imms - 32)) & 1 : (srcLo >>> imms) & 1;
-      topLo = sign ? 0xffff_ffff : 0;
-      topHi = sign && sf ? 0xffff_ffff : 0;
+      topLo = sign ? -1 : 0;
+      topHi = sign && sf ? -1 : 0;
     }
-    this.lo = ((topLo & ~tLo) | (botLo & tLo)) >>> 0;
-    this.hi = sf ? ((topHi & ~tHi) | (botHi & tHi)) >>> 0 : 0;
+    this.lo = ((topLo & ~tLo) | (botLo & tLo)) | 0;
+    this.hi = sf ? (topHi & ~tHi) | (botHi & tHi) : 0;
   }
 }
 
@@ -159,5 +167,5 @@ export function reverseBits32(x: number): number {
   x = ((x >>> 2) & 0x3333_3333) | ((x & 0x3333_3333) << 2);
   x = ((x >>> 4) & 0x0f0f_0f0f) | ((x & 0x0f0f_0f0f) << 4);
   x = ((x >>> 8) & 0x00ff_00ff) | ((x & 0x00ff_00ff) << 8);
-  return ((x >>> 16) | (x << 16)) >>> 0;
+  return ((x >>> 16) | (x << 16)) | 0;
 }

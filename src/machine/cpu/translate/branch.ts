@@ -5,7 +5,7 @@
 // architecture says.
 
 import type { InstructionOf } from '../decode.js';
-import { conditionExpr, type BlockBuilder, type Translation } from './blockBuilder.js';
+import type { BlockBuilder, Translation } from './blockBuilder.js';
 
 const ending = (code: string): Translation => ({ code, ends: true });
 
@@ -21,7 +21,8 @@ export function emitBranch(b: BlockBuilder, insn: InstructionOf<'branch'>): Tran
 export function emitBranchCond(b: BlockBuilder, insn: InstructionOf<'branch-cond'>): Translation | undefined {
   const target = b.target(insn.offset);
   if (target === undefined) return undefined;
-  return ending(twoWay(b, conditionExpr(insn.cond), target));
+  const [before, test] = b.condition(insn.cond);
+  return ending(before + twoWay(b, test, target));
 }
 
 export function emitCompareBranch(b: BlockBuilder, insn: InstructionOf<'compare-branch'>): Translation | undefined {
@@ -42,7 +43,7 @@ export function emitTestBranch(b: BlockBuilder, insn: InstructionOf<'test-branch
 
 export function emitBranchRegister(b: BlockBuilder, insn: InstructionOf<'branch-register'>): Translation {
   // A target that is not a small exact number is left to the interpreter (it faults on fetch).
-  let code = `const tl = ${b.lo(insn.rn)}, th = ${b.hi(insn.rn)}; if (th >= 0x10000) ${b.bail()}`;
+  let code = `const tl = ${b.lo(insn.rn)} >>> 0, th = ${b.hi(insn.rn)} >>> 0; if (th >= 0x10000) ${b.bail()}`;
   if (insn.link) code += b.link();
   return ending(code + b.leave('th * 4294967296 + tl'));
 }

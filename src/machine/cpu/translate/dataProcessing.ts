@@ -1,14 +1,20 @@
 // The block translator's code for the data-processing instructions, immediate and register:
-// 64-bit values as pairs of 32-bit locals (lo, hi), flags computed as the interpreter's
+// 64-bit values as pairs of 32-bit locals (lo, hi; each a signed int32), flags computed as the interpreter's
 // AddWithCarry defines them, the harder 64-bit operations through Wide (H) helpers.
 
 import type { InstructionOf, LogicalOp } from '../decode.js';
-import { CARRY, conditionExpr, halves, hex, plain, setNzcv, shift32, shift64, type BlockBuilder, type Translation } from './blockBuilder.js';
+import { halves, int32, plain, shift32, shift64, type BlockBuilder, type Translation } from './blockBuilder.js';
 
+/**
+ * A Wide result, read as int32: V8 does not know a field's range, and an addition of it it
+ * cannot prove int32 gets an overflow check (and a deoptimization when it overflows).
+ */
+const H_LO = '(H.lo | 0)';
+const H_HI = '(H.hi | 0)';
 const OPERATORS: Record<LogicalOp, string> = { and: '&', ands: '&', orr: '|', eor: '^' };
 const assign = ([l, h]: [string, string]): string => `const xl = ${l}, xh = ${h};`;
 /** b = ~b for a subtraction (locals bl, bh), the top half staying 0 in 32-bit forms. */
-const invertB = (sf: boolean): string => `bl = ~bl >>> 0; bh = ${sf ? '~bh >>> 0' : '0'};`;
+const invertB = (sf: boolean): string => `bl = ~bl; bh = ${sf ? '~bh' : '0'};`;
 
 // ---- immediate ----
 
@@ -21,9 +27,9 @@ export function emitAdr(b: BlockBuilder, insn: InstructionOf<'adr'>): Translatio
 
 export function emitAddImm(b: BlockBuilder, insn: InstructionOf<'add-imm'>): Translation {
   const { sf, rd, rn, sub } = insn;
-  const bl = sub ? ~insn.imm >>> 0 : insn.imm;
-  const bh = sub ? '0xffffffff' : '0';
-  let code = `const al = ${b.loSp(rn)}, ah = ${sf ? b.hiSp(rn) : '0'}, bl = ${hex(bl)}, bh = ${sf ? bh : '0'};`;
+  const bl = sub ? ~insn.imm : insn.imm;
+  const bh = sub ? '-1' : '0';
+  let code = `const al = ${b.loSp(rn)}, ah = ${sf ? b.hiSp(rn) : '0'}, bl = ${int32(bl)}, bh = ${sf ? bh : '0'};`;
   code += b.addWithCarry(sub ? 1 : 0, sf, insn.setFlags);
   code += insn.setFlags ? b.set(rd, 'xl', 'xh', sf) : b.setSp(rd, 'xl', 'xh', sf);
   return plain(code);
@@ -33,7 +39,7 @@ export function emitLogicalImm(b: BlockBuilder, insn: InstructionOf<'logical-imm
   const { sf, rd, rn } = insn;
   const [ml, mh] = halves(insn.mask);
   const operator = OPERATORS[insn.op];
-  let code = `const xl = (${b.lo(rn)} ${operator} ${ml}) >>> 0, xh = ${sf ? `(${b.hi(rn)} ${operator} ${mh}) >>> 0` : '0'};`;
+  let code = `const xl = ${b.lo(rn)} ${operator} ${ml}, xh = ${sf ? `${b.hi(rn)} ${operator} ${mh}` : '0'};`;
   if (insn.op === 'ands') code += b.logicalFlags(sf) + b.set(rd, 'xl', 'xh', sf);
   else code += b.setSp(rd, 'xl', 'xh', sf);
   return plain(code);
@@ -50,10 +56,10 @@ export function emitMoveWide(b: BlockBuilder, insn: InstructionOf<'move-wide'>):
   // MOVK: replace one halfword, keep the rest.
   const hw = insn.shift / 16;
   const keep = hw & 1 ? 0xffff : 0xffff_0000;
-  const insert = hw & 1 ? imm16 * 0x10000 : imm16;
+  const insert = hw & 1 ? imm16 << 16 : imm16;
   const half = hw >> 1 ? 'h' : 'l';
   const old = half === 'h' ? b.hi(rd) : b.lo(rd);
-  let code = b.setHalf(rd, half, `((${old} & ${hex(keep)}) | ${hex(insert)}) >>> 0`);
+  let code = b.setHalf(rd, half, `(${old} & ${int32(keep)}) | ${int32(insert)}`);
   if (!sf) code += b.setHalf(rd, 'h', '0');
   return plain(code);
 }
@@ -74,19 +80,19 @@ export function emitBitfield(b: BlockBuilder, insn: InstructionOf<'bitfield'>): 
   const opc = insn.op === 'sbfm' ? 0 : insn.op === 'bfm' ? 1 : 2;
   const dst = opc === 1 ? `${b.lo(rd)}, ${sf ? b.hi(rd) : '0'}` : '0, 0';
   const code = `H.bitfield(${opc}, ${sf}, ${b.lo(rn)}, ${sf ? b.hi(rn) : '0'}, ${dst}, ${immr}, ${imms}, ${wl}, ${wh}, ${tl}, ${th});`;
-  return plain(code + b.set(rd, 'H.lo', 'H.hi', sf));
+  return plain(code + b.set(rd, H_LO, H_HI, sf));
 }
 
 export function emitExtract(b: BlockBuilder, insn: InstructionOf<'extract'>): Translation {
   const { rd, rn, rm, lsb } = insn;
   if (!insn.sf) {
-    const code = `const a = ${b.lo(rn)}, b = ${b.lo(rm)}; const xl = ${lsb === 0 ? 'b' : `((b >>> ${lsb}) | (a << ${32 - lsb})) >>> 0`}, xh = 0;`;
+    const code = `const a = ${b.lo(rn)}, b = ${b.lo(rm)}; const xl = ${lsb === 0 ? 'b' : `((b >>> ${lsb}) | (a << ${32 - lsb}))`}, xh = 0;`;
     return plain(code + b.set(rd, 'xl', 'xh', false));
   }
   // (Xn:Xm) >> lsb, low 64 bits: Xm >> lsb merged with Xn << (64 - lsb).
   const [ml, mh] = shift64(1, lsb, 'bl', 'bh');
   const [nl, nh] = lsb === 0 ? ['0', '0'] : shift64(0, 64 - lsb, 'al', 'ah');
-  const code = `const al = ${b.lo(rn)}, ah = ${b.hi(rn)}, bl = ${b.lo(rm)}, bh = ${b.hi(rm)}; const xl = ((${ml}) | (${nl})) >>> 0, xh = ((${mh}) | (${nh})) >>> 0;`;
+  const code = `const al = ${b.lo(rn)}, ah = ${b.hi(rn)}, bl = ${b.lo(rm)}, bh = ${b.hi(rm)}; const xl = (${ml}) | (${nl}), xh = (${mh}) | (${nh});`;
   return plain(code + b.set(rd, 'xl', 'xh', true));
 }
 
@@ -97,9 +103,9 @@ export function emitLogicalShifted(b: BlockBuilder, insn: InstructionOf<'logical
   const operator = OPERATORS[insn.op];
   // The second operand, Xm shifted by a constant (and inverted for BIC/ORN/EON/BICS), into bl, bh.
   const [l, h] = sf ? shift64(insn.shift, insn.amount, 'ml', 'mh') : [shift32(insn.shift, insn.amount, 'ml'), '0'];
-  const inv = (e: string): string => (insn.invert ? `(~(${e})) >>> 0` : e);
+  const inv = (e: string): string => (insn.invert ? `(~(${e}))` : e);
   let code = `const ml = ${b.lo(rm)}, mh = ${sf ? b.hi(rm) : '0'}; const bl = ${inv(l)}, bh = ${sf ? inv(h) : '0'};`;
-  code += `const xl = (${b.lo(rn)} ${operator} bl) >>> 0, xh = ${sf ? `(${b.hi(rn)} ${operator} bh) >>> 0` : '0'};`;
+  code += `const xl = ${b.lo(rn)} ${operator} bl, xh = ${sf ? `${b.hi(rn)} ${operator} bh` : '0'};`;
   if (insn.op === 'ands') code += b.logicalFlags(sf);
   return plain(code + b.set(rd, 'xl', 'xh', sf));
 }
@@ -120,9 +126,9 @@ const EXTENDED: ReadonlyArray<readonly [string, string]> = [
   ['ml & 0xffff', '0'],
   ['ml', '0'],
   ['ml', 'mh'],
-  ['(ml << 24 >> 24) >>> 0', '(ml << 24 >> 31) >>> 0'],
-  ['(ml << 16 >> 16) >>> 0', '(ml << 16 >> 31) >>> 0'],
-  ['ml', '(ml >> 31) >>> 0'],
+  ['(ml << 24 >> 24)', '(ml << 24 >> 31)'],
+  ['(ml << 16 >> 16)', '(ml << 16 >> 31)'],
+  ['ml', '(ml >> 31)'],
   ['ml', 'mh'],
 ];
 
@@ -141,9 +147,10 @@ export function emitAddExtended(b: BlockBuilder, insn: InstructionOf<'add-extend
 export function emitAddCarry(b: BlockBuilder, insn: InstructionOf<'add-carry'>): Translation {
   // The carry in is PSTATE.C, read before the flags are set.
   const { sf, rn, rm } = insn;
-  let code = `let al = ${b.lo(rn)}, ah = ${sf ? b.hi(rn) : '0'}, bl = ${b.lo(rm)}, bh = ${sf ? b.hi(rm) : '0'};`;
+  const [before, carry] = b.carry();
+  let code = `${before} let al = ${b.lo(rn)}, ah = ${sf ? b.hi(rn) : '0'}, bl = ${b.lo(rm)}, bh = ${sf ? b.hi(rm) : '0'};`;
   if (insn.sub) code += invertB(sf);
-  code += b.addWithCarry(CARRY, sf, insn.setFlags);
+  code += b.addWithCarry(carry, sf, insn.setFlags);
   return plain(code + b.set(insn.rd, 'xl', 'xh', sf));
 }
 
@@ -153,28 +160,31 @@ export function emitCondCompare(b: BlockBuilder, insn: InstructionOf<'cond-compa
   const bh = immediate ? '0' : sf ? b.hi(operand) : '0';
   let compare = `let al = ${b.lo(rn)}, ah = ${sf ? b.hi(rn) : '0'}, bl = ${bl}, bh = ${bh};`;
   if (sub) compare += invertB(sf);
-  compare += b.addWithCarry(sub ? 1 : 0, sf, true);
-  return plain(`if ${conditionExpr(insn.cond)} { ${compare} } else { ${setNzcv(insn.nzcv)} }`);
+  const [before, test] = b.condition(insn.cond);
+  compare += b.addWithCarry(sub ? 1 : 0, sf, 'eager');
+  return plain(`${before} if ${test} { ${compare} } else { ${b.setNzcv(insn.nzcv)} }`);
 }
 
 /** CSEL/CSINC/CSINV/CSNEG's value when the condition fails, from Xm (locals bl, bh) into xl, xh. */
 const OTHERWISE = {
   csel: { x: 'xl = bl; xh = bh;', w: 'xl = bl; xh = bh;' },
-  csinc: { x: 'xl = bl + 1; xh = xl > 4294967295 ? bh + 1 : bh; xl >>>= 0; xh >>>= 0;', w: 'xl = (bl + 1) >>> 0;' },
-  csinv: { x: 'xl = ~bl >>> 0; xh = ~bh >>> 0;', w: 'xl = ~bl >>> 0;' },
-  csneg: { x: 'xl = (~bl >>> 0) + 1; xh = (~bh >>> 0) + (xl > 4294967295 ? 1 : 0); xl >>>= 0; xh >>>= 0;', w: 'xl = ((~bl >>> 0) + 1) >>> 0;' },
+  // +1 carries into the top half exactly when the low half wraps to 0.
+  csinc: { x: 'xl = (bl + 1) | 0; xh = xl === 0 ? (bh + 1) | 0 : bh;', w: 'xl = (bl + 1) | 0;' },
+  csinv: { x: 'xl = ~bl; xh = ~bh;', w: 'xl = ~bl;' },
+  csneg: { x: 'xl = (~bl + 1) | 0; xh = xl === 0 ? (~bh + 1) | 0 : ~bh;', w: 'xl = (~bl + 1) | 0;' },
 } as const;
 
 export function emitCondSelect(b: BlockBuilder, insn: InstructionOf<'cond-select'>): Translation {
   const { sf, rn, rm } = insn;
   const otherwise = OTHERWISE[insn.op][sf ? 'x' : 'w'];
-  let code = `let xl = 0, xh = 0; if ${conditionExpr(insn.cond)} { xl = ${b.lo(rn)}; xh = ${sf ? b.hi(rn) : '0'}; }`;
+  const [before, test] = b.condition(insn.cond);
+  let code = `${before} let xl = 0, xh = 0; if ${test} { xl = ${b.lo(rn)}; xh = ${sf ? b.hi(rn) : '0'}; }`;
   code += ` else { const bl = ${b.lo(rm)}, bh = ${sf ? b.hi(rm) : '0'}; ${otherwise} }`;
   return plain(code + b.set(insn.rd, 'xl', 'xh', sf));
 }
 
-const byteSwap = (e: string): string => `(((${e} & 0xff) << 24) | ((${e} & 0xff00) << 8) | ((${e} >>> 8) & 0xff00) | (${e} >>> 24)) >>> 0`;
-const halfSwap = (e: string): string => `(((${e} & 0x00ff00ff) << 8) | ((${e} >>> 8) & 0x00ff00ff)) >>> 0`;
+const byteSwap = (e: string): string => `(((${e} & 0xff) << 24) | ((${e} & 0xff00) << 8) | ((${e} >>> 8) & 0xff00) | (${e} >>> 24))`;
+const halfSwap = (e: string): string => `(((${e} & 0x00ff00ff) << 8) | ((${e} >>> 8) & 0x00ff00ff))`;
 
 export function emitOneSource(b: BlockBuilder, insn: InstructionOf<'one-source'>): Translation {
   const { sf, rn } = insn;
@@ -191,8 +201,8 @@ export function emitOneSource(b: BlockBuilder, insn: InstructionOf<'one-source'>
     case 'cls':
       // CLS: leading bits equal to the sign bit, not counting it = CLZ(x ^ (x >> 1, arithmetic)) - 1.
       code = sf
-        ? `const a = ${l}, b = ${h}; const yh = (b ^ (b >> 1)) >>> 0, yl = (a ^ ((a >>> 1) | (b << 31))) >>> 0; const xl = (yh !== 0 ? Math.clz32(yh) : 32 + Math.clz32(yl)) - 1, xh = 0;`
-        : `const a = ${l}; const xl = Math.clz32((a ^ (a >> 1)) >>> 0) - 1, xh = 0;`;
+        ? `const a = ${l}, b = ${h}; const yh = b ^ (b >> 1), yl = a ^ ((a >>> 1) | (b << 31)); const xl = (yh !== 0 ? Math.clz32(yh) : 32 + Math.clz32(yl)) - 1, xh = 0;`
+        : `const a = ${l}; const xl = Math.clz32(a ^ (a >> 1)) - 1, xh = 0;`;
       break;
     case 'clz':
       code = sf ? `const a = ${h}, b = ${l}; const xl = a !== 0 ? Math.clz32(a) : 32 + Math.clz32(b), xh = 0;` : `const xl = Math.clz32(${l}), xh = 0;`;
@@ -210,12 +220,12 @@ export function emitOneSource(b: BlockBuilder, insn: InstructionOf<'one-source'>
 export function emitDivide(b: BlockBuilder, insn: InstructionOf<'divide'>): Translation {
   const { rn, rm, signed } = insn;
   let code: string;
-  if (insn.sf) code = `H.divide(${signed}, ${b.lo(rn)}, ${b.hi(rn)}, ${b.lo(rm)}, ${b.hi(rm)}); const xl = H.lo, xh = H.hi;`;
+  if (insn.sf) code = `H.divide(${signed}, ${b.lo(rn)}, ${b.hi(rn)}, ${b.lo(rm)}, ${b.hi(rm)}); const xl = ${H_LO}, xh = ${H_HI};`;
   else {
     // 32-bit division is exact in doubles; by zero gives 0; INT_MIN / -1 wraps to INT_MIN.
     code = signed
-      ? `const a = ${b.lo(rn)} | 0, b = ${b.lo(rm)} | 0; const xl = b === 0 ? 0 : Math.trunc(a / b) >>> 0, xh = 0;`
-      : `const a = ${b.lo(rn)}, b = ${b.lo(rm)}; const xl = b === 0 ? 0 : Math.floor(a / b) >>> 0, xh = 0;`;
+      ? `const a = ${b.lo(rn)}, b = ${b.lo(rm)}; const xl = b === 0 ? 0 : Math.trunc(a / b) | 0, xh = 0;`
+      : `const a = ${b.lo(rn)} >>> 0, b = ${b.lo(rm)} >>> 0; const xl = b === 0 ? 0 : Math.floor(a / b) | 0, xh = 0;`;
   }
   return plain(code + b.set(insn.rd, 'xl', 'xh', insn.sf));
 }
@@ -223,15 +233,15 @@ export function emitDivide(b: BlockBuilder, insn: InstructionOf<'divide'>): Tran
 export function emitShiftVariable(b: BlockBuilder, insn: InstructionOf<'shift-variable'>): Translation {
   const { rn, rm, shift } = insn;
   const code = insn.sf
-    ? `H.shift(${shift}, ${b.lo(rn)}, ${b.hi(rn)}, ${b.lo(rm)} & 63); const xl = H.lo, xh = H.hi;`
+    ? `H.shift(${shift}, ${b.lo(rn)}, ${b.hi(rn)}, ${b.lo(rm)} & 63); const xl = ${H_LO}, xh = ${H_HI};`
     : `const a = ${b.lo(rn)}, n = ${b.lo(rm)} & 31; const xl = ${shift32(shift, 'n', 'a')}, xh = 0;`;
   return plain(code + b.set(insn.rd, 'xl', 'xh', insn.sf));
 }
 
 /** Xa +/- the product in H.lo, H.hi, as AddWithCarry without flags, into Xd. */
 function accumulate(b: BlockBuilder, ra: number, rd: number, sub: boolean): string {
-  let code = `const al = ${b.lo(ra)}, ah = ${b.hi(ra)}; let bl = H.lo, bh = H.hi;`;
-  if (sub) code += 'bl = ~bl >>> 0; bh = ~bh >>> 0;';
+  let code = `const al = ${b.lo(ra)}, ah = ${b.hi(ra)}; let bl = ${H_LO}, bh = ${H_HI};`;
+  if (sub) code += 'bl = ~bl; bh = ~bh;';
   code += b.addWithCarry(sub ? 1 : 0, true, false);
   return code + b.set(rd, 'xl', 'xh', true);
 }
@@ -240,14 +250,14 @@ export function emitMultiplyAdd(b: BlockBuilder, insn: InstructionOf<'multiply-a
   const { rd, rn, rm, ra, sub } = insn;
   if (!insn.sf) {
     const product = `Math.imul(${b.lo(rn)}, ${b.lo(rm)})`;
-    return plain(`const xl = (${b.lo(ra)} ${sub ? '-' : '+'} ${product}) >>> 0, xh = 0;` + b.set(rd, 'xl', 'xh', false));
+    return plain(`const xl = (${b.lo(ra)} ${sub ? '-' : '+'} ${product}) | 0, xh = 0;` + b.set(rd, 'xl', 'xh', false));
   }
   return plain(`H.mul(${b.lo(rn)}, ${b.hi(rn)}, ${b.lo(rm)}, ${b.hi(rm)});` + accumulate(b, ra, rd, sub));
 }
 
 export function emitMultiplyAddLong(b: BlockBuilder, insn: InstructionOf<'multiply-add-long'>): Translation {
   // 32 x 32 -> 64, the operands extended by sign or zero.
-  const ext = (e: string): string => (insn.signed ? `(${e} >> 31) >>> 0` : '0');
+  const ext = (e: string): string => (insn.signed ? `(${e} >> 31)` : '0');
   const code = `const p = ${b.lo(insn.rn)}, q = ${b.lo(insn.rm)}; H.mul(p, ${ext('p')}, q, ${ext('q')});`;
   return plain(code + accumulate(b, insn.ra, insn.rd, insn.sub));
 }
@@ -256,5 +266,5 @@ export function emitMultiplyHigh(b: BlockBuilder, insn: InstructionOf<'multiply-
   // The high half of the 128-bit product; Ra is not used.
   const { rn, rm } = insn;
   const code = `H.mulHigh(${insn.signed}, ${b.lo(rn)}, ${b.hi(rn)}, ${b.lo(rm)}, ${b.hi(rm)});`;
-  return plain(code + b.set(insn.rd, 'H.lo', 'H.hi', true));
+  return plain(code + b.set(insn.rd, H_LO, H_HI, true));
 }
