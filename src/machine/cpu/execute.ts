@@ -10,7 +10,6 @@
 // atomics.ts; the SIMD&FP instructions in simdFp.ts (which reaches the general registers and
 // checked memory through this class's x/setX/xOrSp/setXOrSp/load/store).
 
-import { decodeEncodingNumber, sysreg } from '../../arch/aarch64/encoding.js';
 import { register } from '../../arch/aarch64/registers.js';
 import type { AccessKind } from '../access.js';
 import type { Machine } from '../machine.js';
@@ -21,7 +20,7 @@ import {
 import { atomicResult, blockWriteFault, latchFault, readWriteFault } from './atomics.js';
 import { unhandled, type Instruction, type InstructionOf } from './decode.js';
 import { hvcEnabled, smcTrapped } from './exceptionRouting.js';
-import { checkCacheMaintenance, checkEl0SystemAccess, checkWaitTrap } from './instructionTraps.js';
+import { checkCacheMaintenance, checkEl0DaifImmediate, checkEl0DcZva, checkEl0RegisterAccess, checkWaitTrap } from './instructionTraps.js';
 import { Abort, Undefined, WatchHit, type StepOutcome, type WatchSet } from './outcomes.js';
 import { addressTranslate } from './addressTranslate.js';
 import { executeSimdFp, type GeneralAccess } from './simdFp.js';
@@ -31,7 +30,6 @@ const BITFIELD_OPC = { sbfm: 0, bfm: 1, ubfm: 2 } as const;
 /** Zeros for DC ZVA (DCZID_EL0.BS is at most 9: 2 KiB blocks). */
 const ZEROS = new Uint8Array(2048);
 const DCZID_EL0 = register('DCZID_EL0');
-const DC_ZVA = sysreg(1, 3, 7, 4, 1);
 const HCR_EL2 = register('HCR_EL2');
 
 export class Executor implements GeneralAccess {
@@ -267,11 +265,11 @@ export class Executor implements GeneralAccess {
         addressTranslate(this.machine, insn, this.x(insn.rt, true));
         return this.next(pc);
       case 'dc-zva':
-        checkEl0SystemAccess(this.machine, { encoding: DC_ZVA, rt: insn.rt, read: false });
+        checkEl0DcZva(this.machine, insn.rt);
         this.zeroBlock(this.x(insn.rt, true));
         return this.next(pc);
       case 'sys': // DC and IC maintenance have no effect on this memory model, once allowed
-        checkCacheMaintenance(this.machine, sysreg(1, insn.op1, insn.crn, insn.crm, insn.op2), insn.rt);
+        checkCacheMaintenance(this.machine, insn.op1, insn.crn, insn.crm, insn.op2, insn.rt);
         return this.next(pc);
       case 'hint':
       case 'prefetch':
@@ -288,15 +286,15 @@ export class Executor implements GeneralAccess {
         this.exclusive = undefined;
         return this.next(pc);
       case 'msr-imm':
-        if (insn.field !== 'spsel') checkEl0SystemAccess(this.machine, { encoding: sysreg(0, 3, 4, insn.imm, insn.field === 'daifset' ? 6 : 7), rt: 31, read: false });
+        if (insn.field !== 'spsel') checkEl0DaifImmediate(this.machine, insn.field === 'daifset' ? 6 : 7, insn.imm);
         msrImmediate(this.machine, insn);
         return this.next(pc);
       case 'mrs':
-        checkEl0SystemAccess(this.machine, { encoding: decodeEncodingNumber(insn.regnum), rt: insn.rt, read: true });
+        checkEl0RegisterAccess(this.machine, insn.regnum, insn.rt, true);
         this.setX(insn.rt, readSystemRegister(this.machine, insn.regnum), true);
         return this.next(pc);
       case 'msr':
-        checkEl0SystemAccess(this.machine, { encoding: decodeEncodingNumber(insn.regnum), rt: insn.rt, read: false });
+        checkEl0RegisterAccess(this.machine, insn.regnum, insn.rt, false);
         writeSystemRegister(this.machine, insn.regnum, this.x(insn.rt, true));
         return this.next(pc);
       case 'undefined':

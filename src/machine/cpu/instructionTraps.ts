@@ -10,7 +10,7 @@
 //   UNDEFINED at EL0, and those with op1 = 4 (EL2's) below EL2.
 // HCR_EL2.TGE sends what would go to EL1 from EL0 to EL2 (exceptionRouting.ts).
 
-import { encodingNumber, sysreg, type SysregEncoding } from '../../arch/aarch64/encoding.js';
+import { decodeEncodingNumber, encodingNumber, sysreg, type SysregEncoding } from '../../arch/aarch64/encoding.js';
 import { register } from '../../arch/aarch64/registers.js';
 import { EC } from '../../arch/aarch64/syndrome.js';
 import type { Machine } from '../machine.js';
@@ -22,6 +22,7 @@ const HCR_EL2 = register('HCR_EL2');
 
 const DAIF = encodingNumber(sysreg(3, 3, 4, 2, 1));
 const CTR_EL0 = encodingNumber(sysreg(3, 3, 0, 0, 1));
+const DC_ZVA = sysreg(1, 3, 7, 4, 1);
 
 /** The SCTLR_EL1 bit that lets EL0 do a thing, by the field's name. */
 const SCTLR_EL1_ALLOWS = { UMA: 9, DZE: 14, UCT: 15, nTWI: 16, nTWE: 18, UCI: 26 } as const;
@@ -45,15 +46,30 @@ export function checkWaitTrap(machine: Machine, instruction: 'WFI' | 'WFE'): voi
 }
 
 /** An MRS/MSR, MSR (immediate) or SYS instruction as its trap syndrome names it. */
-export interface SystemAccess {
+interface SystemAccess {
   readonly encoding: SysregEncoding;
   readonly rt: number;
   /** MRS (a read) rather than MSR or SYS. */
   readonly read: boolean;
 }
 
+/** MRS/MSR of `regnum` (the decoder's number): the checks below, its encoding built only at EL0. */
+export function checkEl0RegisterAccess(machine: Machine, regnum: number, rt: number, read: boolean): void {
+  if (machine.currentEl === 0) checkEl0SystemAccess(machine, { encoding: decodeEncodingNumber(regnum), rt, read });
+}
+
+/** DC ZVA (under SCTLR_EL1.DZE at EL0). */
+export function checkEl0DcZva(machine: Machine, rt: number): void {
+  if (machine.currentEl === 0) checkEl0SystemAccess(machine, { encoding: DC_ZVA, rt, read: false });
+}
+
+/** MSR DAIFSet (op2 6) or DAIFClr (op2 7) with its immediate in CRm. */
+export function checkEl0DaifImmediate(machine: Machine, op2: 6 | 7, crm: number): void {
+  if (machine.currentEl === 0) checkEl0SystemAccess(machine, { encoding: sysreg(0, 3, 4, crm, op2), rt: 31, read: false });
+}
+
 /** Throws Trapped (or Undefined) when SCTLR_EL1 keeps this access from EL0; nothing above EL0. */
-export function checkEl0SystemAccess(machine: Machine, access: SystemAccess): void {
+function checkEl0SystemAccess(machine: Machine, access: SystemAccess): void {
   if (machine.currentEl !== 0) return;
   const control = el0Control(access.encoding);
   if (control === undefined) return;
@@ -69,9 +85,11 @@ export function checkEl0SystemAccess(machine: Machine, access: SystemAccess): vo
  * model: at EL0 only the op1 = 3 cache maintenance is an instruction (under UCI), and op1 = 4
  * is EL2's.
  */
-export function checkCacheMaintenance(machine: Machine, encoding: SysregEncoding, rt: number): void {
+export function checkCacheMaintenance(machine: Machine, op1: number, crn: number, crm: number, op2: number, rt: number): void {
   const el = machine.currentEl;
-  if (encoding.op1 === 4 && el < 2) throw new Undefined(`${describe(encoding)} at EL${el}: it needs EL2`);
+  if (el === 2) return; // every SYS instruction is EL2's to execute
+  const encoding = sysreg(1, op1, crn, crm, op2);
+  if (encoding.op1 === 4) throw new Undefined(`${describe(encoding)} at EL${el}: it needs EL2`);
   if (el === 0 && !(encoding.op1 === 3 && el0CacheMaintenance(encoding))) throw new Undefined(`${describe(encoding)} at EL0: it needs EL1 or higher`);
   checkEl0SystemAccess(machine, { encoding, rt, read: false });
 }
@@ -81,7 +99,7 @@ function el0Control(e: SysregEncoding): keyof typeof SCTLR_EL1_ALLOWS | undefine
   if (n === DAIF) return 'UMA';
   if (e.op0 === 0 && e.op1 === 3 && e.crn === 4 && (e.op2 === 6 || e.op2 === 7)) return 'UMA'; // MSR DAIFSet/DAIFClr
   if (n === CTR_EL0) return 'UCT';
-  if (e.op0 === 1 && e.op1 === 3 && e.crn === 7 && e.crm === 4 && e.op2 === 1) return 'DZE';
+  if (n === encodingNumber(DC_ZVA)) return 'DZE';
   if (e.op0 === 1 && e.op1 === 3 && el0CacheMaintenance(e)) return 'UCI';
   return undefined;
 }

@@ -38,11 +38,10 @@ export type SimdFpInstruction = InstructionOf<'fp-load-store' | 'fp-load-literal
 /** Throws Trapped when CPACR_EL1 or CPTR_EL2 traps SIMD&FP at the current EL. */
 export function checkSimdFpEnabled(machine: Machine): void {
   const el = machine.currentEl;
-  const hcr = machine.sysregs.read(HCR_EL2.regnum);
   if (el !== 2) {
     const fpen = Number((machine.sysregs.read(CPACR_EL1.regnum) >> 20n) & 3n);
     if ((fpen & 1) === 0 || (fpen === 1 && el === 0)) {
-      throw new Trapped(EC.simdFpAccess, 0, synchronousTarget('undefined', el, hcr), `CPACR_EL1.FPEN=${fpen.toString(2).padStart(2, '0')} traps SIMD&FP at EL${el}`);
+      throw new Trapped(EC.simdFpAccess, 0, synchronousTarget('undefined', el, machine.sysregs.read(HCR_EL2.regnum)), `CPACR_EL1.FPEN=${fpen.toString(2).padStart(2, '0')} traps SIMD&FP at EL${el}`);
     }
   }
   if ((machine.sysregs.read(CPTR_EL2.regnum) & CPTR_TFP) !== 0n) {
