@@ -9,20 +9,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { XorShift32 } from '../../../src/util/random.js';
-import { memoryMismatches, randomU64, tool, type MemoryCase } from './qemuHarness.js';
-
-/** x24..x28 point into the buffer aligned to 16, 8, 4, 2 and 1 bytes (and no more). */
-const POINTERS = [24, 25, 26, 27, 28] as const;
-const ALIGNMENT: Record<(typeof POINTERS)[number], number> = { 24: 16, 25: 8, 26: 4, 27: 2, 28: 1 };
-
-/** Pointers in one 128-byte window at the middle of the buffer, so that the accesses overlap. */
-function randomPointers(r: XorShift32): Array<[number, number]> {
-  return POINTERS.map((reg) => {
-    const align = ALIGNMENT[reg];
-    const offset = 2048 + (align === 16 ? 16 * r.below(8) : align + 2 * align * r.below(64 / align));
-    return [reg, offset];
-  });
-}
+import { ALIGNMENT, memoryMismatches, POINTERS, randomPointers, randomU64, tool, type MemoryCase } from './qemuHarness.js';
 
 /** A pointer register whose address is aligned to `bytes`. */
 function baseFor(r: XorShift32, bytes: number): number {

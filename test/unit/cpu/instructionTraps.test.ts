@@ -3,9 +3,8 @@
 // and what runs once the control allows it.
 
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BOARD } from '../../../src/machine/board.js';
-import { Interpreter } from '../../../src/machine/cpu/interpreter.js';
-import { createMachine } from '../../../src/wiring.js';
+import type { Machine } from '../../../src/machine/machine.js';
+import { stepOne } from './oneInstruction.js';
 
 const WFI = 0xd503207f;
 const WFE = 0xd503205f;
@@ -26,23 +25,9 @@ const UCI = 1n << 26n;
 const TWI = 1n << 13n;
 const TGE = 1n << 27n;
 
-function step(el: 0 | 1 | 2, word: number, sctlrEl1: bigint, hcr = 0n) {
-  const machine = createMachine(DEFAULT_BOARD);
-  const interpreter = new Interpreter(machine);
-  machine.sysregs.setStored('SCTLR_EL1', sctlrEl1);
-  machine.sysregs.setStored('HCR_EL2', hcr);
-  machine.sysregs.setStored('VBAR_EL1', 0x4000n);
-  machine.sysregs.setStored('VBAR_EL2', 0x8000n);
-  machine.core.cpsr = (el << 2) | (el === 0 ? 0 : 1);
-  machine.core.x[0] = 0x2000n;
-  machine.core.pc = 0x1000n;
-  machine.writeMemory(0x1000, new Uint8Array(new Uint32Array([word]).buffer), { origin: 'debugger' });
-  const outcome = interpreter.step();
-  if (outcome.kind === 'exception') interpreter.takeException(outcome.exception);
-  return { machine, outcome };
-}
+const step = (el: 0 | 1 | 2, word: number, sctlrEl1: bigint, hcr = 0n) => stepOne(el, word, { SCTLR_EL1: sctlrEl1, HCR_EL2: hcr });
 
-const esrOf = (machine: ReturnType<typeof createMachine>, el: 1 | 2) => machine.sysregs.getStored(el === 2 ? 'ESR_EL2' : 'ESR_EL1');
+const esrOf = (machine: Machine, el: 1 | 2) => machine.sysregs.getStored(el === 2 ? 'ESR_EL2' : 'ESR_EL1');
 
 describe('SCTLR_EL1 and HCR_EL2 instruction controls', () => {
   it.each([

@@ -25,6 +25,19 @@ export function randomU64(r: XorShift32): bigint {
   return (BigInt(r.next()) << 32n) | BigInt(r.next());
 }
 
+/** x24..x28 point into the buffer aligned to 16, 8, 4, 2 and 1 bytes (and no more). */
+export const POINTERS = [24, 25, 26, 27, 28] as const;
+export const ALIGNMENT: Record<(typeof POINTERS)[number], number> = { 24: 16, 25: 8, 26: 4, 27: 2, 28: 1 };
+
+/** Pointers in one 128-byte window at the middle of the buffer, so that the accesses overlap. */
+export function randomPointers(r: XorShift32): Array<[number, number]> {
+  return POINTERS.map((reg) => {
+    const align = ALIGNMENT[reg];
+    const offset = 2048 + (align === 16 ? 16 * r.below(8) : align + 2 * align * r.below(64 / align));
+    return [reg, offset];
+  });
+}
+
 export interface Case {
   readonly registers: bigint[];
   readonly nzcv: number;

@@ -9,22 +9,11 @@
 import { describe, expect, it } from 'vitest';
 import { register } from '../../../src/arch/aarch64/registers.js';
 import { decode } from '../../../src/machine/cpu/decode.js';
-import { Interpreter } from '../../../src/machine/cpu/interpreter.js';
 import { XorShift32 } from '../../../src/util/random.js';
 import { createMachine } from '../../../src/wiring.js';
 import { DEFAULT_BOARD } from '../../../src/machine/board.js';
-import { memoryMismatches, randomU64, tool, type MemoryCase } from './qemuHarness.js';
-
-const POINTERS = [24, 25, 26, 27, 28] as const;
-const ALIGNMENT: Record<(typeof POINTERS)[number], number> = { 24: 16, 25: 8, 26: 4, 27: 2, 28: 1 };
-
-function randomPointers(r: XorShift32): Array<[number, number]> {
-  return POINTERS.map((reg) => {
-    const align = ALIGNMENT[reg];
-    const offset = 2048 + (align === 16 ? 16 * r.below(8) : align + 2 * align * r.below(64 / align));
-    return [reg, offset];
-  });
-}
+import { boardAt, stepOne } from './oneInstruction.js';
+import { memoryMismatches, POINTERS, randomPointers, randomU64, tool, type MemoryCase } from './qemuHarness.js';
 
 const pointer = (r: XorShift32): number => POINTERS[r.below(POINTERS.length)]!;
 const vreg = (r: XorShift32): number => r.below(8);
@@ -108,27 +97,8 @@ describe('SIMD&FP access rules', () => {
   const MRS_FPCR = 0xd53b4400; // mrs x0, fpcr
   const MSR_FPSR = 0xd51b4420; // msr fpsr, x0
 
-  function boardAt(el: 0 | 1 | 2, cpacr: bigint, cptr: bigint, hcr = 0n) {
-    const machine = createMachine(DEFAULT_BOARD);
-    const interpreter = new Interpreter(machine);
-    machine.sysregs.setStored('CPACR_EL1', cpacr);
-    machine.sysregs.setStored('CPTR_EL2', cptr);
-    machine.sysregs.setStored('HCR_EL2', hcr);
-    machine.sysregs.setStored('VBAR_EL1', 0x4000n);
-    machine.sysregs.setStored('VBAR_EL2', 0x8000n);
-    machine.core.cpsr = (el << 2) | (el === 0 ? 0 : 1);
-    return { machine, interpreter };
-  }
-
-  function run(el: 0 | 1 | 2, word: number, cpacr: bigint, cptr: bigint, hcr = 0n) {
-    const { machine, interpreter } = boardAt(el, cpacr, cptr, hcr);
-    machine.core.pc = 0x1000n;
-    machine.writeStackPointer(0x2000n);
-    machine.writeMemory(0x1000, new Uint8Array(new Uint32Array([word]).buffer), { origin: 'debugger' });
-    const outcome = interpreter.step();
-    if (outcome.kind === 'exception') interpreter.takeException(outcome.exception);
-    return { machine, outcome };
-  }
+  const run = (el: 0 | 1 | 2, word: number, cpacr: bigint, cptr: bigint, hcr = 0n) =>
+    stepOne(el, word, { CPACR_EL1: cpacr, CPTR_EL2: cptr, HCR_EL2: hcr });
 
   const FPEN_ALL = 3n << 20n;
   const FPEN_EL1_ONLY = 1n << 20n;
@@ -163,9 +133,8 @@ describe('SIMD&FP access rules', () => {
   });
 
   it('reads and writes FPCR and FPSR with MRS/MSR, and traps them as the data instructions', () => {
-    const { machine, interpreter } = boardAt(2, 0n, 0n);
+    const { machine, interpreter } = boardAt(2, {});
     machine.core.fpcr = 0x0300_0000;
-    machine.core.pc = 0x1000n;
     machine.writeMemory(0x1000, new Uint8Array(new Uint32Array([MRS_FPCR, MSR_FPSR]).buffer), { origin: 'debugger' });
     interpreter.step();
     expect(machine.core.x[0]).toBe(0x0300_0000n);
