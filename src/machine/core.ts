@@ -5,6 +5,22 @@
 /** EL2h: EL2 using SP_EL2, with D, A, I, F masked (the state Armv8-R cores reset into). */
 export const RESET_CPSR_EL2H = 0x3c9;
 
+/** The `size` bytes at `at` as an unsigned little-endian number. */
+export function littleEndianValue(bytes: Uint8Array, at: number, size: number): bigint {
+  let value = 0n;
+  for (let i = size - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[at + i]!);
+  return value;
+}
+
+/** The low `size` bytes of `value`, little-endian, at `at`. */
+export function storeLittleEndian(bytes: Uint8Array, at: number, size: number, value: bigint): void {
+  let rest = value;
+  for (let i = 0; i < size; i++) {
+    bytes[at + i] = Number(rest & 0xffn);
+    rest >>= 8n;
+  }
+}
+
 export class CoreState {
   /** x0..x30, then SP_EL2, in one buffer so that translated code can use its 32-bit halves. */
   private readonly bank = new BigUint64Array(32);
@@ -31,6 +47,17 @@ export class CoreState {
   readonly v = new Uint8Array(32 * 16);
   fpsr = 0;
   fpcr = 0;
+
+  /** The low `size` bytes of Vn (all 16: the whole register). */
+  vector(n: number, size = 16): bigint {
+    return littleEndianValue(this.v, n * 16, size);
+  }
+
+  /** Vn = the low `size` bytes of `value`, the rest of the register zeroed (an AArch64 write of B, H, S, D or Q). */
+  setVector(n: number, value: bigint, size = 16): void {
+    this.v.fill(0, n * 16 + size, n * 16 + 16);
+    storeLittleEndian(this.v, n * 16, size, value);
+  }
 
   /** PSTATE.EL */
   get el(): 0 | 1 | 2 | 3 {

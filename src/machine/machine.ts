@@ -221,26 +221,15 @@ export class Machine {
   }
 
   private readFpuRegister(regnum: number): bigint {
-    if (regnum >= 34 && regnum <= 65) {
-      const at = (regnum - 34) * 16;
-      let value = 0n;
-      for (let i = 15; i >= 0; i--) value = (value << 8n) | BigInt(this.core.v[at + i]!);
-      return value;
-    }
+    if (regnum >= 34 && regnum <= 65) return this.core.vector(regnum - 34);
     if (regnum === 66) return BigInt(this.core.fpsr >>> 0);
     if (regnum === 67) return BigInt(this.core.fpcr >>> 0);
     throw new RegisterAccessError('unknown', `no FPU register ${regnum}`);
   }
 
   private writeFpuRegister(regnum: number, value: bigint): void {
-    if (regnum >= 34 && regnum <= 65) {
-      const at = (regnum - 34) * 16;
-      let v = value;
-      for (let i = 0; i < 16; i++) {
-        this.core.v[at + i] = Number(v & 0xffn);
-        v >>= 8n;
-      }
-    } else if (regnum === 66) this.core.fpsr = Number(value & 0xffff_ffffn);
+    if (regnum >= 34 && regnum <= 65) this.core.setVector(regnum - 34, value);
+    else if (regnum === 66) this.core.fpsr = Number(value & 0xffff_ffffn);
     else if (regnum === 67) this.core.fpcr = Number(value & 0xffff_ffffn);
     else throw new RegisterAccessError('unknown', `no FPU register ${regnum}`);
   }

@@ -4,7 +4,8 @@
 // at EL0/EL1, then CPTR_EL2.TFP (DDI0487 AArch64.CheckFPAdvSIMDEnabled): a trapped access is
 // taken with EC 0x07 to EL1, or to EL2 for TFP and for EL0 under HCR_EL2.TGE.
 //
-// The V registers live in the core as 32 × 16 bytes, little-endian, as GDB sees them. Writing
+// The V registers live in the core as 32 × 16 bytes, little-endian, as GDB sees them (core.ts
+// reads and writes them: vector, setVector). Writing
 // a B, H, S or D register (a load, FMOV) zeroes the rest of the 128-bit register. A Q access is
 // two 8-byte accesses through the checked path (single-copy atomicity is per 8 bytes anyway);
 // every load completes before any register is written, and both values of a store pair are
@@ -12,6 +13,7 @@
 
 import { register } from '../../arch/aarch64/registers.js';
 import { EC } from '../../arch/aarch64/syndrome.js';
+import { littleEndianValue, storeLittleEndian } from '../core.js';
 import type { Machine } from '../machine.js';
 import { extendValue, u64 } from './bigintAlu.js';
 import type { FpAccessSize, InstructionOf } from './decode.js';
@@ -51,7 +53,8 @@ export function checkSimdFpEnabled(machine: Machine): void {
 
 export function executeSimdFp(machine: Machine, gp: GeneralAccess, insn: SimdFpInstruction, pc: bigint): void {
   checkSimdFpEnabled(machine);
-  const v = machine.core.v;
+  const core = machine.core;
+  const v = core.v;
   switch (insn.kind) {
     case 'fp-load-store': {
       const { addressing, rn } = insn;
@@ -64,13 +67,13 @@ export function executeSimdFp(machine: Machine, gp: GeneralAccess, insn: SimdFpI
         address = addressing.index === 'post' ? base : moved;
         if (addressing.index !== 'offset') writeback = moved;
       }
-      if (insn.load) writeVector(v, insn.rt, loadValue(gp, address, insn.size), insn.size);
-      else storeValue(gp, address, insn.size, readVector(v, insn.rt, insn.size));
+      if (insn.load) core.setVector(insn.rt, loadValue(gp, address, insn.size), insn.size);
+      else storeValue(gp, address, insn.size, core.vector(insn.rt, insn.size));
       if (writeback !== undefined) gp.setXOrSp(rn, writeback, true);
       return;
     }
     case 'fp-load-literal':
-      writeVector(v, insn.rt, loadValue(gp, u64(pc + BigInt(insn.offset)), insn.size), insn.size);
+      core.setVector(insn.rt, loadValue(gp, u64(pc + BigInt(insn.offset)), insn.size), insn.size);
       return;
     case 'fp-load-store-pair': {
       const { size, rn } = insn;
@@ -81,11 +84,11 @@ export function executeSimdFp(machine: Machine, gp: GeneralAccess, insn: SimdFpI
       if (insn.load) {
         const a = loadValue(gp, address, size);
         const b = loadValue(gp, second, size);
-        writeVector(v, insn.rt, a, size);
-        writeVector(v, insn.rt2, b, size);
+        core.setVector(insn.rt, a, size);
+        core.setVector(insn.rt2, b, size);
       } else {
-        const a = readVector(v, insn.rt, size);
-        const b = readVector(v, insn.rt2, size);
+        const a = core.vector(insn.rt, size);
+        const b = core.vector(insn.rt2, size);
         storeValue(gp, address, size, a);
         storeValue(gp, second, size, b);
       }
@@ -94,11 +97,11 @@ export function executeSimdFp(machine: Machine, gp: GeneralAccess, insn: SimdFpI
     }
     case 'fp-move-general': {
       const at = insn.upper ? 8 : 0;
-      if (insn.toGeneral) gp.setX(insn.rd, bytesToBigint(v, insn.rn * 16 + at, insn.size), insn.size === 8);
+      if (insn.toGeneral) gp.setX(insn.rd, littleEndianValue(v, insn.rn * 16 + at, insn.size), insn.size === 8);
       else {
         const value = gp.x(insn.rn, true);
-        if (insn.upper) bigintToBytes(v, insn.rd * 16 + 8, 8, value); // Vd.D[1]: the low half is kept
-        else writeVector(v, insn.rd, value, insn.size);
+        if (insn.upper) storeLittleEndian(v, insn.rd * 16 + 8, 8, value); // Vd.D[1]: the low half is kept
+        else core.setVector(insn.rd, value, insn.size);
       }
       return;
     }
@@ -116,11 +119,11 @@ function simdInteger(v: Uint8Array, insn: InstructionOf<'simd-integer'>): void {
     for (let i = 0; i < bytes; i++) result[i] = popcount8(v[n + i]!);
   } else if (insn.op === 'addv') {
     let sum = 0n;
-    for (let i = 0; i < bytes; i += esize) sum += bytesToBigint(v, n + i, esize);
-    bigintToBytes(result, 0, esize, sum);
+    for (let i = 0; i < bytes; i += esize) sum += littleEndianValue(v, n + i, esize);
+    storeLittleEndian(result, 0, esize, sum);
   } else {
     const m = insn.rm * 16;
-    for (let i = 0; i < bytes; i += esize) bigintToBytes(result, i, esize, bytesToBigint(v, n + i, esize) + bytesToBigint(v, m + i, esize));
+    for (let i = 0; i < bytes; i += esize) storeLittleEndian(result, i, esize, littleEndianValue(v, n + i, esize) + littleEndianValue(v, m + i, esize));
   }
   v.set(result, insn.rd * 16); // a 64-bit result zeroes the upper half
 }
@@ -142,29 +145,4 @@ function storeValue(gp: GeneralAccess, address: bigint, size: FpAccessSize, valu
   if (size !== 16) return gp.store(address, size, value);
   gp.store(address, 8, value & 0xffff_ffff_ffff_ffffn);
   gp.store(u64(address + 8n), 8, value >> 64n);
-}
-
-/** The low `size` bytes of Vn. */
-export function readVector(v: Uint8Array, n: number, size: number): bigint {
-  return bytesToBigint(v, n * 16, size);
-}
-
-/** Vn = value's low `size` bytes, the rest of the register zeroed. */
-export function writeVector(v: Uint8Array, n: number, value: bigint, size: number): void {
-  v.fill(0, n * 16 + size, n * 16 + 16);
-  bigintToBytes(v, n * 16, size, value);
-}
-
-function bytesToBigint(bytes: Uint8Array, at: number, size: number): bigint {
-  let value = 0n;
-  for (let i = size - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[at + i]!);
-  return value;
-}
-
-function bigintToBytes(bytes: Uint8Array, at: number, size: number, value: bigint): void {
-  let rest = value;
-  for (let i = 0; i < size; i++) {
-    bytes[at + i] = Number(rest & 0xffn);
-    rest >>= 8n;
-  }
 }
