@@ -5,8 +5,8 @@
 // taken with EC 0x07 to EL1, or to EL2 for TFP and for EL0 under HCR_EL2.TGE.
 //
 // The V registers live in the core as 32 × 16 bytes, little-endian, as GDB sees them (core.ts
-// reads and writes them: vector, setVector). Writing
-// a B, H, S or D register (a load, FMOV) zeroes the rest of the 128-bit register. A Q access is
+// reads and writes them: vector, setVector). Writing a B, H, S or D register (a load, FMOV)
+// zeroes the rest of the 128-bit register. A Q access is
 // two 8-byte accesses through the checked path (single-copy atomicity is per 8 bytes anyway);
 // every load completes before any register is written, and both values of a store pair are
 // read before the first store, so a fault leaves the registers as they were.
