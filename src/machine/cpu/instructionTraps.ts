@@ -23,6 +23,7 @@ const HCR_EL2 = register('HCR_EL2');
 const DAIF = encodingNumber(sysreg(3, 3, 4, 2, 1));
 const CTR_EL0 = encodingNumber(sysreg(3, 3, 0, 0, 1));
 const DC_ZVA = sysreg(1, 3, 7, 4, 1);
+const DC_ZVA_NUMBER = encodingNumber(DC_ZVA);
 
 /** The SCTLR_EL1 bit that lets EL0 do a thing, by the field's name. */
 const SCTLR_EL1_ALLOWS = { UMA: 9, DZE: 14, UCT: 15, nTWI: 16, nTWE: 18, UCI: 26 } as const;
@@ -99,7 +100,7 @@ function el0Control(e: SysregEncoding): keyof typeof SCTLR_EL1_ALLOWS | undefine
   if (n === DAIF) return 'UMA';
   if (e.op0 === 0 && e.op1 === 3 && e.crn === 4 && (e.op2 === 6 || e.op2 === 7)) return 'UMA'; // MSR DAIFSet/DAIFClr
   if (n === CTR_EL0) return 'UCT';
-  if (n === encodingNumber(DC_ZVA)) return 'DZE';
+  if (n === DC_ZVA_NUMBER) return 'DZE';
   if (e.op0 === 1 && e.op1 === 3 && el0CacheMaintenance(e)) return 'UCI';
   return undefined;
 }
