@@ -33,8 +33,6 @@ const ACK = 0x2b;
 const NAK = 0x2d;
 const CTRL_C = 0x03;
 const RUN = 0x2a;
-/** Payloads above this many bytes are handed over with their buffer rather than copied. */
-const HANDOVER_FROM = 16 * 1024;
 const ACK_EVENT: FrameEvent = { kind: 'ack' };
 const NAK_EVENT: FrameEvent = { kind: 'nak' };
 const INTERRUPT_EVENT: FrameEvent = { kind: 'interrupt' };
@@ -55,7 +53,7 @@ export class PacketFramer {
   /** Events of the current `push`, when called without a sink. */
   private collected: FrameEvent[] = [];
   private readonly collect = (event: FrameEvent): void => {
-    this.collected.push(event);
+    this.collected.push(event.kind === 'packet' ? { kind: 'packet', payload: copyOf(event.payload) } : event);
   };
 
   constructor(private readonly maxPayload: number) {
@@ -67,14 +65,18 @@ export class PacketFramer {
     return this.state === 'idle';
   }
 
-  /** Feeds a chunk; returns the events it completes, in order. */
+  /** Feeds a chunk; returns the events it completes, in order, their payloads copied. */
   push(chunk: Uint8Array): FrameEvent[] {
     this.collected = [];
     this.feed(chunk, this.collect);
     return this.collected;
   }
 
-  /** Feeds a chunk; hands each event it completes to `sink`, in order, with no array in between. */
+  /**
+   * Feeds a chunk; hands each event it completes to `sink`, in order, with no array in between.
+   * A packet's payload is a view of the chunk or of the framer's buffer, valid only until the
+   * sink returns: a sink that keeps it copies it.
+   */
   feed(chunk: Uint8Array, sink: (event: FrameEvent) => void): void {
     const bytes = asBuffer(chunk);
     const n = bytes.length;
@@ -112,7 +114,7 @@ export class PacketFramer {
    * ones): when bytes[start] opens a well-formed packet that ends in this chunk, with no '$'
    * inside, no dangling escape, no run-length '*', within the limit and with the right
    * checksum, returns the offset after its checksum; its payload is then handed on as a view of
-   * the chunk (the chunk is ours: Node does not reuse it), with no copy and no state change.
+   * the chunk, with no copy and no state change.
    * Returns 0 otherwise, and the state machine below deals with it, errors included.
    */
   private wholePacketAt(bytes: Buffer, start: number): number {
@@ -209,14 +211,8 @@ export class PacketFramer {
     }
     if (this.danglingEscape) return { kind: 'malformed', reason: "escape character '}' right before '#'" };
     try {
-      const expanded = expandRuns(kept, this.maxPayload);
-      if (expanded !== kept) return { kind: 'packet', payload: expanded };
-      // The payload must outlive this buffer's reuse (the packet may wait its turn). A small
-      // one is copied; a large one (an X packet of up to 128 KiB) takes the buffer itself, and
-      // the next packet gets a new one of the same size: an allocation instead of a copy.
-      if (this.length <= HANDOVER_FROM) return { kind: 'packet', payload: copyOf(kept) };
-      this.buffer = Buffer.allocUnsafeSlow(this.buffer.length);
-      return { kind: 'packet', payload: kept };
+      // A view of the framer's buffer: the sink is done with it before the next packet starts.
+      return { kind: 'packet', payload: expandRuns(kept, this.maxPayload) };
     } catch (err) {
       if (err instanceof MalformedPacketError) return { kind: 'malformed', reason: err.message };
       throw err;

@@ -79,6 +79,7 @@ export interface PacketContext {
   endSession(reason: 'detach' | 'kill'): void;
 }
 
+/** `payload` is lent: it is read before the handler returns (an asynchronous one reads `args`). */
 export type Handler = (ctx: PacketContext, args: string, payload: Uint8Array) => Reply | Promise<Reply>;
 
 /** One entry of the packet table: how it is matched, what it needs, and how the session treats it. */
@@ -158,7 +159,7 @@ const writeMemoryBinary: Handler = (ctx, args, payload) => {
   const colon = payload.indexOf(0x3a);
   if (colon < 0) throw new MalformedPacketError('X: expected ":" before the data');
   const { address, length } = addressAndLength(args.slice(0, args.indexOf(':')), 'X');
-  // In place: the payload is this packet's own copy (src/rsp/framer.ts), read by no one after.
+  // In place: the payload is lent for this call and read by no one after it (src/rsp/framer.ts).
   const data = unescapeBinaryInPlace(payload.subarray(colon + 1));
   if (data.length !== length) throw new MalformedPacketError(`X announces ${length} bytes but carries ${data.length}`);
   // `X addr,0:` is GDB's probe for X support: answer OK without touching memory.

@@ -8,6 +8,7 @@
 // never leak from one to the next, while the target (the board) keeps its state.
 
 import { createServer, type Server, type Socket } from 'node:net';
+import { readIntoKeptBuffer } from '../util/keptBufferReader.js';
 import { listenOn } from '../util/listen.js';
 import { frame } from './codec.js';
 import { judgePreamble } from './preamble.js';
@@ -48,7 +49,8 @@ export class RspServer {
     limits: Partial<ServerLimits> = {},
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
-    this.server = createServer((socket) => this.accept(socket));
+    // Paused on connect: nothing is read until accept() has chosen how the socket is read.
+    this.server = createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
   }
 
   listen(host: string, port: number): Promise<{ host: string; port: number }> {
@@ -60,8 +62,13 @@ export class RspServer {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
-  private accept(socket: Socket): void {
-    const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+  private accept(accepted: Socket): void {
+    const peer = `${accepted.remoteAddress ?? '?'}:${accepted.remotePort ?? '?'}`;
+    /** Chunks of a connection judged foreign or refused are dropped until it closes. */
+    let heard = true;
+    const socket = readIntoKeptBuffer(accepted, (chunk) => {
+      if (heard) onData(chunk);
+    });
     this.sockets.add(socket);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, this.limits.keepAliveDelayMs);
@@ -75,22 +82,23 @@ export class RspServer {
       socket.destroy();
     }, this.limits.handshakeTimeoutMs);
 
+    // The chunk is the reader's kept buffer, reused by the next read: the preamble keeps a copy.
     const onData = (chunk: Buffer): void => {
       if (session) {
         session.receive(chunk);
         return;
       }
-      preamble = preamble.length === 0 ? chunk : Buffer.concat([preamble, chunk]);
+      preamble = Buffer.concat([preamble, chunk]);
       const verdict = judgePreamble(preamble);
       if (verdict.kind === 'undecided') return;
       if (verdict.kind === 'foreign') {
         this.hooks.log(`rsp: closed ${peer}: it sent ${verdict.reason} before any packet, so it is not a debugger (a web page can send such requests to loopback ports)`);
-        socket.off('data', onData);
+        heard = false;
         socket.destroy();
         return;
       }
       if (this.active) {
-        socket.off('data', onData);
+        heard = false;
         this.refuse(socket, peer, this.active.peer);
         return;
       }
@@ -98,7 +106,6 @@ export class RspServer {
       session.receive(preamble);
       preamble = Buffer.alloc(0);
     };
-    socket.on('data', onData);
 
     // A peer that closes its side is gone: free the slot on 'end', which comes before 'close',
     // so that a GDB reconnecting at once is not refused by its own previous socket.

@@ -3,7 +3,7 @@
 // owns no Arm knowledge; it drives a DebugTarget through the packet table. Everything here
 // is reset by constructing a new session, which the server does on every accept.
 
-import { asBuffer, closeFrame, hexByte, MalformedPacketError, printable, textToHex, writeHexPairs, writeHexSummed } from './codec.js';
+import { asBuffer, closeFrame, copyOf, hexByte, MalformedPacketError, printable, textToHex, writeHexPairs, writeHexSummed } from './codec.js';
 import { PacketFramer, type FrameEvent } from './framer.js';
 import { available, lookupPacket, THREAD_ID, type ClientFeatures, type PacketContext, type PacketSpec, type ProcessState, type Reply } from './packets.js';
 import { TargetErrno, TargetError, type DebugTarget, type ResumeAction, type StopEvent } from './target.js';
@@ -128,7 +128,7 @@ export class RspSession {
     this.pump();
   }
 
-  /** Bytes from the client. */
+  /** Bytes from the client; `chunk` is lent for the call (the transport reuses it), never kept. */
   receive(chunk: Uint8Array): void {
     if (this.ended) return;
     this.hooks.trace?.('in', printable(chunk));
@@ -189,7 +189,9 @@ export class RspSession {
         // Nothing waiting before it (the usual case): served at once, without a queue entry.
         if (this.queue.length === 0 && this.canServe()) this.serve(event.payload);
         else {
-          this.queue.push({ kind: 'packet', payload: event.payload });
+          // The payload is a view of the transport's or the framer's buffer, reused once this
+          // returns: a packet that waits its turn keeps a copy.
+          this.queue.push({ kind: 'packet', payload: copyOf(event.payload) });
           this.pump();
         }
         return;

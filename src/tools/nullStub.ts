@@ -2,8 +2,9 @@
 // (zeros for registers and memory, OK for writes). Driving it with the benchmark's GDB work
 // measures GDB's own cost on this machine, the floor no stub can go below; so it does as
 // little per packet as Node allows: it finds a frame's end with the native indexOf (binary
-// data cannot contain '#', GDB escapes it), keeps only a packet's first bytes (an X packet's
-// 128 KiB of data are never copied), does not verify checksums, and answers with one write of
+// data cannot contain '#', GDB escapes it), reads into one kept buffer as mpustub does
+// (src/util/keptBufferReader.ts), keeps only a packet's first bytes (an X packet's 128 KiB of
+// data are never copied), does not verify checksums, and answers with one write of
 // a reply framed in advance. By default it serves mpustub's target description and `g` size
 // (the core registers, as mpustub's `g` carries them) and answers `p` at each register's own
 // size, so GDB does the same work as against mpustub. src/tools/nullStub.py is the same stub
@@ -19,6 +20,7 @@ import { createServer, type Socket } from 'node:net';
 import { buildTargetXml } from '../arch/aarch64/targetXml.js';
 import { G_PACKET_REGISTERS } from '../arch/aarch64/registers.js';
 import { escapeBinary, frame, hexDigit } from '../rsp/codec.js';
+import { readIntoKeptBuffer } from '../util/keptBufferReader.js';
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(name);
@@ -131,8 +133,8 @@ const HASH = 0x23;
 /** Enough of a packet to answer it: `m`, `p` and `X` headers, qXfer, qSupported's start. */
 const HEADER_BYTES = 256;
 
-function serve(socket: Socket): void {
-  socket.setNoDelay(true);
+function serve(accepted: Socket): void {
+  accepted.setNoDelay(true);
   let ack = true;
   /** 0: between packets; 1: in a payload; 2, 3: in the checksum (4: it is complete). */
   let state = 0;
@@ -150,7 +152,8 @@ function serve(socket: Socket): void {
     if (ack && to - from === 15 && bytes.toString('latin1', from, to) === 'QStartNoAckMode') ack = false;
     return true;
   };
-  socket.on('data', (chunk: Buffer) => {
+  // Read as mpustub reads: into one kept buffer (the chunk is lent; only `header` keeps bytes).
+  const onChunk = (chunk: Buffer): void => {
     let i = 0;
     while (i < chunk.length) {
       if (state === 0) {
@@ -183,11 +186,12 @@ function serve(socket: Socket): void {
       state = 0;
       if (!answer(header, 0, headerLength)) return;
     }
-  });
+  };
+  const socket = readIntoKeptBuffer(accepted, onChunk);
   socket.on('error', () => undefined);
 }
 
-const server = createServer(serve);
+const server = createServer({ pauseOnConnect: true }, serve);
 server.listen(option('--port', 0), '127.0.0.1', () => {
   const address = server.address();
   if (address && typeof address === 'object') process.stdout.write(`gdb: target remote 127.0.0.1:${address.port}\n`);

@@ -202,3 +202,29 @@ describe('the buffer short replies are built in', () => {
     expect(s.snapshots[4]).toBe(packet(Buffer.from(new FakeTarget().readMemory(0x120n, 8)).toString('hex')));
   });
 });
+
+describe('chunks lent by the transport', () => {
+  // The server reads every chunk into one kept buffer and overwrites it with the next read
+  // (src/util/keptBufferReader.ts): whatever the session keeps past receive() must be its own.
+  it('serves packets queued behind a slow monitor command from their own bytes, not the reused buffer', async () => {
+    const target = new FakeTarget();
+    const writes: string[] = [];
+    const s = new RspSession(target, { write: (bytes) => (writes.push(Buffer.from(bytes).toString('latin1')), true), end: () => undefined }, { log: () => undefined });
+    const lent = Buffer.alloc(4096);
+    const lend = (text: string): void => {
+      lent.fill(0x55);
+      const n = lent.write(text, 'latin1');
+      s.receive(lent.subarray(0, n));
+    };
+    lend(packet('QStartNoAckMode'));
+    lend(packet(`qRcmd,${hex('slow')}`));
+    // Queued: an X write that spans two reads (the framer's own buffer) and one whole m.
+    const x = packet('X100,4:abcd');
+    lend(x.slice(0, 7));
+    lend(x.slice(7) + packet('m100,4'));
+    lend(packet('qC').replace('qC', 'qX')); // a bad checksum overwrites the buffer meanwhile
+    await new Promise((r) => setTimeout(r, 30));
+    expect(Buffer.from(target.readMemory(0x100n, 4)).toString('latin1')).toBe('abcd');
+    expect(writes.slice(-2)).toEqual([packet('OK'), packet(hex('abcd'))]);
+  });
+});
