@@ -105,8 +105,14 @@ export class BoardTarget implements DebugTarget {
   }
 
   writeMemory(address: bigint, data: Uint8Array): void {
-    const fault = this.machine.writeMemory(this.physical(address, 'write'), data, { origin: 'debugger' });
+    this.prepareWrite(address, data.length)(data);
+  }
+
+  prepareWrite(address: bigint, length: number): (data: Uint8Array) => void {
+    const physical = this.physical(address, 'write');
+    const fault = this.machine.checkWrite(physical, length, { origin: 'debugger' });
     if (fault) throw new TargetError(TargetErrno.EFAULT, describeFault(fault));
+    return (data) => this.machine.writeChecked(physical, data);
   }
 
   lastStop(): StopEvent {

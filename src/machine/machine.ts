@@ -415,14 +415,25 @@ export class Machine {
 
   /** All or nothing: when any byte is refused, nothing is written. */
   writeMemory(address: number, data: Uint8Array, options: AccessOptions): MachineFault | undefined {
-    const access: Access = { address, size: data.length, kind: 'write', el: options.el ?? this.currentEl };
-    const fault = this.check(access, options.origin);
-    if (fault) {
-      this.recordFault(fault);
-      return fault;
-    }
+    const fault = this.checkWrite(address, data.length, options);
+    if (!fault) this.memory.write(address, data);
+    return fault;
+  }
+
+  /**
+   * What writeMemory checks, without the write: the fault (recorded as writeMemory records it),
+   * or undefined when a write of `length` bytes at `address` would be taken whole; until
+   * something else changes the board, writeChecked then stores it.
+   */
+  checkWrite(address: number, length: number, options: AccessOptions): MachineFault | undefined {
+    const fault = this.check({ address, size: length, kind: 'write', el: options.el ?? this.currentEl }, options.origin);
+    if (fault) this.recordFault(fault);
+    return fault;
+  }
+
+  /** The second half of writeMemory, for a range checkWrite has just allowed. */
+  writeChecked(address: number, data: Uint8Array): void {
     this.memory.write(address, data);
-    return undefined;
   }
 
   /** The EL that takes an abort of an access made at `from` (stage 2: found by the EL2 MPU for EL1&0). */

@@ -12,6 +12,7 @@ import {
   parseHexNumber,
   parseHexSmall,
   unescapeBinaryInPlace,
+  unescapedLength,
 } from './codec.js';
 import {
   TargetErrno,
@@ -31,7 +32,12 @@ import { LLDB_PACKETS } from './lldbPackets.js';
  * reply).
  */
 export type Reply =
-  | { readonly kind: 'text'; readonly text: string }
+  /**
+   * `afterReply`: work the reply does not depend on, done right after the reply is written and
+   * before anything else reaches the target (an X packet's bytes are stored while GDB prepares
+   * its next packet).
+   */
+  | { readonly kind: 'text'; readonly text: string; readonly afterReply?: () => void }
   | { readonly kind: 'hex'; readonly bytes: Uint8Array }
   | { readonly kind: 'binary'; readonly bytes: Uint8Array }
   | { readonly kind: 'none' };
@@ -159,12 +165,21 @@ const writeMemoryBinary: Handler = (ctx, args, payload) => {
   const colon = payload.indexOf(0x3a);
   if (colon < 0) throw new MalformedPacketError('X: expected ":" before the data');
   const { address, length } = addressAndLength(args.slice(0, args.indexOf(':')), 'X');
-  // In place: the payload is lent for this call and read by no one after it (src/rsp/framer.ts).
-  const data = unescapeBinaryInPlace(payload.subarray(colon + 1));
-  if (data.length !== length) throw new MalformedPacketError(`X announces ${length} bytes but carries ${data.length}`);
+  const escaped = payload.subarray(colon + 1);
+  const carried = unescapedLength(escaped);
+  if (carried !== length) throw new MalformedPacketError(`X announces ${length} bytes but carries ${carried}`);
   // `X addr,0:` is GDB's probe for X support: answer OK without touching memory.
-  if (length > 0) ctx.target.writeMemory(address, data);
-  return OK;
+  if (length === 0) return OK;
+  // In place: the payload is lent for this call and read by no one after it (src/rsp/framer.ts).
+  if (!ctx.target.prepareWrite) {
+    ctx.target.writeMemory(address, unescapeBinaryInPlace(escaped));
+    return OK;
+  }
+  // Everything that decides the reply is known (a well-formed packet of the announced length,
+  // a range the target takes whole): OK goes out first, and the bytes are unescaped and stored
+  // while GDB escapes its next packet, before that packet is read.
+  const write = ctx.target.prepareWrite(address, length);
+  return { kind: 'text', text: 'OK', afterReply: () => write(unescapeBinaryInPlace(escaped)) };
 };
 
 const BREAKPOINT_TYPES: Record<string, BreakpointType> = {

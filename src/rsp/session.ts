@@ -327,8 +327,10 @@ export class RspSession {
 
   private finish(reply: Reply): void {
     if (this.ended) return;
-    if (reply.kind === 'text') this.sendText(reply.text);
-    else if (reply.kind === 'hex') this.sendHex(reply.bytes);
+    if (reply.kind === 'text') {
+      this.sendText(reply.text);
+      if (reply.afterReply) this.afterReply(reply.afterReply);
+    } else if (reply.kind === 'hex') this.sendHex(reply.bytes);
     else if (reply.kind === 'binary') this.sendBytes(reply.bytes);
     if (this.pendingNoAck) {
       this.pendingNoAck = false;
@@ -336,6 +338,19 @@ export class RspSession {
       this.lastSent = undefined;
     }
     if (this.pendingEnd) this.end(this.pendingEnd);
+  }
+
+  /**
+   * A reply's follow-up, run before the session reads anything more. It was checked not to fail
+   * before the reply was chosen; if it fails all the same, the client has been told otherwise,
+   * so the log says so plainly.
+   */
+  private afterReply(work: () => void): void {
+    try {
+      work();
+    } catch (err) {
+      this.hooks.log(`rsp: internal error after the reply was sent (the client was told it succeeded): ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   /** The one mapping from a handler's failure to the reply GDB expects. */

@@ -172,6 +172,14 @@ export interface DebugTarget {
   readMemoryInto?(address: number, length: number, out: Uint8Array): boolean;
   /** `M`/`X`: all or nothing; throws TargetError when any byte is refused. */
   writeMemory(address: bigint, data: Uint8Array): void;
+  /**
+   * Optional: writeMemory in two halves. Makes now every check writeMemory would make for
+   * `length` bytes at `address`, throwing what it would throw, and returns the write itself,
+   * which stores `length` bytes and cannot be refused when called before anything else
+   * reaches the target. Lets an X packet be answered before its bytes are unescaped and
+   * stored (the client escapes its next packet meanwhile).
+   */
+  prepareWrite?(address: bigint, length: number): (data: Uint8Array) => void;
 
   /** The reason of the last stop, for `?`. */
   lastStop(): StopEvent;

@@ -120,7 +120,10 @@ describe('the board over RSP', () => {
     expect(await gdb.request('m1ffe,4')).toBe('0000'); // partial: stops at the region's end
     expect(await gdb.request('m2000,4')).toBe('E0e');
     expect(await gdb.request('M1ffe,4:ffffffff')).toBe('E0e');
-    expect(await gdb.request('m1ffe,2')).toBe('0000'); // the refused write changed nothing
+    expect(await gdb.request(Buffer.from('X1ffe,4:\xff\xff\xff\xff', 'latin1'))).toBe('E0e');
+    expect(await gdb.request('m1ffe,2')).toBe('0000'); // the refused writes changed nothing
+    expect(await gdb.request(Buffer.from('X1ffc,4:\x01\x02}\x03\x04', 'latin1'))).toBe('OK');
+    expect(await gdb.request('m1ffc,4')).toBe('01022304');
     gdb.send(`qRcmd,${Buffer.from('fault').toString('hex')}`);
     const fault = await gdb.reply();
     expect(fault.payload).toBe('OK');

@@ -15,6 +15,7 @@ import {
   parseHexSmall,
   unescapeBinary,
   unescapeBinaryInPlace,
+  unescapedLength,
   writeHexSummed,
 } from '../../../src/rsp/codec.js';
 import { PacketFramer, type FrameEvent } from '../../../src/rsp/framer.js';
@@ -112,6 +113,30 @@ describe('codec', () => {
     const lone = Uint8Array.from([...escapeBinary(dense), 0x7d]);
     expect(() => unescapeBinaryInPlace(lone)).toThrow(/lone/);
     expect(() => unescapeBinaryInPlace(bytes('ab}'))).toThrow(/lone/);
+  });
+
+  it('tells the unescaped length without unescaping, for any bytes a client may send', () => {
+    // Any bytes, not only what escapeBinary makes: `}}` is one escaped byte, and a `}` at the
+    // very end is malformed for both.
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }).map((a) => a.map((b) => (b & 1 ? 0x7d : b))), (data) => {
+        let unescaped: number | string;
+        try {
+          unescaped = unescapeBinaryInPlace(Uint8Array.from(data)).length;
+        } catch (err) {
+          unescaped = (err as Error).message;
+        }
+        let counted: number | string;
+        try {
+          counted = unescapedLength(data);
+        } catch (err) {
+          counted = (err as Error).message;
+        }
+        expect(counted).toEqual(unescaped);
+      }),
+    );
+    expect(unescapedLength(escapeBinary(new Uint8Array(3000).fill(0x7d)))).toBe(3000);
+    expect(() => unescapedLength(bytes('ab}'))).toThrow(/lone/);
   });
 
   it('expands run-length encoding', () => {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { frame } from '../../../src/rsp/codec.js';
 import { RspSession } from '../../../src/rsp/session.js';
 import { FakeTarget } from '../../protocol/fakeTarget.js';
+import { TargetErrno, TargetError } from '../../../src/rsp/target.js';
 
 const hex = (s: string) => Buffer.from(s, 'latin1').toString('hex');
 
@@ -226,5 +227,44 @@ describe('chunks lent by the transport', () => {
     await new Promise((r) => setTimeout(r, 30));
     expect(Buffer.from(target.readMemory(0x100n, 4)).toString('latin1')).toBe('abcd');
     expect(writes.slice(-2)).toEqual([packet('OK'), packet(hex('abcd'))]);
+  });
+});
+
+describe('X answered before its bytes are stored', () => {
+  /** A target with the two-halves write, recording the order of replies and stores. */
+  class TwoHalvesTarget extends FakeTarget {
+    readonly order: string[] = [];
+    prepareWrite(address: bigint, length: number): (data: Uint8Array) => void {
+      this.readMemory(address, length); // throws as writeMemory would for a refused range
+      if (address + BigInt(length) > 0x10000n) throw new TargetError(TargetErrno.EFAULT, 'refused');
+      return (data) => {
+        this.order.push(`store ${data.length}`);
+        this.writeMemory(address, data);
+      };
+    }
+  }
+
+  function twoHalves(): { target: TwoHalvesTarget; receive(text: string): void } {
+    const target = new TwoHalvesTarget();
+    const s = new RspSession(target, { write: (bytes) => (target.order.push(`reply ${Buffer.from(bytes).toString('latin1')}`), true), end: () => undefined }, { log: () => undefined });
+    s.receive(Buffer.from(packet('QStartNoAckMode')));
+    target.order.length = 0;
+    return { target, receive: (text) => s.receive(Buffer.from(text, 'latin1')) };
+  }
+
+  it('sends OK, then stores the unescaped bytes before the next packet is served', () => {
+    const t = twoHalves();
+    t.receive(packet('X200,4:a}\x03}]b') + packet('m200,4'));
+    expect(t.target.order).toEqual([`reply ${packet('OK')}`, 'store 4', `reply ${packet(hex('a#}b'))}`]);
+  });
+
+  it('answers an error and stores nothing when the range is refused or the length is wrong', () => {
+    const t = twoHalves();
+    t.receive(packet('Xfffe,4:abcd'));
+    t.receive(packet('X200,5:abcd'));
+    t.receive(packet('X200,4:abc}'));
+    expect(t.target.order.some((e) => e.startsWith('store'))).toBe(false);
+    expect(t.target.order.map((e) => e.slice(0, 8))).toEqual(['reply $E', 'reply $E', 'reply $E']);
+    expect(Buffer.from(t.target.readMemory(0x200n, 4)).toString('latin1')).not.toBe('abcd');
   });
 });
