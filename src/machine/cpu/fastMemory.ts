@@ -17,9 +17,21 @@ import type { Machine } from '../machine.js';
  */
 const NO_PAGE = -(2 ** 53);
 
+/**
+ * The high half of no page: translated code compares an address's high half (an int32) with
+ * it, and no int32 equals 2^32. A double, like NO_PAGE and for the same reason.
+ */
+const NO_HIGH_HALF = 2 ** 32;
+
 /** One cached page: where its bytes are and for which access state it was granted. */
 class PageGrant {
   page = NO_PAGE;
+  /**
+   * The page's address in 32-bit halves (`lo` as an int32), for translated code's page test
+   * in integers. Both start as doubles so that their fields never change representation.
+   */
+  hi = NO_HIGH_HALF;
+  lo = 0.5;
   view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   /** The RAM chunk `view` shows. */
   bytes: Uint8Array | undefined;
@@ -27,6 +39,11 @@ class PageGrant {
   generation = -1;
   /** PSTATE bits 3:0 (EL and SP) at the time of the grant. */
   mode = -1;
+
+  forget(): void {
+    this.page = NO_PAGE;
+    this.hi = NO_HIGH_HALF;
+  }
 }
 
 export class FastMemory {
@@ -48,7 +65,7 @@ export class FastMemory {
 
   /** Forgets the write grant (a page has just become a code page). */
   revokeWrites(): void {
-    this.write.page = NO_PAGE;
+    this.write.forget();
   }
 
   private grant(grant: PageGrant, address: number, size: number, kind: AccessKind): boolean {
@@ -59,6 +76,8 @@ export class FastMemory {
     const ram = this.machine.memory.ramPage(page);
     if (!ram) return false;
     grant.page = page;
+    grant.hi = Math.floor(page / 2 ** 32);
+    grant.lo = page % 2 ** 32 | 0;
     // A view per chunk, not per grant: pages used in turn would otherwise make one each time.
     if (grant.bytes !== ram.bytes) {
       grant.bytes = ram.bytes;
@@ -91,10 +110,10 @@ export class FastMemory {
     const generation = this.machine.accessGeneration;
     const mode = this.machine.core.cpsr & 0xf;
     for (const g of [this.read, this.write]) {
-      if (g.generation !== generation || g.mode !== mode) g.page = NO_PAGE;
+      if (g.generation !== generation || g.mode !== mode) g.forget();
     }
     // Stores go the checked way while an exclusive monitor is armed: no inline write either.
-    if (storesChecked) this.write.page = NO_PAGE;
+    if (storesChecked) this.write.forget();
   }
 
   /** Where `size` bytes at `address` lie in a grant checked by enterTranslated, or -1 when the checked path must do it. */

@@ -1,4 +1,4 @@
-// The block translator's code for loads and stores: the address as a JS number, the access
+// The block translator's code for loads and stores: the address in 32-bit halves, the access
 // through FastMemory (m), which answers false for anything but plain allowed RAM — then the
 // block bails before the instruction, with every earlier one retired, and the interpreter
 // executes it, faults included. An access inside the page FastMemory granted last for its kind
@@ -6,35 +6,55 @@
 // FastMemory.enterTranslated); any other goes through m.load and m.store, which grant or refuse.
 
 import type { InstructionOf } from '../decode.js';
-import { plain, unsigned64, type BlockBuilder, type Translation } from './blockBuilder.js';
+import { plain, type BlockBuilder, type Translation } from './blockBuilder.js';
 
 /** Little-endian reads and writes of 1, 2 or 4 bytes at offset p of a DataView (a word as the int32 a half holds). */
 const GET = { 1: 'getUint8(p)', 2: 'getUint16(p, true)', 4: 'getInt32(p, true)' } as const;
 const SET = { 1: 'setUint8', 2: 'setUint16', 4: 'setUint32' } as const;
 
-/** Loads `size` bytes at `address` (an expression) into new locals <into>l, <into>h (zero-extended), or bails. */
-function load(b: BlockBuilder, address: string, size: number, into: string): string {
+/**
+ * The access's address as a JS number for FastMemory's load and store, from its halves (al,
+ * ah): -1 beyond 48 bits, which no grant covers (the interpreter then raises the fault).
+ */
+const WHOLE_ADDRESS = '(ah >>> 0) >= 0x10000 ? -1 : (ah >>> 0) * 4294967296 + (al >>> 0)';
+
+/**
+ * Loads `size` bytes at the address whose halves are the locals al, ah into new locals
+ * <into>l, <into>h (zero-extended), or bails. The page test is in 32-bit integers (the grant
+ * keeps its page's halves): the low halves' difference is the offset in the page when the
+ * high halves are equal.
+ */
+function load(b: BlockBuilder, size: number, into: string): string {
   const word = size === 8 ? 4 : (size as 1 | 2 | 4);
   const fast =
     size === 8
       ? `${into}l = g.view.getInt32(p, true); ${into}h = g.view.getInt32(p + 4, true);`
       : `${into}l = g.view.${GET[word]}; ${into}h = 0;`;
   return (
-    `let ${into}l = 0, ${into}h = 0; { const a = ${address}; const g = m.read, o = a - g.page;` +
-    ` if (o >= 0 && o <= ${0x1000 - size}) { const p = g.at + o; ${fast} }` +
-    ` else { if (!m.load(a, ${size})) ${b.bail()} ${into}l = m.lo | 0; ${into}h = m.hi | 0; } }`
+    `let ${into}l = 0, ${into}h = 0; { const g = m.read, o = (al - g.lo) | 0;` +
+    ` if (ah === g.hi && o >= 0 && o <= ${0x1000 - size}) { const p = g.at + o; ${fast} }` +
+    ` else { if (!m.load(${WHOLE_ADDRESS}, ${size})) ${b.bail()} ${into}l = m.lo | 0; ${into}h = m.hi | 0; } }`
   );
 }
 
-/** Stores the low `size` bytes of lo:hi (expressions) at `address`, or bails. */
-function store(b: BlockBuilder, address: string, size: number, lo: string, hi: string): string {
+/** Stores the low `size` bytes of lo:hi (expressions) at the address in al, ah, or bails. */
+function store(b: BlockBuilder, size: number, lo: string, hi: string): string {
   const word = size === 8 ? 4 : (size as 1 | 2 | 4);
   const fast = size === 8 ? `g.view.setUint32(p, ${lo}, true); g.view.setUint32(p + 4, ${hi}, true);` : `g.view.${SET[word]}(p, ${lo}${word === 1 ? '' : ', true'});`;
   return (
-    `{ const a = ${address}; const g = m.write, o = a - g.page;` +
-    ` if (o >= 0 && o <= ${0x1000 - size}) { const p = g.at + o; ${fast} }` +
-    ` else if (!m.store(a, ${size}, ${lo}, ${hi})) ${b.bail()} }`
+    `{ const g = m.write, o = (al - g.lo) | 0;` +
+    ` if (ah === g.hi && o >= 0 && o <= ${0x1000 - size}) { const p = g.at + o; ${fast} }` +
+    ` else if (!m.store(${WHOLE_ADDRESS}, ${size}, ${lo}, ${hi})) ${b.bail()} }`
   );
+}
+
+/** Declares al, ah: the halves of lo:hi (expressions, int32) plus the constant `imm`. */
+function addressPlus(lo: string, hi: string, imm: number): string {
+  if (imm === 0) return `const al = ${lo}, ah = ${hi};`;
+  // A constant: adding it carries when the low half wraps below the base's, subtracting
+  // borrows when it wraps above (unsigned comparisons of int32s).
+  const ah = imm > 0 ? `(al >>> 0) < (${lo} >>> 0) ? (${hi} + 1) | 0 : ${hi}` : `(al >>> 0) > (${lo} >>> 0) ? (${hi} - 1) | 0 : ${hi}`;
+  return `const al = (${lo} + ${imm}) | 0, ah = ${ah};`;
 }
 
 /** Writes base (locals bl, bh) + imm back to Xn/SP. */
@@ -45,39 +65,35 @@ function writeback(b: BlockBuilder, rn: number, imm: number): string {
   return `{ const nl = (bl + ${imm}) | 0; const nh = ${nh}; ${b.setSp(rn, 'nl', 'nh', true)} }`;
 }
 
-/** A single-register load or store at address `a` (set by `addressCode`), then `after`. */
+/** A single-register load or store at the address `addressCode` declares (al, ah), then `after`. */
 function transfer(b: BlockBuilder, insn: InstructionOf<'load-store-imm' | 'load-store-register'>, addressCode: string, after: string): Translation {
   const { size, rt } = insn;
-  if (!insn.load) return plain(`${addressCode} ${store(b, 'ea', size, b.lo(rt), b.hi(rt))} ${after}`);
-  if (!insn.signed) return plain(`${addressCode} ${load(b, 'ea', size, 'v')} ${b.set(rt, 'vl', 'vh', insn.wide)} ${after}`);
+  if (!insn.load) return plain(`${addressCode} ${store(b, size, b.lo(rt), b.hi(rt))} ${after}`);
+  if (!insn.signed) return plain(`${addressCode} ${load(b, size, 'v')} ${b.set(rt, 'vl', 'vh', insn.wide)} ${after}`);
   const bits = size * 8;
   const lo = bits === 32 ? 'vl' : `(vl << ${32 - bits} >> ${32 - bits})`;
   const hi = `(vl << ${32 - bits} >> 31)`;
-  return plain(`${addressCode} ${load(b, 'ea', size, 'v')} ${b.set(rt, lo, hi, insn.wide)} ${after}`);
+  return plain(`${addressCode} ${load(b, size, 'v')} ${b.set(rt, lo, hi, insn.wide)} ${after}`);
 }
 
 export function emitLoadStoreImm(b: BlockBuilder, insn: InstructionOf<'load-store-imm'>): Translation {
   const { rn, imm } = insn;
-  if (insn.index === 'offset') return transfer(b, insn, `const ea = ${unsigned64(b.loSp(rn), b.hiSp(rn))} + ${imm};`, '');
+  if (insn.index === 'offset') return transfer(b, insn, `const bl = ${b.loSp(rn)}, bh = ${b.hiSp(rn)}; ${addressPlus('bl', 'bh', imm)}`, '');
   const base = `const bl = ${b.loSp(rn)}, bh = ${b.hiSp(rn)};`;
-  const address = insn.index === 'pre' ? `${unsigned64('bl', 'bh')} + ${imm}` : unsigned64('bl', 'bh');
-  return transfer(b, insn, `${base} const ea = ${address};`, writeback(b, rn, imm));
+  return transfer(b, insn, `${base} ${addressPlus('bl', 'bh', insn.index === 'pre' ? imm : 0)}`, writeback(b, rn, imm));
 }
 
 export function emitLoadStoreRegister(b: BlockBuilder, insn: InstructionOf<'load-store-register'>): Translation {
   const { rm } = insn;
-  const index = [
-    '',
-    '',
-    `(${b.lo(rm)} >>> 0)`, // UXTW
-    `(${unsigned64(b.lo(rm), b.hi(rm))})`, // LSL (UXTX)
-    '',
-    '',
-    `${b.lo(rm)}`, // SXTW
-    `(${b.hi(rm)} * 4294967296 + (${b.lo(rm)} >>> 0))`, // SXTX
-  ][insn.extend]!;
-  // A base beyond 48 bits could lose precision against a huge index: the interpreter takes it.
-  const code = `const bh = ${b.hiSp(insn.rn)} >>> 0; const ea = bh >= 0x10000 ? -1 : bh * 4294967296 + (${b.loSp(insn.rn)} >>> 0) + ${index} * ${2 ** insn.shift};`;
+  const lo = b.lo(rm);
+  // The index's high half before the shift: UXTW, LSL (UXTX), SXTW, SXTX.
+  const high = ['', '', '0', b.hi(rm), '', '', `(${lo} >> 31)`, b.hi(rm)][insn.extend]!;
+  const s = insn.shift;
+  const il = s === 0 ? lo : `(${lo} << ${s})`;
+  const ih = s === 0 ? high : `((${high} << ${s}) | (${lo} >>> ${32 - s}))`;
+  const code =
+    `const bl = ${b.loSp(insn.rn)}, bh = ${b.hiSp(insn.rn)}, il = ${il}, ih = ${ih};` +
+    ' const al = (bl + il) | 0, ah = (bh + ih + ((al >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;';
   return transfer(b, insn, code, '');
 }
 
@@ -86,21 +102,27 @@ export function emitLoadLiteral(b: BlockBuilder, insn: InstructionOf<'load-liter
   const address = b.target(insn.offset);
   if (address === undefined) return undefined;
   const { rt } = insn;
-  const literal = load(b, String(address), insn.size, 'v');
-  if (insn.signed) return plain(`${literal} ${b.set(rt, 'vl', '(vl >> 31)', true)}`);
-  if (insn.size === 4) return plain(`${literal} ${b.set(rt, 'vl', '0', false)}`);
-  return plain(`${literal} ${b.set(rt, 'vl', 'vh', true)}`);
+  const literal = `const al = ${address % 2 ** 32 | 0}, ah = ${Math.floor(address / 2 ** 32)}; ${load(b, insn.size, 'v')}`;
+  if (insn.signed) return plain(`{ ${literal} ${b.set(rt, 'vl', '(vl >> 31)', true)} }`);
+  if (insn.size === 4) return plain(`{ ${literal} ${b.set(rt, 'vl', '0', false)} }`);
+  return plain(`{ ${literal} ${b.set(rt, 'vl', 'vh', true)} }`);
 }
 
 export function emitLoadStorePair(b: BlockBuilder, insn: InstructionOf<'load-store-pair'>): Translation {
   const { size, rt, rt2, rn, imm } = insn;
-  let code = `const bl = ${b.loSp(rn)}, bh = ${b.hiSp(rn)}; const ea = ${unsigned64('bl', 'bh')}${insn.index === 'post' ? '' : ` + ${imm}`};`;
+  let code = `const bl = ${b.loSp(rn)}, bh = ${b.hiSp(rn)}; const fl = (bl + ${insn.index === 'post' ? 0 : imm}) | 0;`;
+  // The first address (fl, fh), the second `size` bytes on.
+  code += `const fh = ${insn.index === 'post' || imm === 0 ? 'bh' : imm > 0 ? '(fl >>> 0) < (bl >>> 0) ? (bh + 1) | 0 : bh' : '(fl >>> 0) > (bl >>> 0) ? (bh - 1) | 0 : bh'};`;
+  const first = (access: string): string => `{ const al = fl, ah = fh; ${access} }`;
+  const second = (access: string): string => `{ ${addressPlus('fl', 'fh', size)} ${access} }`;
   if (insn.load) {
-    code += load(b, 'ea', size, 'v') + load(b, `ea + ${size}`, size, 'w');
+    // The loaded values leave their blocks through v and w, declared here.
+    code += 'let vl = 0, vh = 0, wl = 0, wh = 0;';
+    code += first(`${load(b, size, 'x')} vl = xl; vh = xh;`) + second(`${load(b, size, 'x')} wl = xl; wh = xh;`);
     if (insn.signed) code += b.set(rt, 'vl', '(vl >> 31)', true) + b.set(rt2, 'wl', '(wl >> 31)', true);
     else code += b.set(rt, 'vl', 'vh', size === 8) + b.set(rt2, 'wl', 'wh', size === 8);
   } else {
-    code += store(b, 'ea', size, b.lo(rt), b.hi(rt)) + store(b, `ea + ${size}`, size, b.lo(rt2), b.hi(rt2));
+    code += first(store(b, size, b.lo(rt), b.hi(rt))) + second(store(b, size, b.lo(rt2), b.hi(rt2)));
   }
   if (insn.index !== 'offset') code += writeback(b, rn, imm);
   return plain(code);
