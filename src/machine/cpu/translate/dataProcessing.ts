@@ -230,11 +230,26 @@ export function emitDivide(b: BlockBuilder, insn: InstructionOf<'divide'>): Tran
   return plain(code + b.set(insn.rd, 'xl', 'xh', insn.sf));
 }
 
+/**
+ * LSL (0), LSR (1) or ASR (2) of the locals l:h by the local n (0..63, known only at run time)
+ * into new locals xl, xh, inline: as Wide.shift computes it, without the call and the round
+ * trip through its fields.
+ */
+function shiftByRegister64(type: 0 | 1 | 2): string {
+  const below32 =
+    type === 0
+      ? 'xl = l << n; xh = (h << n) | (l >>> (32 - n));'
+      : `xl = (l >>> n) | (h << (32 - n)); xh = h ${type === 1 ? '>>>' : '>>'} n | 0;`;
+  const from32 = type === 0 ? 'xl = 0; xh = l << (n - 32);' : type === 1 ? 'xl = h >>> (n - 32) | 0; xh = 0;' : 'xl = h >> (n - 32); xh = h >> 31;';
+  return `let xl = l, xh = h; if (n !== 0) { if (n < 32) { ${below32} } else { ${from32} } }`;
+}
+
 export function emitShiftVariable(b: BlockBuilder, insn: InstructionOf<'shift-variable'>): Translation {
   const { rn, rm, shift } = insn;
-  const code = insn.sf
-    ? `H.shift(${shift}, ${b.lo(rn)}, ${b.hi(rn)}, ${b.lo(rm)} & 63); const xl = ${H_LO}, xh = ${H_HI};`
-    : `const a = ${b.lo(rn)}, n = ${b.lo(rm)} & 31; const xl = ${shift32(shift, 'n', 'a')}, xh = 0;`;
+  let code: string;
+  if (!insn.sf) code = `const a = ${b.lo(rn)}, n = ${b.lo(rm)} & 31; const xl = ${shift32(shift, 'n', 'a')}, xh = 0;`;
+  else if (shift === 3) code = `H.shift(3, ${b.lo(rn)}, ${b.hi(rn)}, ${b.lo(rm)} & 63); const xl = ${H_LO}, xh = ${H_HI};`;
+  else code = `const l = ${b.lo(rn)}, h = ${b.hi(rn)}, n = ${b.lo(rm)} & 63; ${shiftByRegister64(shift as 0 | 1 | 2)}`;
   return plain(code + b.set(insn.rd, 'xl', 'xh', insn.sf));
 }
 
