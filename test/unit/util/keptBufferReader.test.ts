@@ -3,7 +3,7 @@
 // kept-buffer path is the one taken, so that a Node that changes its internals shows here.
 
 import { once } from 'node:events';
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { connect, createServer, Socket, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { KEPT_BUFFER_BYTES, readIntoKeptBuffer } from '../../../src/util/keptBufferReader.js';
 
@@ -66,5 +66,15 @@ describe('readIntoKeptBuffer', () => {
     expect(received).toEqual([1, 1]);
     client.destroy();
     server.close();
+  });
+
+  it('falls back to data events on a socket without a native handle, with the same contract', () => {
+    const bare = new Socket(); // never connected: no handle to take over
+    const chunks: string[] = [];
+    const owner = readIntoKeptBuffer(bare, (chunk) => chunks.push(chunk.toString()));
+    expect(owner).toBe(bare);
+    bare.emit('data', Buffer.from('$g#67'));
+    expect(chunks).toEqual(['$g#67']);
+    bare.destroy();
   });
 });
