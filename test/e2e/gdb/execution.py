@@ -4,17 +4,7 @@
 import os
 import re
 import gdb
-from harness import check, check_equal, connect, error_of, finish, reg, run
-
-stops = []
-gdb.events.stop.connect(lambda event: stops.append(event))
-
-
-def resume(command="continue"):
-    """Runs a resuming command; returns the stop event GDB reported."""
-    del stops[:]
-    gdb.execute(command, to_string=True)
-    return stops[-1] if stops else None
+from harness import check, check_equal, connect, error_of, finish, reg, resume, run
 
 
 def signal_of(event):

@@ -53,13 +53,18 @@ def failing_output(command):
 
 
 _stops = []
+gdb.events.stop.connect(lambda event: _stops.append(event))
 
 
-def _on_stop(event):
-    _stops.append(getattr(event, "stop_signal", "breakpoint" if hasattr(event, "breakpoints") else "other"))
+def _signal_of(event):
+    return getattr(event, "stop_signal", "breakpoint" if hasattr(event, "breakpoints") else "other")
 
 
-gdb.events.stop.connect(_on_stop)
+def resume(command="continue"):
+    """Runs a resuming command; returns the stop event GDB reported (None when there was none)."""
+    del _stops[:]
+    gdb.execute(command, to_string=True)
+    return _stops[-1] if _stops else None
 
 
 def resume_and_interrupt(command="continue", after=0.5):
@@ -77,7 +82,7 @@ def resume_and_interrupt(command="continue", after=0.5):
     gdb.events.cont.connect(start_when_resumed)
     gdb.execute(command)
     timer.join()
-    return _stops[-1] if _stops else None
+    return _signal_of(_stops[-1]) if _stops else None
 
 
 def reg(name):

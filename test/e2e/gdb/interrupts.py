@@ -4,16 +4,7 @@
 # then the SGI and the end; and a WFI with nothing armed, which only Ctrl-C ends.
 import os
 import gdb
-from harness import check, check_equal, connect, finish, reg, resume_and_interrupt, run
-
-stops = []
-gdb.events.stop.connect(lambda event: stops.append(event))
-
-
-def resume(command="continue"):
-    del stops[:]
-    gdb.execute(command, to_string=True)
-    return stops[-1] if stops else None
+from harness import check, check_equal, connect, finish, reg, resume, resume_and_interrupt, run
 
 
 def symbol(name):
