@@ -5,10 +5,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { register } from '../../../src/arch/aarch64/registers.js';
-import { DEFAULT_BOARD } from '../../../src/machine/board.js';
-import { Interpreter, type RunOutcome, type WatchSet } from '../../../src/machine/cpu/interpreter.js';
-import type { Machine } from '../../../src/machine/machine.js';
-import { createMachine } from '../../../src/wiring.js';
+import type { RunOutcome, WatchSet } from '../../../src/machine/cpu/interpreter.js';
+import { programBoard, writeWords } from './programBoard.js';
 
 const DATA = 0x10_0000;
 const LOOP_COUNT = 1000n;
@@ -18,12 +16,6 @@ const LOOP_COUNT = 1000n;
  * Four blocks (0x2000, 0x2008, 0x2010, 0x2014), every jump between them chained.
  */
 const LOOP = [0x9100_0400, 0x3600_0060, 0x9100_0421, 0x1400_0002, 0x9100_0442, 0xf900_0060, 0xeb04_001f, 0x54ff_ff21, 0xd420_0000];
-
-function writeWords(machine: Machine, address: number, words: readonly number[]): void {
-  const bytes = new Uint8Array(words.length * 4);
-  words.forEach((w, k) => new DataView(bytes.buffer).setUint32(k * 4, w, true));
-  machine.writeMemory(address, bytes, { origin: 'debugger' });
-}
 
 /** A watchpoint on one address, armed on demand. */
 class OneWatch implements WatchSet {
@@ -38,16 +30,8 @@ class OneWatch implements WatchSet {
 
 /** The loop on a fresh board, translated on first sight or interpreted only. */
 function board(translate: boolean, program: readonly number[] = LOOP) {
-  const machine = createMachine(DEFAULT_BOARD);
   const watch = new OneWatch();
-  const interpreter = new Interpreter(machine, watch);
-  interpreter.translate = translate;
-  interpreter.translateThreshold = 1;
-  writeWords(machine, 0x2000, program);
-  machine.core.x[3] = BigInt(DATA);
-  machine.core.x[4] = LOOP_COUNT;
-  machine.writeRegister(register('pc'), 0x2000n, 'debugger');
-  return { machine, interpreter, watch };
+  return { ...programBoard(translate, program, { 3: BigInt(DATA), 4: LOOP_COUNT }, { watch }), watch };
 }
 
 /** What must agree between the two back ends after a run. */

@@ -7,6 +7,7 @@ import { DEFAULT_BOARD } from '../../../src/machine/board.js';
 import { Interpreter } from '../../../src/machine/cpu/interpreter.js';
 import type { Machine } from '../../../src/machine/machine.js';
 import { createMachine } from '../../../src/wiring.js';
+import { writeWords } from './programBoard.js';
 
 /** A board whose GIC signals SGI 3 (Group 1, enabled, pending) to the core. */
 function signallingSgi3(): Machine {
@@ -113,11 +114,7 @@ describe('interrupt delivery', () => {
 
   it.each([true, false])('takes a timer interrupt on the exact tick in a hot loop (translated: %s)', (translate) => {
     const machine = createMachine(DEFAULT_BOARD);
-    const words = (address: number, ...list: number[]): void => {
-      const bytes = new Uint8Array(4 * list.length);
-      list.forEach((word, i) => new DataView(bytes.buffer).setUint32(4 * i, word, true));
-      machine.writeMemory(address, bytes, { origin: 'debugger' });
-    };
+    const words = (address: number, ...list: number[]): void => writeWords(machine, address, list);
     words(0x2000, 0x9100_0400, 0x17ff_ffff); // 1: add x0, x0, #1; b 1b
     words(0x8280, 0xd420_0040); // brk #2 at the IRQ vector
     words(0xaf00_0000, 0x13); // GICD_CTLR

@@ -6,10 +6,8 @@
 // flag-setting instructions whose flags it never computed.
 
 import { describe, expect, it } from 'vitest';
-import { register } from '../../../src/arch/aarch64/registers.js';
-import { DEFAULT_BOARD } from '../../../src/machine/board.js';
-import { Interpreter, type RunOutcome } from '../../../src/machine/cpu/interpreter.js';
-import { createMachine } from '../../../src/wiring.js';
+import type { RunOutcome } from '../../../src/machine/cpu/interpreter.js';
+import { programBoard } from './programBoard.js';
 
 /**
  * 0x2000: add x0, x0, #1 ; adds w6, w0, w7 (flags dead: the SUBS overwrites them) ;
@@ -31,17 +29,9 @@ const SETTERS: Record<string, number> = {
 };
 
 function board(translate: boolean, program: readonly number[], x: Record<number, bigint>) {
-  const machine = createMachine(DEFAULT_BOARD);
-  const interpreter = new Interpreter(machine);
-  interpreter.translate = translate;
-  interpreter.translateThreshold = 1;
-  const bytes = new Uint8Array(program.length * 4);
-  program.forEach((w, k) => new DataView(bytes.buffer).setUint32(k * 4, w, true));
-  machine.writeMemory(0x2000, bytes, { origin: 'debugger' });
-  for (const [n, v] of Object.entries(x)) machine.core.x[Number(n)] = v;
-  machine.core.cpsr = (machine.core.cpsr & 0x0fff_ffff) | 0x6000_0000; // Z and C set: stale flags show
-  machine.writeRegister(register('pc'), 0x2000n, 'debugger');
-  return { machine, interpreter };
+  const side = programBoard(translate, program, x);
+  side.machine.core.cpsr = (side.machine.core.cpsr & 0x0fff_ffff) | 0x6000_0000; // Z and C set: stale flags show
+  return side;
 }
 
 function state(side: ReturnType<typeof board>, outcome: RunOutcome) {

@@ -7,9 +7,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { register } from '../../../src/arch/aarch64/registers.js';
-import { DEFAULT_BOARD } from '../../../src/machine/board.js';
-import { Interpreter, type RunOutcome } from '../../../src/machine/cpu/interpreter.js';
-import { createMachine } from '../../../src/wiring.js';
+import type { RunOutcome } from '../../../src/machine/cpu/interpreter.js';
+import { programBoard } from './programBoard.js';
 
 /** At 0x2000 (assembled with aarch64-linux-gnu-as). */
 const PROGRAM = [
@@ -35,17 +34,9 @@ const PROGRAM = [
 const DATA = 0x3100;
 
 function board(translate: boolean, start: number, x: Record<number, bigint>) {
-  const machine = createMachine(DEFAULT_BOARD);
-  const interpreter = new Interpreter(machine);
-  interpreter.translate = translate;
-  interpreter.translateThreshold = 1;
-  const code = new Uint8Array(PROGRAM.length * 4);
-  PROGRAM.forEach((w, k) => new DataView(code.buffer).setUint32(k * 4, w, true));
-  machine.writeMemory(0x2000, code, { origin: 'debugger' });
-  machine.writeMemory(DATA - 0x100, Uint8Array.from({ length: 0x200 }, (_, i) => (i * 13 + 5) & 0xff), { origin: 'debugger' });
-  for (const [n, v] of Object.entries(x)) machine.core.x[Number(n)] = v;
-  machine.writeRegister(register('pc'), BigInt(start), 'debugger');
-  return { machine, interpreter };
+  const side = programBoard(translate, PROGRAM, x, { start });
+  side.machine.writeMemory(DATA - 0x100, Uint8Array.from({ length: 0x200 }, (_, i) => (i * 13 + 5) & 0xff), { origin: 'debugger' });
+  return side;
 }
 
 function state(side: ReturnType<typeof board>, outcome: RunOutcome) {
