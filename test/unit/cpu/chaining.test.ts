@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { register } from '../../../src/arch/aarch64/registers.js';
 import type { RunOutcome, WatchSet } from '../../../src/machine/cpu/interpreter.js';
-import { programBoard, writeWords } from './programBoard.js';
+import { programBoard } from './programBoard.js';
+import { writeWords } from '../../support/words.js';
+import { enableGroup1 } from '../../support/gic.js';
 
 const DATA = 0x10_0000;
 const LOOP_COUNT = 1000n;
@@ -94,12 +96,7 @@ describe('chained translated blocks', () => {
     const armTimer = (s: ReturnType<typeof board>): RunOutcome => {
       const { machine } = s;
       writeWords(machine, 0x8280, [0xd420_0040]); // brk #2 at the IRQ vector (current EL, SP_ELx)
-      writeWords(machine, 0xaf00_0000, [0x13]); // GICD_CTLR
-      writeWords(machine, 0xaf10_0014, [0]); // GICR_WAKER
-      writeWords(machine, 0xaf11_0080, [0xffff_ffff]); // GICR_IGROUPR0
-      writeWords(machine, 0xaf11_0100, [1 << 26]); // GICR_ISENABLER0: the EL2 timer's PPI
-      machine.writeRegister(register('ICC_PMR_EL1'), 0xf0n, 'debugger');
-      machine.writeRegister(register('ICC_IGRPEN1_EL1'), 1n, 'debugger');
+      enableGroup1(machine, 1 << 26); // the EL2 timer's PPI
       machine.writeRegister(register('HCR_EL2'), 1n << 4n, 'debugger');
       machine.writeRegister(register('VBAR_EL2'), 0x8000n, 'debugger');
       machine.writeRegister(register('CNTHPS_TVAL_EL2'), 2345n, 'debugger');

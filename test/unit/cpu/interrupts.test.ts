@@ -7,23 +7,14 @@ import { DEFAULT_BOARD } from '../../../src/machine/board.js';
 import { Interpreter } from '../../../src/machine/cpu/interpreter.js';
 import type { Machine } from '../../../src/machine/machine.js';
 import { createMachine } from '../../../src/wiring.js';
-import { writeWords } from './programBoard.js';
+import { writeWords } from '../../support/words.js';
+import { enableGroup1 } from '../../support/gic.js';
 
 /** A board whose GIC signals SGI 3 (Group 1, enabled, pending) to the core. */
 function signallingSgi3(): Machine {
   const machine = createMachine(DEFAULT_BOARD);
-  const write = (address: number, word: number): void => {
-    const bytes = new Uint8Array(4);
-    new DataView(bytes.buffer).setUint32(0, word, true);
-    machine.writeMemory(address, bytes, { origin: 'debugger' });
-  };
-  write(0xaf00_0000, 0x13); // GICD_CTLR: ARE | EnableGrp1 | EnableGrp0
-  write(0xaf10_0014, 0); // GICR_WAKER: awake
-  write(0xaf11_0080, 0xffff_ffff); // GICR_IGROUPR0
-  write(0xaf11_0100, 1 << 3); // GICR_ISENABLER0
-  write(0xaf11_0200, 1 << 3); // GICR_ISPENDR0
-  machine.writeRegister(register('ICC_PMR_EL1'), 0xf0n, 'debugger');
-  machine.writeRegister(register('ICC_IGRPEN1_EL1'), 1n, 'debugger');
+  enableGroup1(machine, 1 << 3);
+  writeWords(machine, 0xaf11_0200, [1 << 3]); // GICR_ISPENDR0
   machine.writeRegister(register('VBAR_EL2'), 0x8000n, 'debugger');
   machine.writeRegister(register('VBAR_EL1'), 0x9000n, 'debugger');
   machine.writeRegister(register('pc'), 0x2000n, 'debugger');
@@ -117,12 +108,7 @@ describe('interrupt delivery', () => {
     const words = (address: number, ...list: number[]): void => writeWords(machine, address, list);
     words(0x2000, 0x9100_0400, 0x17ff_ffff); // 1: add x0, x0, #1; b 1b
     words(0x8280, 0xd420_0040); // brk #2 at the IRQ vector
-    words(0xaf00_0000, 0x13); // GICD_CTLR
-    words(0xaf10_0014, 0); // GICR_WAKER
-    words(0xaf11_0080, 0xffff_ffff); // GICR_IGROUPR0
-    words(0xaf11_0100, 1 << 26); // GICR_ISENABLER0
-    machine.writeRegister(register('ICC_PMR_EL1'), 0xf0n, 'debugger');
-    machine.writeRegister(register('ICC_IGRPEN1_EL1'), 1n, 'debugger');
+    enableGroup1(machine, 1 << 26); // the EL2 physical timer's PPI
     machine.writeRegister(register('HCR_EL2'), 1n << 4n, 'debugger');
     machine.writeRegister(register('VBAR_EL2'), 0x8000n, 'debugger');
     machine.writeRegister(register('CNTHPS_TVAL_EL2'), 1001n, 'debugger');

@@ -6,15 +6,9 @@ import { DEFAULT_BOARD } from '../../../src/machine/board.js';
 import { Interpreter, type WatchSet } from '../../../src/machine/cpu/interpreter.js';
 import type { Machine } from '../../../src/machine/machine.js';
 import { createMachine } from '../../../src/wiring.js';
+import { writeWords } from '../../support/words.js';
 
 export const PROGRAM_START = 0x2000;
-
-/** Little-endian instruction words (or data words) written at `address` as the debugger would. */
-export function writeWords(machine: Machine, address: number, words: readonly number[]): void {
-  const bytes = new Uint8Array(words.length * 4);
-  words.forEach((w, k) => new DataView(bytes.buffer).setUint32(k * 4, w, true));
-  machine.writeMemory(address, bytes, { origin: 'debugger' });
-}
 
 /** `program` at PROGRAM_START on a fresh board, x registers from `x`, pc at `start`. */
 export function programBoard(

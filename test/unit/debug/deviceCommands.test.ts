@@ -6,21 +6,13 @@ import { register } from '../../../src/arch/aarch64/registers.js';
 import { DEFAULT_BOARD } from '../../../src/machine/board.js';
 import { gicText, timerText } from '../../../src/debug/deviceCommands.js';
 import { createMachine } from '../../../src/wiring.js';
+import { enableGroup1 } from '../../support/gic.js';
+import { writeWords } from '../../support/words.js';
 
 function machineWithTimerFiring() {
   const machine = createMachine(DEFAULT_BOARD);
-  const word = (address: number, value: number): void => {
-    const bytes = new Uint8Array(4);
-    new DataView(bytes.buffer).setUint32(0, value, true);
-    machine.writeMemory(address, bytes, { origin: 'debugger' });
-  };
-  word(0xaf00_0000, 0x13);
-  word(0xaf10_0014, 0);
-  word(0xaf11_0080, 0xffff_ffff);
-  word(0xaf11_0100, 1 << 26);
-  word(0xaf11_0418, 0xa0a0_a0a0);
-  machine.writeRegister(register('ICC_PMR_EL1'), 0xf0n, 'debugger');
-  machine.writeRegister(register('ICC_IGRPEN1_EL1'), 1n, 'debugger');
+  enableGroup1(machine, 1 << 26);
+  writeWords(machine, 0xaf11_0418, [0xa0a0_a0a0]); // GICR_IPRIORITYR6
   machine.writeRegister(register('CNTHPS_CTL_EL2'), 1n, 'debugger');
   machine.writeRegister(register('CNTP_TVAL_EL0'), 500n, 'debugger');
   machine.writeRegister(register('CNTP_CTL_EL0'), 1n, 'debugger');

@@ -5,6 +5,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { registerByName } from '../../../src/arch/aarch64/registers.js';
 import { A64, runningBoard, type RunningBoard } from './runningBoard.js';
+import { enableGroup1 } from '../../support/gic.js';
+import { writeWords } from '../../support/words.js';
 
 let board: RunningBoard;
 
@@ -72,25 +74,15 @@ describe('vector catch', () => {
 
   it('stops at the IRQ vector once an interrupt is taken, with where it came from', async () => {
     const { machine, target, load, resume } = board;
-    const word = (address: number, value: number): void => {
-      const bytes = Buffer.alloc(4);
-      bytes.writeUInt32LE(value >>> 0);
-      machine.writeMemory(address, bytes, { origin: 'debugger' });
-    };
     // SGI 3: Group 1 and enabled; the CPU interface lets it through; IRQs routed to and unmasked at EL2.
-    word(0xaf00_0000, 0x13);
-    word(0xaf10_0014, 0);
-    word(0xaf11_0080, 0xffff_ffff);
-    word(0xaf11_0100, 1 << 3);
-    machine.writeRegister(registerByName('ICC_PMR_EL1')!, 0xf0n, 'debugger');
-    machine.writeRegister(registerByName('ICC_IGRPEN1_EL1')!, 1n, 'debugger');
+    enableGroup1(machine, 1 << 3);
     machine.writeRegister(registerByName('HCR_EL2')!, 1n << 4n, 'debugger'); // IMO: IRQs go to EL2
     load(0x7000, [A64.ADD_X5_1, A64.B_SELF]);
     machine.core.cpsr = 0x349; // EL2h, D/A/F masked, I clear
     target.vectorCatch.set(['irq']);
     const stopped = resume();
     await new Promise((r) => setTimeout(r, 20));
-    word(0xaf11_0200, 1 << 3); // GICR_ISPENDR0: the SGI becomes pending while the core spins
+    writeWords(machine, 0xaf11_0200, [1 << 3]); // GICR_ISPENDR0: the SGI becomes pending while the core spins
     const stop = await stopped;
     expect(stop.signal).toBe(5);
     expect(machine.core.pc).toBe(0x800n + 0x280n); // current EL with SP_ELx, IRQ
