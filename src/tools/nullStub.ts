@@ -134,7 +134,6 @@ const HASH = 0x23;
 const HEADER_BYTES = 256;
 
 function serve(accepted: Socket): void {
-  accepted.setNoDelay(true);
   let ack = true;
   /** 0: between packets; 1: in a payload; 2, 3: in the checksum (4: it is complete). */
   let state = 0;
@@ -188,6 +187,7 @@ function serve(accepted: Socket): void {
     }
   };
   const socket = readIntoKeptBuffer(accepted, onChunk);
+  socket.setNoDelay(true);
   socket.on('error', () => undefined);
 }
 
