@@ -21,12 +21,14 @@ import type { OperationResult } from '../result.js';
 import type { MapService } from '../service.js';
 import { diffJson, regionsJson, resultJson } from '../views.js';
 
-/** Largest request body accepted (a scenario of a few thousand operations fits easily). */
 /** Event streams open at once (each client of the web page or a script holds one). */
 export const MAX_EVENT_STREAMS = 32;
 /** Connections at once; further ones are closed by the server as they arrive. */
 export const MAX_CONNECTIONS = 256;
+/** Largest request body accepted (a scenario of a few thousand operations fits easily). */
 export const MAX_BODY_BYTES = 1 << 20;
+/** How long close() lets requests in flight finish before it cuts their connections. */
+const CLOSE_GRACE_MS = 250;
 /** Time allowed for a request's headers, and for the whole request including its body. */
 export const HEADERS_TIMEOUT_MS = 5_000;
 export const REQUEST_TIMEOUT_MS = 10_000;
@@ -179,10 +181,20 @@ export class MapApiServer {
     return address;
   }
 
-  close(): Promise<void> {
+  /**
+   * Stops listening and ends the event streams; requests already being answered finish (a
+   * page polling the board sees its last answer, then refused connections, not a reset), idle
+   * keep-alive connections close at once, and whatever is still open after CLOSE_GRACE_MS is cut.
+   */
+  async close(): Promise<void> {
     for (const stream of this.streams) stream.end();
-    for (const socket of this.sockets) socket.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    const cut = setTimeout(() => {
+      for (const socket of this.sockets) socket.destroy();
+    }, CLOSE_GRACE_MS);
+    await closed;
+    clearTimeout(cut);
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

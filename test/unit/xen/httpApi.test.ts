@@ -307,3 +307,19 @@ describe('CLI client', () => {
     expect(run.out).toMatch(/scenario two: rc -22/);
   });
 });
+
+describe('closing', () => {
+  it('lets a request already being answered finish, then refuses connections', async () => {
+    let release!: () => void;
+    const held = service.exclusive(() => new Promise<void>((resolve) => (release = resolve)));
+    // The update waits behind the held lock: it is in flight when the server closes.
+    const answer = post('/v1/update', { base: '0x100000', limit: '0x200000', flags: 'PAGE_HYPERVISOR_RW' });
+    await new Promise((r) => setTimeout(r, 50));
+    const closing = server.close();
+    setTimeout(() => release(), 50);
+    expect(await answer).toMatchObject({ status: 200, json: { rc: 0 } });
+    await closing;
+    await held;
+    await expect(fetch(base + '/v1/regions')).rejects.toThrow();
+  });
+});
