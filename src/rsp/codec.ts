@@ -1,18 +1,27 @@
 // Byte-level encodings of the Remote Serial Protocol: checksums, hex, the `}` escape used by
 // binary packets and replies, and `*` run-length decoding. Pure functions, no I/O, so that the
-// framer, the handlers and the tests all agree on one implementation.
+// framer, the handlers and the tests all agree on one implementation. Large payloads (an X
+// packet's 128 KiB) go through the WebAssembly kernels of binaryKernels.ts.
+
+import { simdChecksum, simdEscapes, simdUnescapeInPlace } from './binaryKernels.js';
+
+/**
+ * From this many bytes on, the WebAssembly kernels are used: below it, copying the bytes into
+ * their memory and calling them costs more than the JavaScript loops here.
+ */
+const SIMD_FROM = 512;
 
 const HEX_DIGITS = '0123456789abcdef';
 
 /**
  * Sum of bytes[from, to) modulo 256: the two hex digits after `#`. Every byte of a 128 KiB X
- * packet goes through here (and of every reply not summed while it was written), so it sums
- * four bytes per step: the aligned middle is read as 32-bit words, split into two pairs of
- * 16-bit lanes (bytes 0 and 2, 1 and 3) that cannot carry into each other within 128 words.
- * About 0.33 ns a byte (0.44 with Uint32 words and blocks of 256, whose sums passed 2^31 and
- * became doubles) against 2.7 for a loop over bytes and 15 for `for...of`.
+ * packet goes through here, in the WebAssembly kernel. Below SIMD_FROM it sums four bytes per
+ * step: the aligned middle is read as 32-bit words, split into two pairs of 16-bit lanes
+ * (bytes 0 and 2, 1 and 3) that cannot carry into each other within 128 words; about 0.33 ns
+ * a byte against 2.7 for a loop over bytes and 15 for `for...of`.
  */
 export function checksum(bytes: Uint8Array, from = 0, to = bytes.length): number {
+  if (to - from >= SIMD_FROM) return simdChecksum(bytes, from, to);
   let sum = 0;
   let i = from;
   if (to - i >= 64) {
@@ -261,15 +270,23 @@ export function unescapeBinary(data: Uint8Array): Uint8Array {
 /**
  * The length `data` will have once its `}` escapes are undone, without undoing them; throws
  * as unescapeBinaryInPlace does on a trailing lone `}`. An escape takes the byte after it
- * whatever that byte is (`}}` is one escaped byte), so the search resumes two bytes on. The
- * native indexOf per escape: about 0.4 ns a byte on an X packet's data, a fifth of a byte loop.
+ * whatever that byte is (`}}` is one escaped byte). On an X packet's data the kernel counts
+ * the `}`s; only data with two adjacent ones, which GDB never sends, takes the byte loop.
  */
 export function unescapedLength(data: Uint8Array): number {
-  const buffer = asBuffer(data);
   const n = data.length;
+  if (n >= SIMD_FROM) {
+    const escapes = simdEscapes(data);
+    if (escapes >= 0) {
+      // No two `}` adjacent: each is an escape, and one in the last byte has nothing to take.
+      if (data[n - 1] === ESCAPE) throw new MalformedPacketError(LONE_ESCAPE);
+      return n - escapes;
+    }
+  }
   let escapes = 0;
-  for (let next = buffer.indexOf(ESCAPE); next >= 0; next = buffer.indexOf(ESCAPE, next + 2)) {
-    if (next + 1 >= n) throw new MalformedPacketError(LONE_ESCAPE);
+  for (let i = 0; i < n; i++) {
+    if (data[i] !== ESCAPE) continue;
+    if (++i >= n) throw new MalformedPacketError(LONE_ESCAPE);
     escapes++;
   }
   return n - escapes;
@@ -277,39 +294,20 @@ export function unescapedLength(data: Uint8Array): number {
 
 const LONE_ESCAPE = 'binary data ends with a lone "}" escape';
 
-/** Below this many bytes between escapes on average, a byte loop beats a native call per run. */
-const SHORT_RUN = 16;
-
 /**
- * Undoes `}` escapes in place and returns the unescaped prefix of `data`. An X packet's data
- * (128 KiB, a `}` every 64 bytes or so in ordinary binaries) is handled with the native indexOf
- * and copyWithin per run between escapes, about 0.6 ns a byte against 1.8 for a byte loop;
- * data dense with escapes (a buffer of '*'s) falls back to the byte loop.
+ * Undoes `}` escapes in place and returns the unescaped prefix of `data`; a trailing lone `}`
+ * is malformed (and then `data` may be partly rewritten). An X packet's data goes through the
+ * kernel; shorter data through the byte loop.
  */
 export function unescapeBinaryInPlace(data: Uint8Array): Uint8Array {
-  const buffer = asBuffer(data);
   const n = data.length;
-  let next = buffer.indexOf(ESCAPE);
-  if (next < 0) return data;
-  let at = next;
-  let escapes = 0;
-  while (next >= 0) {
-    if (next + 1 >= n) throw new MalformedPacketError(LONE_ESCAPE);
-    data[at++] = data[next + 1]! ^ 0x20;
-    const from = next + 2;
-    if (++escapes >= 64 && from < escapes * SHORT_RUN) return unescapeTail(data, from, at);
-    next = buffer.indexOf(ESCAPE, from);
-    const end = next < 0 ? n : next;
-    data.copyWithin(at, from, end);
-    at += end - from;
+  if (n >= SIMD_FROM) {
+    const length = simdUnescapeInPlace(data);
+    if (length < 0) throw new MalformedPacketError(LONE_ESCAPE);
+    return data.subarray(0, length);
   }
-  return data.subarray(0, at);
-}
-
-/** The byte loop for what is left from `from`, written from `at`. */
-function unescapeTail(data: Uint8Array, from: number, at: number): Uint8Array {
-  const n = data.length;
-  for (let i = from; i < n; i++) {
+  let at = 0;
+  for (let i = 0; i < n; i++) {
     let b = data[i]!;
     if (b === ESCAPE) {
       if (++i >= n) throw new MalformedPacketError(LONE_ESCAPE);
