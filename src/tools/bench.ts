@@ -257,6 +257,7 @@ async function runGdb(stub: Stub, sizes: number[], repeat: number, reads: number
         BENCH_READS: String(reads),
         BENCH_MPUSTUB: stub.isMpustub ? '1' : '0',
         BENCH_SCRIPTS: `${ROOT}gdbscripts`,
+        ...(started.child.pid !== undefined ? { BENCH_STUB_PID: String(started.child.pid) } : {}),
       },
     });
     const line = run.stdout.split('\n').find((l) => l.startsWith('BENCH '));
@@ -418,8 +419,20 @@ async function main(): Promise<void> {
     line(`write ${size / 1024} KiB (restore)`, `write_${size}`, 'MB/s', size);
     line(`read ${size / 1024} KiB (dump)`, `read_${size}`, 'MB/s', size);
   }
+  // Where a transfer's time goes: GDB's CPU time and the stub's for the same transfer. When
+  // GDB's is close to the elapsed time, GDB bounds the transfer, whatever the stub does.
+  for (const size of sizes) {
+    line(`GDB's CPU per write ${size / 1024} KiB`, `gdb_cpu_write_${size}`, 'ms');
+    line(`stub's CPU per write ${size / 1024} KiB`, `stub_cpu_write_${size}`, 'ms');
+  }
+  for (const size of sizes) {
+    line(`GDB's CPU per read ${size / 1024} KiB`, `gdb_cpu_read_${size}`, 'ms');
+    line(`stub's CPU per read ${size / 1024} KiB`, `stub_cpu_read_${size}`, 'ms');
+  }
   line('single register read (cache flushed)', 'register_read', 'µs');
   line('single x/1xg', 'memory_read', 'µs');
+  line("GDB's CPU per single read (both kinds)", 'gdb_cpu_single_read', 'µs');
+  line("stub's CPU per single read (both kinds)", 'stub_cpu_single_read', 'µs');
   line('info registers system', 'info_registers_system', 'ms');
   line('raw m (8 bytes), median', 'raw_m', 'µs');
   line('raw m, p90', 'raw_m_p90', 'µs');
