@@ -3,7 +3,7 @@
 // framer, the handlers and the tests all agree on one implementation. Large payloads (an X
 // packet's 128 KiB) go through the WebAssembly kernels of binaryKernels.ts.
 
-import { simdChecksum, simdEscapes, simdUnescapeInPlace } from './binaryKernels.js';
+import { simdChecksum, simdEscapes, simdHex, simdUnescapeInPlace } from './binaryKernels.js';
 
 /**
  * From this many bytes on, the WebAssembly kernels are used: below it, copying the bytes into
@@ -62,49 +62,16 @@ const HEX_PAIR = Uint16Array.from({ length: 256 }, (_, b) => HEX_HIGH[b]! | (HEX
 const HEX_PAIR_SUM = Uint16Array.from({ length: 256 }, (_, b) => HEX_HIGH[b]! + HEX_LOW[b]!);
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
-/** From this many bytes on, large blocks take the word-table path below. */
-const LARGE_HEX_FROM = 4096;
-
-/**
- * Tables for large blocks, built on first use (384 KiB, about 2 ms): for every 16-bit
- * little-endian input word, its four hex digits as one 32-bit word and their sum.
- */
-let wordDigits: Uint32Array | undefined;
-let wordDigitSums: Uint16Array | undefined;
-
-function wordTables(): [Uint32Array, Uint16Array] {
-  if (!wordDigits || !wordDigitSums) {
-    wordDigits = new Uint32Array(65536);
-    wordDigitSums = new Uint16Array(65536);
-    for (let v = 0; v < 65536; v++) {
-      const low = v & 0xff;
-      const high = v >>> 8;
-      wordDigits[v] = (HEX_PAIR[low]! | (HEX_PAIR[high]! << 16)) >>> 0;
-      wordDigitSums[v] = HEX_PAIR_SUM[low]! + HEX_PAIR_SUM[high]!;
-    }
-  }
-  return [wordDigits, wordDigitSums];
-}
-
 /**
  * Writes the lowercase hex of `bytes` into `out` at `at` and returns the checksum of what it
- * wrote, in one pass and with no intermediate string. Up to a few KiB (registers, `g`, small
- * `m`) a byte at a time, two digits per store where `at` is even: a 788-byte block in
+ * wrote, in one pass and with no intermediate string. Up to SIMD_FROM bytes (registers, `g`,
+ * small `m`) a byte at a time, two digits per store where `at` is even: a 788-byte block in
  * about 3.3 µs against 4.2 for Node's native encoder and a checksum pass. Larger blocks (`m`
- * replies of up to 64 KiB, a `dump` is made of them) two bytes at a time through a 64 Ki-entry
- * table, four digits per store, where `at` is a multiple of 4 (the session places hex payloads
- * so) and `bytes` starts on an even address (the board's reads return arrays of their own):
- * a 64 KiB `m` in 128 µs in the stub against 200 for the native encoder and a checksum pass
- * (in-process medians), and no 128 KiB string for the GC. Two lookups per word in the small
- * table instead were slower in the stub. Anything else goes to the native encoder.
+ * replies of up to 64 KiB, a `dump` is made of them) in the WebAssembly kernel.
  */
 export function writeHexSummed(bytes: Uint8Array, out: Buffer, at: number): number {
   const n = bytes.length;
-  if (n >= LARGE_HEX_FROM) {
-    if (LITTLE_ENDIAN && ((out.byteOffset + at) & 3) === 0 && (bytes.byteOffset & 1) === 0) return writeHexWords(bytes, out, at);
-    out.write(bytesToHex(bytes), at, 'latin1');
-    return checksum(out, at, at + 2 * n);
-  }
+  if (n >= SIMD_FROM) return simdHex(bytes, out, at);
   let sum = 0;
   if (LITTLE_ENDIAN && n >= 16 && ((out.byteOffset + at) & 1) === 0) {
     const pairs = new Uint16Array(out.buffer, out.byteOffset + at, n);
@@ -150,25 +117,6 @@ export function writeHexPairs(bytes: Uint8Array, length: number, pairs: Uint16Ar
   return sum & 0xff;
 }
 
-function writeHexWords(bytes: Uint8Array, out: Buffer, at: number): number {
-  const [digits, sums] = wordTables();
-  const words = bytes.length >>> 1;
-  const input = new Uint16Array(bytes.buffer, bytes.byteOffset, words);
-  const output = new Uint32Array(out.buffer, out.byteOffset + at, words);
-  let sum = 0;
-  for (let i = 0; i < words; i++) {
-    const v = input[i]!;
-    output[i] = digits[v]!;
-    sum += sums[v]!;
-  }
-  if (bytes.length & 1) {
-    const b = bytes[bytes.length - 1]!;
-    out[at + 4 * words] = HEX_HIGH[b]!;
-    out[at + 4 * words + 1] = HEX_LOW[b]!;
-    sum += HEX_PAIR_SUM[b]!;
-  }
-  return sum & 0xff;
-}
 
 /** Malformed hex or numbers in a packet: the session answers with an error reply. */
 export class MalformedPacketError extends Error {

@@ -89,6 +89,12 @@ export class RspSession {
   private readonly readBuffer = new Uint8Array(SHORT_READ);
   /** The transport said it had finished with the bytes of the last write (and so of all before it). */
   private outputTaken = false;
+  /**
+   * A large hex reply's frame (a 64 KiB `m` is 128 KiB of hex), reused on the same terms as
+   * `kept`: a fresh buffer of that size is mapped and page-faulted in anew for every reply,
+   * which cost a `dump` more CPU than encoding it (docs/performance.md).
+   */
+  private largeReply: Buffer | undefined;
 
   constructor(
     private readonly target: DebugTarget,
@@ -428,7 +434,8 @@ export class RspSession {
   }
 
   private sendHex(bytes: Uint8Array): void {
-    const out = this.openFrame(bytes.length * 2, 4);
+    const length = bytes.length * 2;
+    const out = !this.ackMode && this.outputTaken && length > KEPT_BYTES ? this.reusedFrame(length) : this.openFrame(length, 2);
     const sum = writeHexSummed(bytes, out, out.length - 3 - bytes.length * 2);
     this.sendFrame(out, sum);
   }
@@ -457,8 +464,20 @@ export class RspSession {
   }
 
   /**
+   * A frame for `length` payload bytes in `largeReply`, its '$' already in: only in no-ack mode
+   * (no '+' owed, no frame kept for a resend) and while the transport holds no earlier bytes.
+   */
+  private reusedFrame(length: number): Buffer {
+    const size = length + 4;
+    if (!this.largeReply || this.largeReply.length < size) this.largeReply = Buffer.allocUnsafeSlow(size);
+    const out = this.largeReply.subarray(0, size);
+    out[0] = DOLLAR;
+    return out;
+  }
+
+  /**
    * A buffer for a frame with `length` payload bytes, its owed '+' and its '$' already in;
-   * with `align` (2 or 4), slack in front puts the payload on an address that is a multiple of
+   * with `align` (2), slack in front puts the payload on an address that is a multiple of
    * it, so that hex digits can be stored several at a time.
    */
   private openFrame(length: number, align = 1): Buffer {

@@ -1,12 +1,12 @@
 // The codec's WebAssembly kernels (src/rsp/binaryKernels.ts) against plain byte loops written
-// here, on the inputs that break vector code: every length around the 16-byte vectors and the
+// here and Node's hex encoder, on the inputs that break vector code: every length around the 16-byte vectors and the
 // 255-vector batches of the escape count, every alignment, escapes at vector edges, `}}`
 // pairs, a lone `}` at the end, and payloads that make the module's memory grow. Also checks
 // that the module kept in the repository is what its text source assembles to.
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { simdChecksum, simdEscapes, simdUnescapeInPlace } from '../../../src/rsp/binaryKernels.js';
+import { simdChecksum, simdEscapes, simdHex, simdUnescapeInPlace } from '../../../src/rsp/binaryKernels.js';
 import { BINARY_CODEC_WASM } from '../../../src/rsp/wasm/binaryCodecModule.js';
 import { assembleBinaryCodec } from '../../../src/tools/compileWasm.js';
 
@@ -42,6 +42,10 @@ function unescape(data: Uint8Array): number[] | undefined {
 
 function check(data: Uint8Array): void {
   expect(simdChecksum(data, 0, data.length)).toBe(sum(data));
+  const hex = Buffer.from(data).toString('hex');
+  const out = Buffer.alloc(2 * data.length + 5, 0x2e);
+  expect(simdHex(data, out, 3)).toBe(sum(Buffer.from(hex, 'latin1')));
+  expect(out.toString('latin1')).toBe(`...${hex}..`);
   expect(simdEscapes(data)).toBe(escapes(data));
   const copy = Uint8Array.from(data);
   const length = simdUnescapeInPlace(copy);

@@ -156,14 +156,17 @@ describe('the short path for one g, p or m per chunk', () => {
   });
 });
 
-describe('the buffer short replies are built in', () => {
+describe('the buffers replies are built in (short ones, and large hex ones)', () => {
   // A transport that keeps the bytes it was given (as a socket does with a write it could not
   // finish) and says whether it has finished with them.
-  function keepingSession(finished: () => boolean): { receive(text: string): void; sent: Uint8Array[]; snapshots: string[] } {
+  function keepingSession(finished: () => boolean): { receive(text: string): void; sent: Uint8Array[]; snapshots: string[]; target: FakeTarget } {
     const sent: Uint8Array[] = [];
     const snapshots: string[] = [];
+    const target = new FakeTarget();
+    // Every byte different from its neighbours, so that a reply overwritten by another shows.
+    target.memory.forEach((_, i, memory) => (memory[i] = (i * 7 + (i >> 8)) & 0xff));
     const s = new RspSession(
-      new FakeTarget(),
+      target,
       {
         write: (bytes) => {
           sent.push(bytes);
@@ -177,14 +180,29 @@ describe('the buffer short replies are built in', () => {
     s.receive(Buffer.from(packet('QStartNoAckMode'), 'latin1'));
     sent.length = 0;
     snapshots.length = 0;
-    return { receive: (text) => s.receive(Buffer.from(text, 'latin1')), sent, snapshots };
+    return { receive: (text) => s.receive(Buffer.from(text, 'latin1')), sent, snapshots, target };
   }
   const asText = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1');
 
   it('is never written while the transport still holds an earlier reply', () => {
     const s = keepingSession(() => false);
-    for (const p of ['g', 'm100,8', 'p1', 'm200,10', 'g']) s.receive(packet(p));
+    for (const p of ['g', 'm100,8', 'p1', 'm200,10', 'g', 'm1000,1000', 'm3000,1000', 'm100,8', 'm2000,1800']) s.receive(packet(p));
     expect(s.sent.map(asText)).toEqual(s.snapshots);
+  });
+
+  it('reuses a large reply\'s buffer only once the transport has finished with every earlier write', () => {
+    let finished = true;
+    const s = keepingSession(() => finished);
+    s.receive(packet('m1000,1000')); // taken at once
+    finished = false;
+    s.receive(packet('m3000,1000')); // may reuse the buffer, and is held
+    s.receive(packet('m5000,800')); // must not touch it
+    s.receive(packet('m100,8'));
+    finished = true;
+    s.receive(packet('m6000,1000')); // built anew: the transport still held the last write
+    expect(s.sent.slice(1).map(asText)).toEqual(s.snapshots.slice(1));
+    expect(s.snapshots[2]).toBe(packet(Buffer.from(s.target.memory.subarray(0x5000, 0x5800)).toString('hex')));
+    expect(s.sent[1]!.buffer).toBe(s.sent[0]!.buffer); // the reuse this is about
   });
 
   it('is written again only once the transport has finished with every earlier write', () => {
@@ -200,7 +218,7 @@ describe('the buffer short replies are built in', () => {
     expect(asText(s.sent[0]!)).toBe(s.snapshots[0]);
     expect(asText(s.sent[3]!)).toBe(s.snapshots[3]);
     expect(asText(s.sent[4]!)).toBe(s.snapshots[4]);
-    expect(s.snapshots[4]).toBe(packet(Buffer.from(new FakeTarget().readMemory(0x120n, 8)).toString('hex')));
+    expect(s.snapshots[4]).toBe(packet(Buffer.from(s.target.readMemory(0x120n, 8)).toString('hex')));
   });
 });
 
