@@ -45,7 +45,7 @@ function instance(): KernelExports {
   return kernels;
 }
 
-/** The module with at least `bytes` of memory; memory only grows (to twice the largest payload). */
+/** The module with at least `bytes` of memory. Memory only grows: to three times the largest block given (input and hex output), which the packet size bounds. */
 function withMemory(bytes: number): KernelExports {
   const k = instance();
   if (memoryBytes.length < bytes) {
