@@ -117,7 +117,6 @@ export function writeHexPairs(bytes: Uint8Array, length: number, pairs: Uint16Ar
   return sum & 0xff;
 }
 
-
 /** Malformed hex or numbers in a packet: the session answers with an error reply. */
 export class MalformedPacketError extends Error {
   constructor(message: string) {

@@ -477,8 +477,8 @@ export class RspSession {
 
   /**
    * A buffer for a frame with `length` payload bytes, its owed '+' and its '$' already in;
-   * with `align` (2), slack in front puts the payload on an address that is a multiple of
-   * it, so that hex digits can be stored several at a time.
+   * with `align` 2, slack in front puts the payload on an even address, so that hex digits
+   * can be stored two at a time.
    */
   private openFrame(length: number, align = 1): Buffer {
     const ack = this.ackOwed ? 1 : 0;
